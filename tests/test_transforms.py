@@ -54,11 +54,3 @@ def test_standardising_extreme_magnitudes_neither_overflows_nor_underflows(magni
     Z = gmm_core.standardization(X).apply(X)
     np.testing.assert_allclose(Z.std(axis=0), 1, rtol=1e-12)
 
-
-def test_marginal_keeps_the_weights_and_the_chosen_blocks():
-    covariances = np.array([np.diag([1.0, 2.0, 3.0]) + 0.5, np.diag([4.0, 5.0, 6.0]) + 0.1])
-    params = GaussianMixtureParams([0.3, 0.7], [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], covariances)
-    plane = params.marginal((2, 0))
-    np.testing.assert_array_equal(plane.weights, params.weights)
-    np.testing.assert_array_equal(plane.means, [[3.0, 1.0], [6.0, 4.0]])
-    np.testing.assert_array_equal(plane.covariances[1], [[6.1, 0.1], [0.1, 4.1]])
