@@ -69,14 +69,14 @@ class Design:
     max_squared_norm: float  # max_i |z_i|^2: bounds the size of the expanded terms
 
     @classmethod
-    def from_points(cls, X, n_components, quadratic=True):
+    def from_points(cls, X, n_components, quadratic=True, center=None):
         """Chunks of [1, z] (k-means) or [1, z, z_i z_j] (EM) for the rows of X (N, D).
 
         EM's (K, rows) blocks go through several passes and want to stay in a core's cache; k-means' blocks go
         through fewer, cheaper passes, where larger chunks (fewer calls, less hand-over between threads) win.
         """
         n_samples, n_features = X.shape
-        center = X.mean(axis=0)
+        center = X.mean(axis=0) if center is None else center
         chunk_bytes = _CHUNK_BYTES if quadratic else _KMEANS_CHUNK_BYTES
         rows = max(_MIN_CHUNK_ROWS, chunk_bytes // (8 * max(n_components, 1)))
         rows_i, cols_j = upper_indices(n_features) if quadratic else ((), ())

@@ -8,18 +8,58 @@ from functools import lru_cache
 import numpy as np
 
 from . import _estep
+from ._kmeans_grid import CellGrid
 from .em import as_points, check_stopping, frozen_points
 from .errors import ParameterError
 
 
+def rounded_center(X):
+    """The data's mean rounded to a power of two about 2^-26 of the data's extent.
+
+    Points and centres are handled as z = x - center. A round centre keeps that subtraction exact for data of
+    modest precision (integers, values with few decimals), so that points exactly as far from two centres are
+    seen as ties, and go to the lower-numbered centre, as a direct computation would decide.
+    """
+    mean = X.mean(axis=0)
+    extent = float(max(np.max(X.max(axis=0) - mean), np.max(mean - X.min(axis=0))))
+    if not extent > 0:
+        return mean
+    step = 2.0 ** (np.floor(np.log2(extent)) - 26)
+    return np.round(mean / step) * step
+
+
+@dataclass(frozen=True)
+class _Centres:
+    """One iteration's centres as the distance kernels use them.
+
+    shifted : (K, D) the centres minus the data's centre.
+    coefficients : (K, 1 + D) W with W @ [1, z] = |s_k|^2 - 2 z . s_k = |z - s_k|^2 - |z|^2.
+    tie_bound : a bound on the rounding error of a difference of two such values: two centres closer than this
+        for a point are a near tie, decided again by direct differences |z - s_k|^2.
+    """
+
+    shifted: np.ndarray
+    coefficients: np.ndarray
+    tie_bound: float
+
+    @classmethod
+    def make(cls, centers, center, max_squared_norm):
+        shifted = centers - center
+        squared = np.einsum("kd,kd->k", shifted, shifted)
+        coefficients = np.ascontiguousarray(np.concatenate([squared[:, None], -2.0 * shifted], 1))
+        size = float(squared.max()) + 2.0 * np.sqrt(float(squared.max()) * max_squared_norm)
+        tie_bound = 64.0 * np.finfo(np.float64).eps * (size + max_squared_norm) + np.finfo(np.float64).tiny
+        return cls(shifted, coefficients, tie_bound)
+
+
 def _squared_distance_coefficients(centers, center):
     """(K, 1 + D) matrix W with W @ [1, z] = |c_k - center|^2 - 2 z . (c_k - center) = |x - c_k|^2 - |z|^2."""
-    shifted = centers - center
-    return np.ascontiguousarray(np.concatenate([np.einsum("kd,kd->k", shifted, shifted)[:, None], -2.0 * shifted], 1))
+    return _Centres.make(centers, center, 0.0).coefficients
 
 
-def _nearest(partial):
-    """Index and value of the smallest of each column of ``partial`` (K, rows); ties go to the lowest index.
+def _nearest(partial, tie_bound):
+    """Index of the smallest of each column of ``partial`` (K, rows), the smallest value, and a mask of the
+    columns whose two smallest are within ``tie_bound`` (near ties; the index is then the lowest of them).
 
     ``argmin`` along the short K axis is slow; instead the minimum is one contiguous reduction, and the index is
     read off by ranking the rows that reach it (row k scores K - k) and keeping the best score, all in 8- or
@@ -29,45 +69,97 @@ def _nearest(partial):
     nearest = partial.min(axis=0)
     rank_type = np.uint8 if n_components < 256 else np.uint16 if n_components < 65536 else np.int64
     ranks = np.arange(n_components, 0, -1, dtype=rank_type)[:, None]
-    best_rank = np.multiply(np.equal(partial, nearest), ranks, dtype=rank_type).max(axis=0)
-    return n_components - best_rank.astype(np.intp), nearest
+    close = partial <= nearest + tie_bound
+    best_rank = np.multiply(close, ranks, dtype=rank_type).max(axis=0)
+    near_ties = np.count_nonzero(close, axis=0) > 1
+    return n_components - best_rank.astype(np.intp), nearest, near_ties
 
 
-def _labels_chunk(features, coefficients):
+def _direct_labels(z, shifted):
+    """Nearest of ``shifted`` (K, D) to each point of ``z`` (n, D) by direct differences; ties to the lowest."""
+    return np.argmin(np.einsum("nkd,nkd->nk", z[:, None, :] - shifted, z[:, None, :] - shifted), axis=1)
+
+
+def _chunk_labels(features, centres):
+    """Labels (rows,) and smallest partial distance of the points of a chunk [1, z] (feature-major)."""
+    partial = centres.coefficients @ features
+    labels, nearest, near_ties = _nearest(partial, centres.tie_bound)
+    if near_ties.any():
+        labels[near_ties] = _direct_labels(features[1:, near_ties].T, centres.shifted)
+        nearest = partial[labels, np.arange(labels.size)]
+    return labels, nearest
+
+
+def _labels_chunk(features, centres):
     """Index (rows,) of the nearest centre of each point of a chunk."""
-    return _nearest(coefficients @ features)[0]
+    return _chunk_labels(features, centres)[0]
 
 
 def _assign(design, centers):
     """Index (N,) of the nearest of ``centers`` (K, D) for every point of the design."""
-    coefficients = _squared_distance_coefficients(centers, design.center)
-    return np.concatenate(design.map(lambda chunk, _: _labels_chunk(chunk, coefficients)))
+    centres = _Centres.make(centers, design.center, design.max_squared_norm)
+    return np.concatenate(design.map(lambda chunk, _: _labels_chunk(chunk, centres)))
 
 
-def _cluster_statistics_chunk(features, squared_norms, coefficients):
+def _cluster_statistics_chunk(features, squared_norms, centres):
     """A chunk's inertia and, per cluster, its count and coordinate sums (K, 1 + D).
 
     The nearest centre is marked in place as a one-hot (K, rows) matrix of floats, so that the counts and sums
-    of every cluster come out of one matrix product with the features [1, z]; no labels are formed. A point at
-    exactly the same distance from two centres would count twice: then (rarely) the chunk is redone with labels,
-    ties going to the lowest index as in Lloyd's algorithm.
+    of every cluster come out of one matrix product with the features [1, z]; no labels are formed. When two
+    centres are within rounding of each other for some point (a near tie), the chunk is redone with labels
+    instead, near ties decided by direct differences, exact ties going to the lowest index as in Lloyd's.
     """
-    partial = coefficients @ features
+    partial = centres.coefficients @ features
     nearest = partial.min(axis=0)
     inertia = float(np.sum(np.maximum(nearest + squared_norms, 0.0)))
-    np.equal(partial, nearest, out=partial)
+    np.less_equal(partial, nearest + centres.tie_bound, out=partial)
     statistics = partial @ features.T
     if statistics[:, 0].sum() != features.shape[1]:
-        labels = _labels_chunk(features, coefficients)
-        statistics = np.stack([np.bincount(labels, weights=row, minlength=coefficients.shape[0]) for row in features], 1)
+        return _labelled_statistics_chunk(features, squared_norms, centres)[1:]
     return inertia, statistics
+
+
+def _labelled_statistics_chunk(features, squared_norms, centres):
+    """A chunk's labels, inertia and per-cluster statistics (K, 1 + D) of its features [1, z]."""
+    labels, nearest = _chunk_labels(features, centres)
+    inertia = float(np.sum(np.maximum(nearest + squared_norms, 0.0)))
+    n_components = centres.coefficients.shape[0]
+    statistics = np.stack([np.bincount(labels, weights=row, minlength=n_components) for row in features], 1)
+    return labels, inertia, statistics
+
+
+#: Bytes of one block of (K, rows) distances when only some points are assigned (a few per cent of the data).
+_POINT_BLOCK_BYTES = 1 << 19
+
+
+def _assign_points(z, centres):
+    """Labels, inertia and per-cluster statistics (K, 1 + D) of points ``z`` (n, D) (centred), in blocks."""
+    n_points, n_features = z.shape
+    n_components = centres.coefficients.shape[0]
+    rows = max(_estep._MIN_CHUNK_ROWS, _POINT_BLOCK_BYTES // (8 * n_components))
+
+    def block(start):
+        points = z[start : start + rows].T
+        features = np.empty((1 + n_features, points.shape[1]))
+        features[0] = 1.0
+        features[1:] = points
+        return _labelled_statistics_chunk(features, np.einsum("dn,dn->n", points, points), centres)
+
+    results = [block(start) for start in range(0, n_points, rows)]  # one thread: faster for so few points
+    statistics = np.zeros((n_components, 1 + n_features))
+    inertia = 0.0
+    for _, block_inertia, block_statistics in results:
+        inertia += block_inertia
+        statistics += block_statistics
+    labels = np.concatenate([labels for labels, _, _ in results]) if results else np.zeros(0, dtype=np.intp)
+    return labels, inertia, statistics
 
 
 def _cluster_statistics(design, centers):
     """Inertia under ``centers`` (K, D), and each cluster's point count (K,) and coordinate sums (K, D) about the
     design's centre."""
-    coefficients = _squared_distance_coefficients(centers, design.center)
-    results = design.map(lambda chunk, norms: _cluster_statistics_chunk(chunk, norms, coefficients))
+    centres = _Centres.make(centers, design.center, design.max_squared_norm)
+    results = design.map(lambda chunk, norms: _cluster_statistics_chunk(chunk, norms, centres))
     inertia = 0.0
     statistics = np.zeros((centers.shape[0], 1 + centers.shape[1]))
     for chunk_inertia, chunk_statistics in results:  # chunk order: deterministic sums
@@ -107,7 +199,8 @@ def assign_nearest(X, centers):
     X = as_points(X)
     centers = np.asarray(centers, dtype=np.float64).reshape(-1, X.shape[1])
     with _estep.single_threaded_blas():
-        return _assign(_estep.Design.from_points(X, centers.shape[0], quadratic=False), centers)
+        design = _estep.Design.from_points(X, centers.shape[0], quadratic=False, center=rounded_center(X))
+        return _assign(design, centers)
 
 
 @dataclass(frozen=True, eq=False)
@@ -150,7 +243,7 @@ class KMeansRun:
 
 @lru_cache(maxsize=8)
 def _labels_cached(run, i):
-    design = _estep.Design.from_points(run.X, run.centers.shape[1], quadratic=False)
+    design = _estep.Design.from_points(run.X, run.centers.shape[1], quadratic=False, center=rounded_center(run.X))
     return _assign(design, run.centers[i])
 
 
@@ -186,24 +279,85 @@ def fit_kmeans(X, initial_centers, max_iter=100, tol=1e-6):
         return _fit_kmeans(X, centers, max_iter, tol)
 
 
+#: Fewest points for which 2-D fits go through the grid of cells (below, every point is assigned every time).
+_GRID_MIN_POINTS = 1 << 14
+
+
+class _DensePass:
+    """Every point against every centre, from feature chunks [1, z] made once. Sums are added in a fixed order,
+    so unchanged labels give bit-identical centres."""
+
+    def __init__(self, X, n_components):
+        self.design = _estep.Design.from_points(X, n_components, quadratic=False, center=rounded_center(X))
+        self.center = self.design.center
+
+    def statistics(self, centers):
+        """Inertia, counts and sums about ``center`` of the clusters under ``centers``."""
+        return _cluster_statistics(self.design, centers)
+
+    def labels(self, centers):
+        return _assign(self.design, centers)
+
+    def same_labels(self, centers, other_centers):
+        """Never needed: unchanged labels give bit-identical centres, which the fit notices first."""
+        return False
+
+
+class _GridPass:
+    """2-D points through a grid of cells (see ``_kmeans_grid``): cells wholly inside one Voronoi region are
+    assigned as a whole, the other points one by one."""
+
+    def __init__(self, X, n_components):
+        self.X = X
+        self.center = rounded_center(X)
+        self.grid = CellGrid(X, self.center, n_components)
+
+    def _centres(self, centers):
+        return _Centres.make(centers, self.center, self.grid.max_point_norm)
+
+    def statistics(self, centers):
+        centres = self._centres(centers)
+        return self.grid.statistics(centres, lambda z: _assign_points(z, centres))
+
+    def _labels(self, centers):
+        centres = self._centres(centers)
+        return self.grid.labels(centres, lambda z: _assign_points(z, centres))
+
+    def labels(self, centers):
+        return self.grid.data_order(self.X, self._labels(centers))
+
+    def same_labels(self, centers, other_centers):
+        return np.array_equal(self._labels(centers), self._labels(other_centers))
+
+
 def _fit_kmeans(X, centers, max_iter, tol):
-    design = _estep.Design.from_points(X, centers.shape[0], quadratic=False)
+    use_grid = X.shape[1] == 2 and X.shape[0] >= _GRID_MIN_POINTS
+    passes = (_GridPass if use_grid else _DensePass)(X, centers.shape[0])
+    extent = float(np.max(X.max(axis=0) - X.min(axis=0)))
     shift_tolerance = tol * float(np.mean(np.var(X, axis=0)))
+    # centres from unchanged labels move by rounding only; a move this small calls for comparing the labels
+    still = (1e-9 * extent) ** 2
     history = [centers]
     inertias = []
     converged = False
-    inertia, counts, sums = _cluster_statistics(design, centers)
+    relocated = False
+    inertia, counts, sums = passes.statistics(centers)
     for _ in range(max_iter):
-        if np.any(counts == 0):
-            _relocate_empty_clusters(X, history[-1], _assign(design, history[-1]), counts, sums, design.center)
-        new_centers = _update_centers(sums, counts, history[-1], design.center)
-        if np.array_equal(new_centers, history[-1]):
+        empty = bool(np.any(counts == 0))
+        if empty:
+            _relocate_empty_clusters(X, history[-1], passes.labels(history[-1]), counts, sums, passes.center)
+        new_centers = _update_centers(sums, counts, history[-1], passes.center)
+        shift = float(np.sum((new_centers - history[-1]) ** 2))
+        if np.array_equal(new_centers, history[-1]) or (
+            shift <= still and not (empty or relocated) and len(history) > 1
+            and passes.same_labels(history[-1], history[-2])
+        ):
             converged = True  # no point changed cluster: the centres are a fixed point
             break
+        relocated = empty
         inertias.append(inertia)
-        shift = float(np.sum((new_centers - history[-1]) ** 2))
         history.append(new_centers)
-        inertia, counts, sums = _cluster_statistics(design, new_centers)
+        inertia, counts, sums = passes.statistics(new_centers)
         if shift <= shift_tolerance:
             converged = True
             break
