@@ -8,7 +8,7 @@ from gmm_core import fit_kmeans, kmeans
 
 
 def _fit(X, centers, grid, monkeypatch, **options):
-    monkeypatch.setattr(kmeans, "_GRID_MIN_POINTS", 0 if grid else np.iinfo(np.int64).max)
+    monkeypatch.setattr(kmeans, "_uses_grid", lambda *shape: grid)
     return fit_kmeans(X, centers, **options)
 
 
@@ -57,8 +57,9 @@ def test_every_label_is_the_nearest_centre_by_direct_differences_ties_to_the_low
 
 
 def test_grid_pass_matches_sklearn_lloyd_above_the_size_where_it_is_used():
-    X = _blobs(2 * kmeans._GRID_MIN_POINTS, 5)
+    X = _blobs(30000, 5)
     start = X[:16]
+    assert kmeans._uses_grid(*X.shape, len(start))
     for n_iter in (1, 4, 300):
         ours = fit_kmeans(X, start, max_iter=n_iter, tol=0.0)
         oracle = KMeans(16, init=start, n_init=1, max_iter=n_iter, tol=0.0, algorithm="lloyd").fit(X)
