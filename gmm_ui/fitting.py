@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -77,14 +81,12 @@ def first_non_finite_iteration(run):
     return None if finite.all() else int(np.argmin(finite))
 
 
-@st.cache_data(max_entries=64, show_spinner="Running EM…")
-def _fit_em(X, weights, means, covariances, max_iter, tol, covariance_type, reg_covar, convergence):
-    # Failures are cached too (as messages): a rerun or a scrub must not repeat a fit that failed.
+def _run_em(X, start, max_iter, tol, covariance_type, reg_covar, convergence, progress):
+    """One EM fit as a :class:`FitOutcome`: failures become the engine's message, never a traceback."""
     try:
-        start = gmm_core.GaussianMixtureParams(weights, means, covariances)
         run = gmm_core.fit_em(
             X, start, max_iter=max_iter, tol=tol, covariance_type=covariance_type, reg_covar=reg_covar,
-            convergence=convergence,
+            convergence=convergence, progress=progress,
         )
     except (ParameterError, DegenerateFitError) as error:
         return FitOutcome(None, str(error))
@@ -96,8 +98,71 @@ def _fit_em(X, weights, means, covariances, max_iter, tol, covariance_type, reg_
     return FitOutcome(run)
 
 
+class _Runs:
+    """The last EM fits of every session, by their inputs (failures too, as messages: a rerun or a scrub must
+    never repeat a fit that failed). Plain storage rather than ``st.cache_data``, whose replay of elements
+    forbids drawing the progress bar from inside the fit."""
+
+    def __init__(self, max_entries):
+        self.max_entries = max_entries
+        self.entries = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+            return self.entries.get(key)
+
+    def put(self, key, outcome):
+        with self.lock:
+            self.entries[key] = outcome
+            while len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)
+
+
+@st.cache_resource
+def _em_runs():
+    return _Runs(max_entries=32)
+
+
+def _digest(*arrays):
+    """A fingerprint of arrays' shapes, types and bytes (read in place, not copied)."""
+    digest = hashlib.blake2b(digest_size=20)
+    for array in arrays:
+        array = np.ascontiguousarray(array)
+        digest.update(f"{array.shape}{array.dtype.str}".encode())
+        digest.update(memoryview(array).cast("B"))
+    return digest.hexdigest()
+
+
+class _ProgressBar:
+    """``fit_em``'s progress callback: a bar in ``placeholder`` once a fit has run for a while (a fit that ends
+    sooner shows nothing), updated a few times a second."""
+
+    DELAY_SECONDS = 0.4
+    INTERVAL_SECONDS = 0.1
+
+    def __init__(self, placeholder):
+        self.placeholder = placeholder
+        self.started = time.perf_counter()
+        self.shown = -np.inf
+
+    def __call__(self, iteration, max_iter, mean_log_likelihood):
+        now = time.perf_counter()
+        if now - self.started < self.DELAY_SECONDS or now - self.shown < self.INTERVAL_SECONDS:
+            return
+        self.shown = now
+        self.placeholder.progress(
+            min(iteration / max(max_iter, 1), 1.0),
+            text=f"Running EM: iteration {iteration:,} of at most {max_iter:,}, "
+            f"mean log-likelihood {mean_log_likelihood:.4f}",
+        )
+
+
 def fit_em(X, start, settings, covariance_type=None):
-    """EM from ``start`` with ``settings`` (optionally another covariance type), cached on every input.
+    """EM from ``start`` with ``settings`` (optionally another covariance type), kept by every input; a fit that
+    runs for more than a moment shows a progress bar where it is called.
 
     Returns
     -------
@@ -105,11 +170,20 @@ def fit_em(X, start, settings, covariance_type=None):
     """
     if too_large := snapshots_too_large(start.n_components, start.n_features, settings.max_iter):
         return FitOutcome(None, too_large)
-    return _fit_em(
-        X, np.asarray(start.weights), np.asarray(start.means), np.asarray(start.covariances),
+    options = (
         int(settings.max_iter), float(settings.tol), covariance_type or settings.covariance_type,
         float(settings.reg_covar), settings.convergence,
     )
+    key = (_digest(X, start.weights, start.means, start.covariances), options)
+    runs = _em_runs()
+    if (outcome := runs.get(key)) is None:
+        placeholder = st.empty()
+        try:
+            outcome = _run_em(X, start, *options, progress=_ProgressBar(placeholder))
+        finally:
+            placeholder.empty()
+        runs.put(key, outcome)
+    return outcome
 
 
 @st.cache_data(max_entries=32, show_spinner="Running k-means…")

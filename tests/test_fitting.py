@@ -1,0 +1,62 @@
+"""gmm_ui.fitting: EM runs kept by their inputs, and the progress bar of a long fit."""
+
+import numpy as np
+import pytest
+
+import gmm_core
+from gmm_ui import fitting
+
+
+def _settings(**changes):
+    values = dict(n_components=2, covariance_type="full", max_iter=30, tol=1e-6, convergence="log_likelihood",
+                  reg_covar=1e-6)
+    values.update(changes)
+    return fitting.FitSettings(**values)
+
+
+def _data():
+    rng = np.random.default_rng(0)
+    return np.vstack([rng.normal(-2, 1, (200, 2)), rng.normal(2, 1, (200, 2))])
+
+
+def test_a_fit_is_run_once_for_the_same_inputs_and_again_for_other_ones(monkeypatch):
+    X = _data()
+    start = gmm_core.initialize(X, 2, "kmeans++", random_state=0)
+    calls = []
+    real = fitting._run_em
+    monkeypatch.setattr(fitting, "_run_em", lambda *args, **kw: calls.append(args) or real(*args, **kw))
+    first = fitting.fit_em(X, start, _settings(max_iter=31))
+    assert fitting.fit_em(X.copy(), start, _settings(max_iter=31)) is first  # same bytes: no refit
+    assert len(calls) == 1
+    other = fitting.fit_em(X, start, _settings(max_iter=31, tol=0.0))
+    assert other is not first and len(calls) == 2
+    np.testing.assert_allclose(first.run.log_likelihood, gmm_core.fit_em(X, start, max_iter=31).log_likelihood)
+
+
+def test_a_failed_fit_is_kept_as_its_message():
+    X = np.zeros((50, 2))
+    start = gmm_core.GaussianMixtureParams([0.5, 0.5], [[0.0, 0.0], [1.0, 1.0]], [np.eye(2), np.eye(2)])
+    outcome = fitting.fit_em(X, start, _settings(reg_covar=0.0, max_iter=5))
+    assert outcome.run is None and outcome.error
+    assert fitting.fit_em(X, start, _settings(reg_covar=0.0, max_iter=5)) is outcome
+
+
+class _Placeholder:
+    def __init__(self):
+        self.shown = []
+
+    def progress(self, fraction, text):
+        self.shown.append((fraction, text))
+
+
+def test_progress_shows_only_once_a_fit_has_run_a_while_and_says_where_it_is(monkeypatch):
+    clock = iter([0.0, 0.1, 0.5, 0.55, 0.7])
+    monkeypatch.setattr(fitting.time, "perf_counter", lambda: next(clock))
+    placeholder = _Placeholder()
+    bar = fitting._ProgressBar(placeholder)  # starts at t = 0
+    bar(1, 200, -3.5)  # t = 0.1: too early, nothing shown
+    bar(40, 200, -3.21)  # t = 0.5
+    bar(41, 200, -3.2)  # t = 0.55: too soon after the last update
+    bar(50, 200, -3.19)  # t = 0.7
+    assert [fraction for fraction, _ in placeholder.shown] == [pytest.approx(0.2), pytest.approx(0.25)]
+    assert "iteration 50 of at most 200" in placeholder.shown[-1][1] and "-3.1900" in placeholder.shown[-1][1]
