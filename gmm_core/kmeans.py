@@ -52,11 +52,6 @@ class _Centres:
         return cls(shifted, coefficients, tie_bound)
 
 
-def _squared_distance_coefficients(centers, center):
-    """(K, 1 + D) matrix W with W @ [1, z] = |c_k - center|^2 - 2 z . (c_k - center) = |x - c_k|^2 - |z|^2."""
-    return _Centres.make(centers, center, 0.0).coefficients
-
-
 def _nearest(partial, tie_bound):
     """Index of the smallest of each column of ``partial`` (K, rows), the smallest value, and a mask of the
     columns whose two smallest are within ``tie_bound`` (near ties; the index is then the lowest of them).
