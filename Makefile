@@ -18,7 +18,7 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $@
 
 run: $(VENV)/.app-installed
-	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT)
+	$(BIN)/python -m gmm_ui.serve --server.port $(PORT)
 
 test: $(VENV)/.dev-installed
 	bash scripts/ensure_chromium.sh
