@@ -800,6 +800,8 @@ def samples_figure(samples, labels, view, *, colors=None, density_params=None, t
 
 #: The parameters of every component are written beside the chart up to this many components (more: hover a mean).
 PARAMETER_TEXT_MAX = 6
+#: Above this many points an animated chart draws its plane in WebGL (SVG takes ~300 ms to recolour 5,000 points).
+ANIMATION_WEBGL_THRESHOLD = 1000
 #: Points' hover names their most responsible component when points x frames stay within this (2 bytes each).
 POINT_HOVER_BUDGET = 200_000
 #: Resolution per axis of the density drawn under the points of an animated chart (one grid per frame).
@@ -1009,8 +1011,9 @@ def em_animation_figure(
         names = class_names if class_names is not None and len(class_names) == len(labels) else labels
         groups = [(np.flatnonzero(classes == c), f"True class: {names[c]}",
                    TRUE_LABEL_SYMBOLS[c % len(TRUE_LABEL_SYMBOLS)]) for c in range(len(labels))]
-    gl = n_points > WEBGL_THRESHOLD
-    point_type = "scattergl" if gl else "scatter"
+    # WebGL draws a frame's thousands of recoloured points in tens of ms where SVG takes hundreds; everything on
+    # the plane is then WebGL too, since WebGL traces are drawn over all SVG ones.
+    plane_type = "scattergl" if n_points > ANIMATION_WEBGL_THRESHOLD else "scatter"
     n_stds = sorted(n_stds)
     shown = frames[active]
     point_details = n_points * len(frames) <= POINT_HOVER_BUDGET
@@ -1019,7 +1022,7 @@ def em_animation_figure(
         """Per group of points: the colours and hover data of frame ``f`` (number ``index``)."""
         custom, template = _point_hover(f.responsibilities, n_points, detailed=point_details)
         return [
-            dict(type=point_type, marker=dict(color=color_indices[index][members]), hovertemplate=template,
+            dict(type=plane_type, marker=dict(color=color_indices[index][members]), hovertemplate=template,
                  customdata=None if custom is None else custom[members])
             for members, _, _ in groups
         ]
@@ -1031,14 +1034,14 @@ def em_animation_figure(
         if f.previous is not None:
             before_means, before_covariances = _marginal(f.previous, view.pair)
             before = covariance_ellipses(before_means, before_covariances, n_std=float(n_stds[0]))
-            updates += [_outline(outline) for outline in before]
+            updates += [_outline(outline, plane_type) for outline in before]
         else:
-            updates += [dict(type="scatter", x=[None], y=[None]) for _ in range(n_components)]
+            updates += [dict(type=plane_type, x=[None], y=[None]) for _ in range(n_components)]
         for n_std in n_stds:
             outlines = covariance_ellipses(means, covariances, n_std=float(n_std))
-            updates += [_outline(outline) for outline in outlines]
+            updates += [_outline(outline, plane_type) for outline in outlines]
         hovers, lines = _parameter_texts(f.params, view.pair)
-        updates += [dict(type="scatter", x=[means[k, 0]], y=[means[k, 1]], text=[hovers[k]])
+        updates += [dict(type=plane_type, x=[means[k, 0]], y=[means[k, 1]], text=[hovers[k]])
                     for k in range(n_components)]
         updates.append(dict(type="scatter", x=[f.iteration], y=[log_likelihood[f.iteration]]))
         updates.append(dict(type="scatter", text=[_escape(f.headline)]))
@@ -1058,16 +1061,17 @@ def em_animation_figure(
     for members, name, symbol in groups:
         dynamic.append(len(traces))
         trace = _points_trace(points[members], view, None, name=name, hovertemplate="", symbol=symbol)
+        trace["type"] = plane_type
         trace["marker"].update(colorscale=color_scale, cmin=0, cmax=max(1, len(color_scale) - 1), showscale=False)
         traces.append(trace)
     if true_labels is not None:
-        traces += [trace.to_plotly_json() for trace in _class_legend(names)]
+        traces += [dict(trace.to_plotly_json(), type=plane_type) for trace in _class_legend(names)]
     if truth is not None:
-        traces += [trace.to_plotly_json() for trace in _truth_traces(truth, view.pair, n_stds)]
+        traces += [dict(trace.to_plotly_json(), type=plane_type) for trace in _truth_traces(truth, view.pair, n_stds)]
     for k in range(n_components):  # where each ellipse was before an M-step: empty in the frames without one
         dynamic.append(len(traces))
         traces.append(dict(
-            type="scatter", x=[None], y=[None], mode="lines", opacity=0.55,
+            type=plane_type, x=[None], y=[None], mode="lines", opacity=0.55,
             line=dict(color=colors[k], width=1.2, dash="dot"), name=f"Before the M-step: component {k + 1}",
             legendgroup=f"previous_ellipse-{k}", showlegend=False, hoverinfo="name",
             meta={"role": "previous_ellipse", "component": k, "n_std": n_stds[0]},
@@ -1075,10 +1079,10 @@ def em_animation_figure(
     means, covariances = _marginal(shown.params, view.pair)
     for trace in _ellipse_traces(means, covariances, n_stds, colors, role="ellipse", name_prefix="Component"):
         dynamic.append(len(traces))
-        traces.append(trace.to_plotly_json())
+        traces.append(dict(trace.to_plotly_json(), type=plane_type))
     for trace in _mean_traces(means, colors, show_legend=n_components <= MAX_LEGEND_COMPONENTS):
         dynamic.append(len(traces))
-        trace = trace.to_plotly_json()
+        trace = dict(trace.to_plotly_json(), type=plane_type)
         trace["hovertemplate"] = "%{text}<extra></extra>"
         traces.append(trace)
     iterations = np.arange(log_likelihood.shape[0])
@@ -1128,9 +1132,9 @@ def em_animation_figure(
     return figure
 
 
-def _outline(outline):
+def _outline(outline, trace_type):
     """A frame's update of one ellipse trace: single precision halves what each frame sends, invisibly."""
-    return dict(type="scatter", x=outline[:, 0].astype(np.float32), y=outline[:, 1].astype(np.float32))
+    return dict(type=trace_type, x=outline[:, 0].astype(np.float32), y=outline[:, 1].astype(np.float32))
 
 
 def _frame_updates(f, index, point_updates, geometry_updates, density_update):
@@ -1159,7 +1163,7 @@ def _animation_layout(figure, view, frames, active, log_likelihood, converged_it
     ]
     if start_left_out:
         annotations.append(dict(text=f"the start ({log_likelihood[0]:.4g}) lies below the range shown",
-                                xref="paper", yref="paper", x=_CURVE_X[1], y=_CURVE_Y[1] + 0.02, xanchor="right",
+                                xref="paper", yref="paper", x=_CURVE_X[1], y=_CURVE_Y[0] + 0.01, xanchor="right",
                                 yanchor="bottom", showarrow=False, font=dict(size=10, color="#52606D")))
     if parameter_text:
         annotations.append(dict(text="Parameters at this frame (hover a mean for Σ)",
