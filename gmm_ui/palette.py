@@ -92,8 +92,9 @@ def indexed_colors(rgb_frames):
 
     An animation sends every frame's colours: as ``"#rrggbb"`` strings that is 9 bytes a point and frame, as indices
     into a scale of the colours actually used, 2 bytes (Plotly maps a number to the scale's colour at that index).
-    Channels are rounded to 32 levels (8 units of 255, invisible on a scatter point), or to coarser levels when
-    more than :data:`MAX_INDEXED_COLORS` colours would remain.
+    Colours are grouped by rounding their channels to 32 levels (8 units of 255, invisible on a scatter point), or
+    to coarser levels when more than :data:`MAX_INDEXED_COLORS` groups would remain; each group is drawn in the
+    mean of its colours (so a colour shared by many points, such as grey, stays exact).
 
     Parameters
     ----------
@@ -117,7 +118,10 @@ def indexed_colors(rgb_frames):
         used, inverse = np.unique(codes, return_inverse=True)
         if used.size <= MAX_INDEXED_COLORS:
             break
-    channels = np.stack([used // (levels * levels), used // levels % levels, used % levels], axis=1) * step
+    # Each colour of the scale is the mean of the colours rounded to it: exact when they are all the same.
+    counts = np.bincount(inverse, minlength=used.size)[:, None]
+    channels = np.stack([np.bincount(inverse, weights=stacked[:, c], minlength=used.size) for c in range(3)],
+                        axis=1) / np.maximum(counts, 1)
     colors = hex_strings(channels) if used.size else [UNASSIGNED_COLOR]
     if len(colors) == 1:
         scale = [[0.0, colors[0]], [1.0, colors[0]]]
