@@ -804,6 +804,8 @@ PARAMETER_TEXT_MAX = 6
 ANIMATION_WEBGL_THRESHOLD = 1000
 #: Points' hover names their most responsible component when points x frames stay within this (2 bytes each).
 POINT_HOVER_BUDGET = 200_000
+#: Points on each ellipse outline a frame sends (smooth at chart sizes; ellipses are the bulk of a frame).
+FRAME_ELLIPSE_POINTS = 64
 #: Resolution per axis of the density drawn under the points of an animated chart (one grid per frame).
 FRAME_DENSITY_RESOLUTION = 80
 #: Subdivisions of one contour level in the density grids frames carry as small integers.
@@ -1033,12 +1035,13 @@ def em_animation_figure(
         updates = []
         if f.previous is not None:
             before_means, before_covariances = _marginal(f.previous, view.pair)
-            before = covariance_ellipses(before_means, before_covariances, n_std=float(n_stds[0]))
+            before = covariance_ellipses(before_means, before_covariances, n_std=float(n_stds[0]),
+                                         n_points=FRAME_ELLIPSE_POINTS)
             updates += [_outline(outline, plane_type) for outline in before]
         else:
             updates += [dict(type=plane_type, x=[None], y=[None]) for _ in range(n_components)]
         for n_std in n_stds:
-            outlines = covariance_ellipses(means, covariances, n_std=float(n_std))
+            outlines = covariance_ellipses(means, covariances, n_std=float(n_std), n_points=FRAME_ELLIPSE_POINTS)
             updates += [_outline(outline, plane_type) for outline in outlines]
         hovers, lines = _parameter_texts(f.params, view.pair)
         updates += [dict(type=plane_type, x=[means[k, 0]], y=[means[k, 1]], text=[hovers[k]])

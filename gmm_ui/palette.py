@@ -83,17 +83,18 @@ def lightened(color, amount):
     return hex_strings((rgb + amount * (255.0 - rgb))[None, :])[0]
 
 
-#: At most this many distinct colours in an indexed colour scale (see :func:`indexed_colors`).
-MAX_INDEXED_COLORS = 2048
+#: At most this many distinct colours in an indexed colour scale (see :func:`indexed_colors`), so that an index
+#: fits in one byte (more only if even 8 levels per channel leave more).
+MAX_INDEXED_COLORS = 256
 
 
 def indexed_colors(rgb_frames):
     """Point colours of many frames as small integers into one shared colour scale.
 
     An animation sends every frame's colours: as ``"#rrggbb"`` strings that is 9 bytes a point and frame, as indices
-    into a scale of the colours actually used, 2 bytes (Plotly maps a number to the scale's colour at that index).
+    into a scale of the colours actually used, 1 byte (Plotly maps a number to the scale's colour at that index).
     Colours are grouped by rounding their channels to 32 levels (8 units of 255, invisible on a scatter point), or
-    to coarser levels when more than :data:`MAX_INDEXED_COLORS` groups would remain; each group is drawn in the
+    to 16 or 8 levels when more than :data:`MAX_INDEXED_COLORS` groups would remain; each group is drawn in the
     mean of its colours (so a colour shared by many points, such as grey, stays exact).
 
     Parameters
