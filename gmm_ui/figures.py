@@ -1168,7 +1168,11 @@ def _animation_layout(figure, view, frames, active, log_likelihood, converged_it
         annotations.append(dict(text=f"the start ({log_likelihood[0]:.4g}) lies below the range shown",
                                 xref="paper", yref="paper", x=_CURVE_X[1], y=_CURVE_Y[0] + 0.01, xanchor="right",
                                 yanchor="bottom", showarrow=False, font=dict(size=10, color="#52606D")))
-    if parameter_text:
+    if not parameter_text:
+        annotations.append(dict(text="Hover a mean for its component's π, μ and Σ at this frame",
+                                xref="paper", yref="paper", x=_BLOCK_X[0], y=_BLOCK_Y[1] + 0.02, xanchor="left",
+                                yanchor="bottom", showarrow=False, font=dict(size=11, color="#52606D")))
+    else:
         annotations.append(dict(text="Parameters at this frame (hover a mean for Σ)",
                                 xref="paper", yref="paper", x=_BLOCK_X[0], y=_BLOCK_Y[1] + 0.02, xanchor="left",
                                 yanchor="bottom", showarrow=False, font=dict(size=11, color="#52606D")))
@@ -1186,7 +1190,7 @@ def _animation_layout(figure, view, frames, active, log_likelihood, converged_it
     legend = dict(orientation="h", x=0, xanchor="left", y=1.01, yanchor="bottom", font=dict(size=12),
                   traceorder="normal")
     figure.update_layout(
-        **{**BASE_LAYOUT, "margin": dict(l=10, r=10, t=50, b=120), "legend": legend},
+        **{**BASE_LAYOUT, "margin": dict(l=10, r=10, t=72, b=120), "legend": legend},
         uirevision=uirevision,
         xaxis=dict(title=view.x_title, range=list(view.x_range), zeroline=False, domain=list(_PLANE_X)),
         yaxis=dict(title=view.y_title, range=list(view.y_range), zeroline=False, scaleanchor="x", scaleratio=1,

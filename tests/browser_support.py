@@ -210,6 +210,7 @@ def chart_slider(page):
 
 def click_chart_step(page, position):
     """Click the first chart's slider rail at step ``position`` (Plotly moves there and shows that frame)."""
+    page.locator(f"{CHART} .slider-rail-rect").first.scroll_into_view_if_needed()  # a click off screen is lost
     box = chart_slider(page)
     x = box["x"] + box["width"] * position / max(len(box["labels"]) - 1, 1)
     page.mouse.click(x, box["y"] + box["height"] / 2)
