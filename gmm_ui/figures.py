@@ -836,6 +836,8 @@ class EMFrame:
         The iteration marked on the log-likelihood curve (that of ``params``).
     headline : str
         What the frame shows, written over the chart (plain text: it is escaped for Plotly).
+    note : str
+        A second, smaller line under the headline ("" for none; plain text).
     """
 
     name: str
@@ -845,6 +847,7 @@ class EMFrame:
     previous: object
     iteration: int
     headline: str
+    note: str = ""
 
 
 def strided_iterations(n_iter, max_frames, keep=()):
@@ -1018,10 +1021,14 @@ def em_animation_figure(
     plane_type = "scattergl" if n_points > ANIMATION_WEBGL_THRESHOLD else "scatter"
     n_stds = sorted(n_stds)
     shown = frames[active]
+    webgl = plane_type == "scattergl"
     point_details = n_points * len(frames) <= POINT_HOVER_BUDGET
 
     def point_updates(f, index):
         """Per group of points: the colours and hover data of frame ``f`` (number ``index``)."""
+        if webgl:  # WebGL hovers the nearest point whatever its size: thousands of points would hide the means
+            return [dict(type=plane_type, marker=dict(color=color_indices[index][members]))
+                    for members, _, _ in groups]
         custom, template = _point_hover(f.responsibilities, n_points, detailed=point_details)
         return [
             dict(type=plane_type, marker=dict(color=color_indices[index][members]), hovertemplate=template,
@@ -1047,7 +1054,10 @@ def em_animation_figure(
         updates += [dict(type=plane_type, x=[means[k, 0]], y=[means[k, 1]], text=[hovers[k]])
                     for k in range(n_components)]
         updates.append(dict(type="scatter", x=[f.iteration], y=[log_likelihood[f.iteration]]))
-        updates.append(dict(type="scatter", text=[_escape(f.headline)]))
+        text = _escape(f.headline)
+        if f.note:
+            text += f"<br><span style='font-size:12px;color:#52606D'>{_escape(f.note)}</span>"
+        updates.append(dict(type="scatter", text=[text]))
         if n_components <= PARAMETER_TEXT_MAX:
             updates.append(dict(type="scatter", text=lines))
         return updates
@@ -1065,12 +1075,20 @@ def em_animation_figure(
         dynamic.append(len(traces))
         trace = _points_trace(points[members], view, None, name=name, hovertemplate="", symbol=symbol)
         trace["type"] = plane_type
+        if webgl:
+            trace["hoverinfo"] = "skip"
         trace["marker"].update(colorscale=color_scale, cmin=0, cmax=max(1, len(color_scale) - 1), showscale=False)
         traces.append(trace)
     if true_labels is not None:
         traces += [dict(trace.to_plotly_json(), type=plane_type) for trace in _class_legend(names)]
     if truth is not None:
-        traces += [dict(trace.to_plotly_json(), type=plane_type) for trace in _truth_traces(truth, view.pair, n_stds)]
+        # In WebGL the nearest point takes the hover: the true means would often take it from the fitted ones.
+        for trace in _truth_traces(truth, view.pair, n_stds):
+            trace = dict(trace.to_plotly_json(), type=plane_type)
+            if webgl:
+                trace.pop("hovertemplate", None)
+                trace["hoverinfo"] = "skip"
+            traces.append(trace)
     for k in range(n_components):  # where each ellipse was before an M-step: empty in the frames without one
         dynamic.append(len(traces))
         traces.append(dict(

@@ -221,14 +221,16 @@ class Stage:
         The iteration whose responsibilities colour the points; None before the first E-step.
     moved_from : int or None
         The iteration whose ellipses are drawn faintly, to show an M-step's move; None otherwise.
-    title, explanation : str
+    title : str
+    note : str
+        One line on what changed at this stage ("" when the title says it all).
     """
 
     snapshot: int
     colours_from: int | None
     moved_from: int | None
     title: str
-    explanation: str
+    note: str
 
 
 def em_stage(position, half_steps, n_iter):
@@ -240,27 +242,19 @@ def em_stage(position, half_steps, n_iter):
     colours). Without half steps, position i is snapshot i coloured by its responsibilities (the next E-step).
     """
     if not half_steps:
-        if position == 0:
-            explanation = ("The start. Each point's colour mixes the component colours by its responsibilities under "
-                           "these ellipses: what the first E-step computes.")
-        else:
-            explanation = (f"Iteration {position}: the ellipses after its M-step, the colours the responsibilities "
-                           "under them. Turn on half steps to see the E-step and the M-step apart.")
-        return Stage(position, position, None, f"Iteration {position} of {n_iter}", explanation)
+        note = ("The start: each point's colour mixes the components by its responsibilities under these ellipses."
+                if position == 0 else "")
+        return Stage(position, position, None, f"Iteration {position} of {n_iter}", note)
     if position == 0:
         return Stage(0, None, None, f"Start (iteration 0 of {n_iter})",
-                     "The start: the initial ellipses. No E-step has run yet, so no point is shared among the "
-                     "components (grey). Next: the E-step of iteration 1 colours them.")
+                     "No E-step has run yet: no point is shared among the components (grey).")
     iteration, after_m_step = divmod(position + 1, 2)
     if not after_m_step:
         return Stage(iteration - 1, iteration - 1, None, f"Iteration {iteration} of {n_iter}, after the E-step",
-                     f"E-step of iteration {iteration}: each point's colour now mixes the components by its "
-                     f"responsibilities, computed under the ellipses of iteration {iteration - 1}, which have not "
-                     "moved. Next: the M-step moves them.")
+                     f"E-step: points recoloured by their responsibilities under the ellipses of iteration "
+                     f"{iteration - 1}, which stay put.")
     return Stage(iteration, iteration - 1, iteration - 1, f"Iteration {iteration} of {n_iter}, after the M-step",
-                 f"M-step of iteration {iteration}: each component's weight, mean and ellipse are recomputed from the "
-                 "points it is responsible for (dotted: where its ellipse was). The colours are still the E-step's; "
-                 "the next E-step recolours the points.")
+                 "M-step: weights, means and ellipses recomputed from those responsibilities (dotted: before).")
 
 
 def half_step_label(position):
@@ -477,6 +471,7 @@ def em_frames(run, points, half_steps, opening, keep=()):
             previous=None if stage.moved_from is None else run.snapshot(stage.moved_from),
             iteration=i,
             headline=headline,
+            note=stage.note,
         ))
     return frames, note
 

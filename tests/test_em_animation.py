@@ -152,6 +152,8 @@ def test_many_points_are_webgl_and_the_chart_stays_small():
     figure = figures.em_animation_figure(X, frames, figures.plane_view(X, ["x", "y"]), big_run.log_likelihood)
     assert {trace.type for trace in figure.data if trace.meta["role"] in ("points", "ellipse", "mean")} == {
         "scattergl"}  # WebGL draws over SVG: everything on the plane is WebGL
+    # WebGL hovers the nearest point: the data and the truth give way, so that the means show their parameters.
+    assert all(trace.hoverinfo == "skip" for trace in figure.data if trace.meta["role"] == "points")
     size = len(figure.to_json())
     assert size < 3_000_000, f"{size:,} bytes for 5,000 points and 101 frames"
 
@@ -163,6 +165,10 @@ def test_headline_text_is_shown_as_typed():
     figure = figures.em_animation_figure(points, [frame], figures.plane_view(points, ["a", "b"]), [-1.0])
     headline = next(t for t in figure.data if t.meta["role"] == "headline")
     assert headline.text == ("Iteration 0 &lt;b&gt;bold&lt;/b&gt; &amp; more",)
+    noted = figures.EMFrame("0", "0", params, None, None, 0, "Start", note="a < b")
+    figure = figures.em_animation_figure(points, [noted], figures.plane_view(points, ["a", "b"]), [-1.0])
+    text = next(t for t in figure.data if t.meta["role"] == "headline").text[0]
+    assert text.startswith("Start<br><span") and "a &lt; b</span>" in text  # a second, smaller line
 
 
 def test_indexed_colours_round_trip_and_stay_within_the_cap():
