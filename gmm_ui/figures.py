@@ -13,11 +13,21 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from gmm_core import assign_nearest
+from gmm_core import assign_nearest, covariance_to_std_corr
 from gmm_core.geometry import covariance_ellipses
 from gmm_core.metrics import density_1d, density_on_grid
 
-from .palette import DENSITY_SCALE, TRUTH_COLOR, UNASSIGNED_COLOR, component_colors, lightened, mixed_colors
+from .palette import (
+    DENSITY_SCALE,
+    TRUTH_COLOR,
+    UNASSIGNED_COLOR,
+    component_colors,
+    hex_to_rgb,
+    indexed_colors,
+    lightened,
+    mixed_colors,
+    mixed_rgb,
+)
 
 #: Above this many points, scatter traces use WebGL (SVG costs seconds per redraw at tens of thousands).
 WEBGL_THRESHOLD = 5000
@@ -784,3 +794,449 @@ def samples_figure(samples, labels, view, *, colors=None, density_params=None, t
     )
     traces = [trace] if density_params is None else [density_trace(density_params, view), trace]
     return _plane_layout(go.Figure(traces), view, title, uirevision)
+
+
+# --- EM as an animation: every recorded stage in one figure, scrubbed in the browser ----------------------------
+
+#: The parameters of every component are written beside the chart up to this many components (more: hover a mean).
+PARAMETER_TEXT_MAX = 6
+#: Above this many points an animated chart draws its plane in WebGL (SVG takes ~300 ms to recolour 5,000 points).
+ANIMATION_WEBGL_THRESHOLD = 1000
+#: Points' hover names their most responsible component when points x frames stay within this (2 bytes each).
+POINT_HOVER_BUDGET = 200_000
+#: Points on each ellipse outline a frame sends (smooth at chart sizes; ellipses are the bulk of a frame).
+FRAME_ELLIPSE_POINTS = 64
+#: Resolution per axis of the density drawn under the points of an animated chart (one grid per frame).
+FRAME_DENSITY_RESOLUTION = 80
+#: Subdivisions of one contour level in the density grids frames carry as small integers.
+_DENSITY_SUBSTEPS = 16
+#: Where the parts of the animated chart sit (paper fractions): the plane, its headline, the log-likelihood curve,
+#: the parameter block.
+_PLANE_X, _PLANE_Y, _HEADLINE_Y = (0.0, 0.58), (0.0, 0.91), (0.92, 1.0)
+_CURVE_X, _CURVE_Y, _BLOCK_X, _BLOCK_Y = (0.7, 1.0), (0.56, 0.9), (0.64, 1.0), (0.0, 0.38)
+
+
+@dataclass(frozen=True, eq=False)
+class EMFrame:
+    """One stage of an EM animation: what the chart draws at one position of its slider.
+
+    Attributes
+    ----------
+    name : str
+        The frame's name, unique in its figure (the stage's position).
+    label : str
+        The slider's label of this stage ("12", "3 · E-step"...).
+    params : GaussianMixtureParams
+        The mixture whose ellipses and means are drawn.
+    responsibilities : ndarray of shape (N, K), or None
+        Responsibilities of the drawn points that colour them; None leaves them grey (nothing shared yet).
+    previous : GaussianMixtureParams or None
+        Where the ellipses were before an M-step (drawn faint and dotted); None draws none.
+    iteration : int
+        The iteration marked on the log-likelihood curve (that of ``params``).
+    headline : str
+        What the frame shows, written over the chart (plain text: it is escaped for Plotly).
+    note : str
+        A second, smaller line under the headline ("" for none; plain text).
+    """
+
+    name: str
+    label: str
+    params: object
+    responsibilities: np.ndarray | None
+    previous: object
+    iteration: int
+    headline: str
+    note: str = ""
+
+
+def strided_iterations(n_iter, max_frames, keep=()):
+    """The iterations 0..``n_iter`` an animation of at most about ``max_frames`` frames shows, in order.
+
+    All of them when they fit; otherwise every s-th iteration, always with the first and the last and the
+    iterations in ``keep`` (those a user asked for).
+    """
+    stride = frame_stride(n_iter, max_frames)
+    if stride == 1:
+        return list(range(n_iter + 1))
+    chosen = set(range(0, n_iter + 1, stride)) | {0, n_iter} | {i for i in keep if 0 <= i <= n_iter}
+    return sorted(chosen)
+
+
+def frame_stride(n_iter, max_frames):
+    """Every how many iterations :func:`strided_iterations` keeps one (1: all of them)."""
+    return 1 if n_iter + 1 <= max_frames else -(-n_iter // max(max_frames - 1, 1))
+
+
+def _escape(text):
+    """Plotly renders a few HTML tags in text: show the user's characters as they are."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _number(value):
+    return f"{value:.3g}"
+
+
+def _parameter_texts(params, pair):
+    """Per component: the hover text of its mean (π, μ, Σ on the plane) and a one-line summary (π, μ, σ, ρ)."""
+    plane = params.marginal(pair)
+    deviations, correlations = covariance_to_std_corr(plane.covariances)
+    hovers, lines = [], []
+    for k in range(plane.n_components):
+        (mx, my), ((sxx, sxy), (_, syy)) = plane.means[k], plane.covariances[k]
+        hovers.append(
+            f"<b>Component {k + 1}</b><br>π = {_number(plane.weights[k])}<br>μ = ({_number(mx)}, {_number(my)})"
+            f"<br>Σ = [{_number(sxx)}, {_number(sxy)}; {_number(sxy)}, {_number(syy)}]"
+        )
+        lines.append(
+            f"<b>{k + 1}</b>  π {plane.weights[k]:.2f}   μ ({_number(mx)}, {_number(my)})<br>"
+            f"   σ ({_number(deviations[k, 0])}, {_number(deviations[k, 1])})   ρ {correlations[k, 0, 1]:+.2f}"
+        )
+    return hovers, lines
+
+
+def _density_levels(params, view, resolution):
+    """The density on the plane as small integers: the contour levels of :func:`density_trace`, each subdivided.
+
+    Relative to each frame's own peak, so that one set of contours (start, end, size) serves every frame.
+    """
+    xs, ys, _ = _square_grid(view, resolution)
+    with np.errstate(divide="ignore"):
+        log_density = np.log10(density_on_grid(params.marginal(view.pair), xs, ys))
+    finite = log_density[np.isfinite(log_density)]
+    peak = float(finite.max()) if finite.size else 0.0
+    levels = np.nan_to_num(log_density - peak, nan=-np.inf, posinf=0.0) * 4 * _DENSITY_SUBSTEPS + _density_top()
+    return xs, ys, np.clip(np.rint(levels), 0, _density_top()).astype(np.uint8)
+
+
+def _density_top():
+    return int(DENSITY_DECADES * 4 * _DENSITY_SUBSTEPS) + _DENSITY_SUBSTEPS
+
+
+def _animated_density_trace(xs, ys, z):
+    top = _density_top()
+    return dict(
+        type="contour", x=xs, y=ys, z=z, colorscale=DENSITY_SCALE, zmin=_DENSITY_SUBSTEPS, zmax=top,
+        autocontour=False, contours=dict(start=_DENSITY_SUBSTEPS, end=top, size=_DENSITY_SUBSTEPS, coloring="fill"),
+        line=dict(width=0.5, color="rgba(60, 80, 110, 0.25)"), showscale=False, hoverinfo="skip",
+        name="Fitted density", meta={"role": "fitted_density"},
+    )
+
+
+def _point_hover(responsibilities, n_points, *, detailed):
+    """(customdata, hovertemplate) of the points: the most responsible component and its share, in whole percent.
+
+    Not ``detailed``: no per-point data (it would double what each frame sends); the colour tells the story.
+    """
+    if responsibilities is None:
+        return None, "(%{x:.3g}, %{y:.3g})<br>not yet shared among the components<extra></extra>"
+    if not detailed:
+        return None, "(%{x:.3g}, %{y:.3g})<br>colour: the components' colours mixed by its responsibilities<extra></extra>"
+    owner = responsibilities.argmax(axis=1)
+    share = np.rint(100 * responsibilities[np.arange(n_points), owner])
+    return (np.column_stack([owner + 1, share]).astype(np.uint8),
+            "(%{x:.3g}, %{y:.3g})<br>most responsible: component %{customdata[0]} (%{customdata[1]}%)"
+            "<extra></extra>")
+
+
+def em_animation_figure(
+    points,
+    frames,
+    view,
+    log_likelihood,
+    *,
+    active=0,
+    converged_iteration=None,
+    tol=None,
+    n_stds=(1, 2),
+    colors=None,
+    truth=None,
+    true_labels=None,
+    class_names=None,
+    show_density=False,
+    slider_prefix="Iteration ",
+    note=None,
+    uirevision="em",
+):
+    """EM stage by stage in one figure: Plotly's own slider and Play button move through ``frames`` in the browser.
+
+    Each frame updates the point colours (responsibilities), the ellipses and means, the faint ellipses before an
+    M-step, the log-likelihood marker, the headline and the parameter text; nothing goes back to the server, so a
+    step is drawn in tens of milliseconds. Frames change trace data only (Plotly's ``redraw: False``, which does
+    not apply layout changes), so everything that changes per frame is a trace.
+
+    Parameters
+    ----------
+    points : array-like of shape (N, D)
+        The points drawn (possibly a display subsample).
+    frames : sequence of EMFrame
+        At least one; every frame's mixture has the same number of components.
+    view : PlaneView
+    log_likelihood : array-like of shape (n_iter + 1,)
+        Mean log-likelihood after each iteration (drawn in full; each frame marks its ``iteration``).
+    active : int
+        Index of the frame shown first (the figure's data are that frame's; the slider starts there).
+    converged_iteration : int or None
+        Where the tolerance was met, marked on the curve.
+    tol : float, optional
+    n_stds, colors, truth, true_labels, class_names : as for :func:`mixture_scatter_figure`
+    show_density : bool
+        Shade each frame's density under the points (frames then redraw fully: slower steps).
+    slider_prefix : str
+        Written before the slider's current label.
+    note : str, optional
+        A remark shown at the top right of the plane (e.g. that some iterations are skipped).
+    uirevision : str
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        With one ``go.Frame`` per entry of ``frames``, ``layout.sliders[0]`` with one step per frame (active at
+        ``active``) and Play/Pause buttons. Traces carry ``meta.role`` as in :func:`mixture_scatter_figure`, plus
+        "log_likelihood", "current", "headline" and "parameters"; the frames update the traces whose indices
+        they list.
+    """
+    points = np.asarray(points, dtype=np.float64)
+    frames = list(frames)
+    active = int(np.clip(active, 0, len(frames) - 1))
+    n_points = points.shape[0]
+    n_components = frames[0].params.n_components
+    colors = colors or component_colors(n_components)
+    log_likelihood = np.asarray(log_likelihood, dtype=np.float64)
+
+    # Every frame's colours at once: one colour scale shared by all frames, each point an index into it.
+    grey = np.tile(hex_to_rgb(UNASSIGNED_COLOR), (n_points, 1))
+    rgb = [grey if f.responsibilities is None else mixed_rgb(f.responsibilities, colors) for f in frames]
+    color_indices, color_scale = indexed_colors(rgb)
+
+    if true_labels is None:
+        groups = [(np.arange(n_points), "Data", 0)]
+    else:
+        labels, classes = np.unique(np.asarray(true_labels), return_inverse=True)
+        names = class_names if class_names is not None and len(class_names) == len(labels) else labels
+        groups = [(np.flatnonzero(classes == c), f"True class: {names[c]}",
+                   TRUE_LABEL_SYMBOLS[c % len(TRUE_LABEL_SYMBOLS)]) for c in range(len(labels))]
+    # WebGL draws a frame's thousands of recoloured points in tens of ms where SVG takes hundreds; everything on
+    # the plane is then WebGL too, since WebGL traces are drawn over all SVG ones.
+    plane_type = "scattergl" if n_points > ANIMATION_WEBGL_THRESHOLD else "scatter"
+    n_stds = sorted(n_stds)
+    shown = frames[active]
+    webgl = plane_type == "scattergl"
+    point_details = n_points * len(frames) <= POINT_HOVER_BUDGET
+
+    def point_updates(f, index):
+        """Per group of points: the colours and hover data of frame ``f`` (number ``index``)."""
+        if webgl:  # WebGL hovers the nearest point whatever its size: thousands of points would hide the means
+            return [dict(type=plane_type, marker=dict(color=color_indices[index][members]))
+                    for members, _, _ in groups]
+        custom, template = _point_hover(f.responsibilities, n_points, detailed=point_details)
+        return [
+            dict(type=plane_type, marker=dict(color=color_indices[index][members]), hovertemplate=template,
+                 customdata=None if custom is None else custom[members])
+            for members, _, _ in groups
+        ]
+
+    def geometry_updates(f):
+        """The previous ellipses, ellipses, means, log-likelihood marker, headline and parameter text of ``f``."""
+        means, covariances = _marginal(f.params, view.pair)
+        updates = []
+        if f.previous is not None:
+            before_means, before_covariances = _marginal(f.previous, view.pair)
+            before = covariance_ellipses(before_means, before_covariances, n_std=float(n_stds[0]),
+                                         n_points=FRAME_ELLIPSE_POINTS)
+            updates += [_outline(outline, plane_type) for outline in before]
+        else:
+            updates += [dict(type=plane_type, x=[None], y=[None]) for _ in range(n_components)]
+        for n_std in n_stds:
+            outlines = covariance_ellipses(means, covariances, n_std=float(n_std), n_points=FRAME_ELLIPSE_POINTS)
+            updates += [_outline(outline, plane_type) for outline in outlines]
+        hovers, lines = _parameter_texts(f.params, view.pair)
+        updates += [dict(type=plane_type, x=[means[k, 0]], y=[means[k, 1]], text=[hovers[k]])
+                    for k in range(n_components)]
+        updates.append(dict(type="scatter", x=[f.iteration], y=[log_likelihood[f.iteration]]))
+        text = _escape(f.headline)
+        if f.note:
+            text += f"<br><span style='font-size:12px;color:#52606D'>{_escape(f.note)}</span>"
+        updates.append(dict(type="scatter", text=[text]))
+        if n_components <= PARAMETER_TEXT_MAX:
+            updates.append(dict(type="scatter", text=lines))
+        return updates
+
+    def density_update(f):
+        xs, ys, z = _density_levels(f.params, view, FRAME_DENSITY_RESOLUTION)
+        return _animated_density_trace(xs, ys, z)
+
+    # The traces, in drawing order; ``dynamic`` lists the indices the frames update, in their order.
+    traces, dynamic = [], []
+    if show_density:
+        dynamic.append(len(traces))
+        traces.append(density_update(shown))
+    for members, name, symbol in groups:
+        dynamic.append(len(traces))
+        trace = _points_trace(points[members], view, None, name=name, hovertemplate="", symbol=symbol)
+        trace["type"] = plane_type
+        if webgl:
+            trace["hoverinfo"] = "skip"
+        trace["marker"].update(colorscale=color_scale, cmin=0, cmax=max(1, len(color_scale) - 1), showscale=False)
+        traces.append(trace)
+    if true_labels is not None:
+        traces += [dict(trace.to_plotly_json(), type=plane_type) for trace in _class_legend(names)]
+    if truth is not None:
+        # In WebGL the nearest point takes the hover: the true means would often take it from the fitted ones.
+        for trace in _truth_traces(truth, view.pair, n_stds):
+            trace = dict(trace.to_plotly_json(), type=plane_type)
+            if webgl:
+                trace.pop("hovertemplate", None)
+                trace["hoverinfo"] = "skip"
+            traces.append(trace)
+    for k in range(n_components):  # where each ellipse was before an M-step: empty in the frames without one
+        dynamic.append(len(traces))
+        traces.append(dict(
+            type=plane_type, x=[None], y=[None], mode="lines", opacity=0.55,
+            line=dict(color=colors[k], width=1.2, dash="dot"), name=f"Before the M-step: component {k + 1}",
+            legendgroup=f"previous_ellipse-{k}", showlegend=False, hoverinfo="name",
+            meta={"role": "previous_ellipse", "component": k, "n_std": n_stds[0]},
+        ))
+    means, covariances = _marginal(shown.params, view.pair)
+    for trace in _ellipse_traces(means, covariances, n_stds, colors, role="ellipse", name_prefix="Component"):
+        dynamic.append(len(traces))
+        traces.append(dict(trace.to_plotly_json(), type=plane_type))
+    for trace in _mean_traces(means, colors, show_legend=n_components <= MAX_LEGEND_COMPONENTS):
+        dynamic.append(len(traces))
+        trace = dict(trace.to_plotly_json(), type=plane_type)
+        trace["hovertemplate"] = "%{text}<extra></extra>"
+        traces.append(trace)
+    iterations = np.arange(log_likelihood.shape[0])
+    traces.append(dict(
+        type="scatter", x=iterations, y=log_likelihood, xaxis="x2", yaxis="y2",
+        mode="lines+markers" if iterations.size <= 120 else "lines", line=dict(color="#1F2933", width=2),
+        marker=dict(size=4, color="#1F2933"), name="log-likelihood", showlegend=False,
+        hovertemplate="iteration %{x}<br>mean log-likelihood %{y:.5g}<extra></extra>",
+        meta={"role": "log_likelihood"},
+    ))
+    dynamic.append(len(traces))
+    traces.append(dict(
+        type="scatter", x=[shown.iteration], y=[log_likelihood[shown.iteration]], xaxis="x2", yaxis="y2",
+        mode="markers", marker=dict(color="#D55E00", size=13, line=dict(color="white", width=2)),
+        name="shown", showlegend=False, hovertemplate="iteration %{x}<br>%{y:.5g}<extra></extra>",
+        meta={"role": "current"},
+    ))
+    dynamic.append(len(traces))
+    traces.append(dict(
+        type="scatter", x=[0], y=[0.5], xaxis="x3", yaxis="y3", mode="text", text=[""],
+        textposition="middle right", textfont=dict(size=15, color="#1F2933"), cliponaxis=False, hoverinfo="skip",
+        showlegend=False, name="headline", meta={"role": "headline"},
+    ))
+    if n_components <= PARAMETER_TEXT_MAX:
+        dynamic.append(len(traces))
+        rows = max(n_components, 4)
+        traces.append(dict(
+            type="scatter", x=[0] * n_components, y=[1 - (k + 0.5) / rows for k in range(n_components)],
+            xaxis="x4", yaxis="y4", mode="text", text=[""] * n_components, textposition="middle right",
+            textfont=dict(size=12, color=colors[:n_components]), cliponaxis=False, hoverinfo="skip",
+            showlegend=False, name="parameters", meta={"role": "parameters"},
+        ))
+
+    # The shown frame's data in the traces themselves: the chart is right before any frame is applied.
+    for index, update in zip(dynamic, _frame_updates(shown, active, point_updates, geometry_updates,
+                                                     density_update if show_density else None)):
+        _merge(traces[index], update)
+
+    figure = go.Figure(traces, frames=[  # plain dicts: validated once, by the figure
+        dict(name=f.name, traces=dynamic,
+             data=_frame_updates(f, i, point_updates, geometry_updates, density_update if show_density else None))
+        for i, f in enumerate(frames)
+    ])
+    _animation_layout(figure, view, frames, active, log_likelihood, converged_iteration, tol,
+                      redraw=show_density, slider_prefix=slider_prefix, note=note, uirevision=uirevision,
+                      parameter_text=n_components <= PARAMETER_TEXT_MAX)
+    return figure
+
+
+def _outline(outline, trace_type):
+    """A frame's update of one ellipse trace: single precision halves what each frame sends, invisibly."""
+    return dict(type=trace_type, x=outline[:, 0].astype(np.float32), y=outline[:, 1].astype(np.float32))
+
+
+def _frame_updates(f, index, point_updates, geometry_updates, density_update):
+    updates = [] if density_update is None else [density_update(f)]
+    return updates + point_updates(f, index) + geometry_updates(f)
+
+
+def _merge(trace, update):
+    """``update``'s values into the trace dict ``trace`` (nested dicts merged, the rest replaced)."""
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(trace.get(key), dict):
+            _merge(trace[key], value)
+        else:
+            trace[key] = value
+
+
+def _animation_layout(figure, view, frames, active, log_likelihood, converged_iteration, tol, *, redraw,
+                      slider_prefix, note, uirevision, parameter_text):
+    step_options = {"mode": "immediate", "frame": {"duration": 0, "redraw": redraw}, "transition": {"duration": 0}}
+    hidden = dict(visible=False, range=[0, 1], fixedrange=True)
+    y_range, start_left_out = log_likelihood_range(log_likelihood)
+    last = max(log_likelihood.shape[0] - 1, 1)
+    annotations = [
+        dict(text="Mean log-likelihood per point", xref="paper", yref="paper", x=_CURVE_X[0], y=_CURVE_Y[1] + 0.02,
+             xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=13)),
+    ]
+    if start_left_out:
+        annotations.append(dict(text=f"the start ({log_likelihood[0]:.4g}) lies below the range shown",
+                                xref="paper", yref="paper", x=_CURVE_X[1], y=_CURVE_Y[0] + 0.01, xanchor="right",
+                                yanchor="bottom", showarrow=False, font=dict(size=10, color="#52606D")))
+    if not parameter_text:
+        annotations.append(dict(text="Hover a mean for its component's π, μ and Σ at this frame",
+                                xref="paper", yref="paper", x=_BLOCK_X[0], y=_BLOCK_Y[1] + 0.02, xanchor="left",
+                                yanchor="bottom", showarrow=False, font=dict(size=11, color="#52606D")))
+    else:
+        annotations.append(dict(text="Parameters at this frame (hover a mean for Σ)",
+                                xref="paper", yref="paper", x=_BLOCK_X[0], y=_BLOCK_Y[1] + 0.02, xanchor="left",
+                                yanchor="bottom", showarrow=False, font=dict(size=11, color="#52606D")))
+    if note:
+        annotations.append(dict(text=_escape(note), xref="paper", yref="paper", x=_PLANE_X[1], y=_HEADLINE_Y[0],
+                                xanchor="right", yanchor="top", showarrow=False,
+                                font=dict(size=11, color="#52606D"), bgcolor="rgba(255,255,255,0.8)"))
+    shapes = []
+    if converged_iteration is not None:
+        shapes.append(dict(type="line", xref="x2", yref="y2 domain", x0=converged_iteration, x1=converged_iteration,
+                           y0=0, y1=1, line=dict(color="#009E73", width=2, dash="dash")))
+        annotations.append(dict(text=f"tolerance met{f' (tol {tol:g})' if tol is not None else ''}",
+                                xref="x2", yref="y2 domain", x=converged_iteration, y=0.5, xanchor="right",
+                                yanchor="middle", textangle=-90, showarrow=False, font=dict(size=11, color="#006B4E")))
+    legend = dict(orientation="h", x=0, xanchor="left", y=1.01, yanchor="bottom", font=dict(size=12),
+                  traceorder="normal")
+    figure.update_layout(
+        **{**BASE_LAYOUT, "margin": dict(l=10, r=10, t=72, b=120), "legend": legend},
+        uirevision=uirevision,
+        xaxis=dict(title=view.x_title, range=list(view.x_range), zeroline=False, domain=list(_PLANE_X)),
+        yaxis=dict(title=view.y_title, range=list(view.y_range), zeroline=False, scaleanchor="x", scaleratio=1,
+                   domain=list(_PLANE_Y)),
+        xaxis2=dict(title="iteration", range=[-0.5, last + 0.5], domain=list(_CURVE_X), anchor="y2",
+                    dtick=1 if last <= 10 else None),
+        yaxis2=dict(zeroline=False, range=y_range, tickformat=".6~g", domain=list(_CURVE_Y), anchor="x2"),
+        xaxis3=dict(hidden, domain=list(_PLANE_X), anchor="y3"),
+        yaxis3=dict(hidden, domain=list(_HEADLINE_Y), anchor="x3"),
+        xaxis4=dict(hidden, domain=list(_BLOCK_X), anchor="y4"),
+        yaxis4=dict(hidden, domain=list(_BLOCK_Y), anchor="x4"),
+        annotations=annotations,
+        shapes=shapes,
+        sliders=[dict(
+            active=active, x=0.16, len=0.84, y=0, yanchor="top", pad=dict(t=55, b=10),
+            currentvalue=dict(prefix=slider_prefix, xanchor="right", font=dict(size=13)),
+            transition=dict(duration=0),
+            steps=[dict(method="animate", label=f.label, args=[[f.name], step_options]) for f in frames],
+        )],
+        updatemenus=[dict(
+            type="buttons", direction="left", showactive=False, x=0, xanchor="left", y=0, yanchor="top",
+            pad=dict(t=62, r=10),
+            buttons=[
+                dict(label="▶ Play", method="animate",
+                     args=[None, {"mode": "immediate", "fromcurrent": True, "transition": {"duration": 0},
+                                  "frame": {"duration": 400 if len(frames) <= 60 else 120, "redraw": redraw}}]),
+                dict(label="❚❚ Pause", method="animate", args=[[None], step_options]),
+            ],
+        )],
+    )
+    return figure

@@ -68,11 +68,65 @@ def mixed_colors(responsibilities, colors):
     -------
     list of N ``"#rrggbb"`` strings
     """
+    return hex_strings(mixed_rgb(responsibilities, colors))
+
+
+def mixed_rgb(responsibilities, colors):
+    """The colours of :func:`mixed_colors` as an (N, 3) float array of channels in 0..255."""
     palette_rgb = np.stack([hex_to_rgb(color) for color in colors])  # (K, 3)
-    return hex_strings(np.asarray(responsibilities, dtype=np.float64) @ palette_rgb)
+    return np.asarray(responsibilities, dtype=np.float64) @ palette_rgb
 
 
 def lightened(color, amount):
     """``color`` moved ``amount`` (0..1) of the way to white, as a ``"#rrggbb"`` string (for region fills)."""
     rgb = hex_to_rgb(color)
     return hex_strings((rgb + amount * (255.0 - rgb))[None, :])[0]
+
+
+#: At most this many distinct colours in an indexed colour scale (see :func:`indexed_colors`), so that an index
+#: fits in one byte (more only if even 8 levels per channel leave more).
+MAX_INDEXED_COLORS = 256
+
+
+def indexed_colors(rgb_frames):
+    """Point colours of many frames as small integers into one shared colour scale.
+
+    An animation sends every frame's colours: as ``"#rrggbb"`` strings that is 9 bytes a point and frame, as indices
+    into a scale of the colours actually used, 1 byte (Plotly maps a number to the scale's colour at that index).
+    Colours are grouped by rounding their channels to 32 levels (8 units of 255, invisible on a scatter point), or
+    to 16 or 8 levels when more than :data:`MAX_INDEXED_COLORS` groups would remain; each group is drawn in the
+    mean of its colours (so a colour shared by many points, such as grey, stays exact).
+
+    Parameters
+    ----------
+    rgb_frames : sequence of arrays of shape (N_f, 3)
+        Each frame's colours, channels in 0..255.
+
+    Returns
+    -------
+    indices : list of integer arrays of shape (N_f,)
+        Each point's colour as an index into ``scale`` (uint8 when at most 256 colours are used, else uint16).
+    scale : list of [float, str]
+        A Plotly colour scale whose i-th stop (at i / (len - 1)) is colour i; use with cmin = 0,
+        cmax = max(1, len(scale) - 1).
+    """
+    sizes = [len(rgb) for rgb in rgb_frames]
+    stacked = np.concatenate([np.asarray(rgb, dtype=np.float64).reshape(-1, 3) for rgb in rgb_frames])
+    for levels in (32, 16, 8):
+        step = 255.0 / (levels - 1)
+        quantised = np.clip(np.rint(stacked / step), 0, levels - 1).astype(np.int64)
+        codes = (quantised[:, 0] * levels + quantised[:, 1]) * levels + quantised[:, 2]
+        used, inverse = np.unique(codes, return_inverse=True)
+        if used.size <= MAX_INDEXED_COLORS:
+            break
+    # Each colour of the scale is the mean of the colours rounded to it: exact when they are all the same.
+    counts = np.bincount(inverse, minlength=used.size)[:, None]
+    channels = np.stack([np.bincount(inverse, weights=stacked[:, c], minlength=used.size) for c in range(3)],
+                        axis=1) / np.maximum(counts, 1)
+    colors = hex_strings(channels) if used.size else [UNASSIGNED_COLOR]
+    if len(colors) == 1:
+        scale = [[0.0, colors[0]], [1.0, colors[0]]]
+    else:
+        scale = [[i / (len(colors) - 1), color] for i, color in enumerate(colors)]
+    indices = np.split(inverse.astype(np.uint8 if len(colors) <= 256 else np.uint16), np.cumsum(sizes)[:-1])
+    return indices, scale

@@ -114,7 +114,6 @@ def apply_data_defaults(loaded):
         fit_columns=names,
         x_column=names[x_index],
         y_column=names[y_index],
-        playing=False,
         data_identity=loaded.identity,
     )
     state.update({key: 0 for key in (*SCRUBBERS.values(), HALF_STEP_KEY)})

@@ -3,7 +3,6 @@ helpers every tab draws with (see ``gmm_ui.comparison_views`` for the tabs that 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import streamlit as st
@@ -17,11 +16,10 @@ from .data import DISPLAY_LIMIT, FitData, display_indices
 from .state import HALF_STEP_KEY
 from .text import chart_text, plain
 
-#: Seconds between frames while playing: enough for the chart to redraw and the eye to follow.
-PLAY_INTERVAL = 0.6
-#: A play shows at most about this many frames (long runs are stepped several iterations at a time).
-PLAY_FRAMES = 60
+#: The EM chart holds at most about this many frames: longer runs show every few iterations (see em_frames).
+MAX_FRAMES = 250
 MAIN_CHART_HEIGHT = 560
+ANIMATION_HEIGHT = 660
 SIDE_CHART_HEIGHT = 270
 MAX_WARNINGS = 4
 
@@ -223,14 +221,16 @@ class Stage:
         The iteration whose responsibilities colour the points; None before the first E-step.
     moved_from : int or None
         The iteration whose ellipses are drawn faintly, to show an M-step's move; None otherwise.
-    title, explanation : str
+    title : str
+    note : str
+        One line on what changed at this stage ("" when the title says it all).
     """
 
     snapshot: int
     colours_from: int | None
     moved_from: int | None
     title: str
-    explanation: str
+    note: str
 
 
 def em_stage(position, half_steps, n_iter):
@@ -242,27 +242,19 @@ def em_stage(position, half_steps, n_iter):
     colours). Without half steps, position i is snapshot i coloured by its responsibilities (the next E-step).
     """
     if not half_steps:
-        if position == 0:
-            explanation = ("The start. Each point's colour mixes the component colours by its responsibilities under "
-                           "these ellipses: what the first E-step computes.")
-        else:
-            explanation = (f"Iteration {position}: the ellipses after its M-step, the colours the responsibilities "
-                           "under them. Turn on half steps to see the E-step and the M-step apart.")
-        return Stage(position, position, None, f"Iteration {position} of {n_iter}", explanation)
+        note = ("The start: each point's colour mixes the components by its responsibilities under these ellipses."
+                if position == 0 else "")
+        return Stage(position, position, None, f"Iteration {position} of {n_iter}", note)
     if position == 0:
         return Stage(0, None, None, f"Start (iteration 0 of {n_iter})",
-                     "The start: the initial ellipses. No E-step has run yet, so no point is shared among the "
-                     "components (grey). Next: the E-step of iteration 1 colours them.")
+                     "No E-step has run yet: no point is shared among the components (grey).")
     iteration, after_m_step = divmod(position + 1, 2)
     if not after_m_step:
         return Stage(iteration - 1, iteration - 1, None, f"Iteration {iteration} of {n_iter}, after the E-step",
-                     f"E-step of iteration {iteration}: each point's colour now mixes the components by its "
-                     f"responsibilities, computed under the ellipses of iteration {iteration - 1}, which have not "
-                     "moved. Next: the M-step moves them.")
+                     f"E-step: points recoloured by their responsibilities under the ellipses of iteration "
+                     f"{iteration - 1}, which stay put.")
     return Stage(iteration, iteration - 1, iteration - 1, f"Iteration {iteration} of {n_iter}, after the M-step",
-                 f"M-step of iteration {iteration}: each component's weight, mean and ellipse are recomputed from the "
-                 "points it is responsible for (dotted: where its ellipse was). The colours are still the E-step's; "
-                 "the next E-step recolours the points.")
+                 "M-step: weights, means and ellipses recomputed from those responsibilities (dotted: before).")
 
 
 def half_step_label(position):
@@ -282,14 +274,6 @@ def _em_scrubber(n_iter, half_steps):
     return (HALF_STEP_KEY, 2 * n_iter) if half_steps else ("iteration", n_iter)
 
 
-def _toggle_play(key, last):
-    state = st.session_state
-    state["playing"] = not state.get("playing", False)
-    if state["playing"] and state[key] >= last:
-        state[key] = 0  # play from the start again
-    st.rerun()  # a full rerun, so that the scrubber's timer starts or stops
-
-
 def _jump_to(iteration):
     st.session_state.update({"iteration": iteration, HALF_STEP_KEY: 2 * iteration})
 
@@ -301,17 +285,6 @@ def _switch_half_steps():
         state[HALF_STEP_KEY] = 2 * int(state["iteration"])
     else:
         state["iteration"] = int(state[HALF_STEP_KEY]) // 2
-
-
-def _advance_if_playing(key, last):
-    state = st.session_state
-    if not state.get("playing"):
-        return
-    if state[key] < last:
-        state[key] = min(last, state[key] + math.ceil(last / PLAY_FRAMES))
-    else:
-        state["playing"] = False
-        st.rerun()  # stops the timer
 
 
 def _parameter_table(fit_data, params, display):
@@ -342,56 +315,180 @@ def _em_options(fit_data):
     options.toggle(
         "Fitted density under the points", key="show_density", persist_state="page", disabled=flat,
         help="The mixture's density on the plane shown, shaded on a log scale over three decades below its peak "
-        "(darker is denser)." + (" One-dimensional charts always draw it." if flat else ""),
+        "(darker is denser). Each step then redraws the whole chart, so scrubbing is slower."
+        + (" One-dimensional charts always draw it." if flat else ""),
     )
 
 
-def _em_step_view(fit, highlights):
-    """Everything that depends on the iteration: reruns alone when the slider moves (no refit, no other tab)."""
-    state = st.session_state
-    fit_data, run, display = fit.fit_data, fit.run, fit.display
-    n_iter = run.n_iter
-    _em_options(fit_data)
-    half_steps = _uses_half_steps(fit_data)
-    key, last = _em_scrubber(n_iter, half_steps)
-    state[key] = min(max(int(state.get(key, 0)), 0), last)
-    _advance_if_playing(key, last)
-    slider_column, play_column = st.columns([6, 1], vertical_alignment="bottom")
-    with slider_column:
-        if half_steps and last > 0:
-            st.select_slider("Step (half steps)", options=range(last + 1), format_func=half_step_label, key=key,
-                             persist_state="page", help="Each iteration in two steps: its E-step, then its M-step.")
-        else:
-            clamped_scrubber(key, last, "Iteration", "0 is the start; each step is one E-step followed by one M-step.")
-    playing = state.get("playing", False)
-    play_column.button(
-        "Pause" if playing else "Play", key="play", on_click=_toggle_play, args=(key, last),
-        icon=":material/pause:" if playing else ":material/play_arrow:", disabled=n_iter == 0, width="stretch",
-    )
+def _jump_buttons(highlights, n_iter):
     highlights = [i for i in highlights if i <= n_iter]
     if highlights:
         jumps = st.container(horizontal=True, vertical_alignment="center")
-        jumps.caption("Jump to the iterations the classic write-up shows:", width="content")
+        jumps.caption("Open the chart at the iterations the classic write-up shows:", width="content")
         for iteration in highlights:
             jumps.button(f"{iteration}", key=f"jump_{iteration}", on_click=_jump_to, args=(iteration,))
-    stage = em_stage(state[key], half_steps, n_iter)
+
+
+def _em_step_view(fit, highlights):
+    """Everything that depends on the iteration shown: reruns alone when it changes (no refit, no other tab).
+
+    With 2-D (or more) data the chart holds every stage and its own slider: scrubbing happens in the browser.
+    One-dimensional data keep a slider here, each step a rerun.
+    """
+    state = st.session_state
+    fit_data, run = fit.fit_data, fit.run
+    _em_options(fit_data)
+    half_steps = _uses_half_steps(fit_data)
+    key, last = _em_scrubber(run.n_iter, half_steps)
+    state[key] = min(max(int(state.get(key, 0)), 0), last)
+    if fit_data.n_features == 1:
+        _em_1d_view(fit, highlights)
+    else:
+        _em_animated_view(fit, highlights, half_steps, key, last)
+    share.update_url()
+
+
+def _em_1d_view(fit, highlights):
+    fit_data, run, display = fit.fit_data, fit.run, fit.display
+    iteration = clamped_scrubber("iteration", run.n_iter, "Iteration",
+                                 "0 is the start; each step is one E-step followed by one M-step.")
+    _jump_buttons(highlights, run.n_iter)
+    stage = em_stage(iteration, False, run.n_iter)
     params = run.snapshot(stage.snapshot)
     chart_column, side_column = st.columns([3, 2], gap="medium")
     with chart_column:
-        plot(mixture_chart(
-            fit_data, params, display, title=stage.title, uirevision=fit_data.source.identity,
-            colours_from=None if stage.colours_from is None else run.snapshot(stage.colours_from),
-            previous_params=None if stage.moved_from is None else run.snapshot(stage.moved_from),
-            show_density=bool(state.get("show_density")) and fit_data.n_features > 1,
-        ), MAIN_CHART_HEIGHT)
-        if fit_data.n_features > 1:
-            st.caption(stage.explanation)
+        plot(mixture_chart(fit_data, params, display, title=stage.title, uirevision=fit_data.source.identity),
+             MAIN_CHART_HEIGHT)
         chart_notes(fit_data)
     with side_column:
         _em_side_panel(fit, stage)
     _parameter_table(fit_data, params, display)
-    if not state.get("playing"):  # each change of the address is a browser history entry: not one per frame
-        share.update_url()
+
+
+def _opening_control(key, last, half_steps):
+    """Where the chart opens (and what the page's link holds): an iteration, or a half step."""
+    if last == 0:
+        st.caption("EM stopped at its start (iteration 0): raise the maximum number of iterations.")
+    elif half_steps:
+        st.selectbox("Open the chart at", range(last + 1), format_func=half_step_label, key=key,
+                     persist_state="page", help="The step the chart shows first; the page's link keeps it.")
+    else:
+        st.number_input("Open the chart at iteration", min_value=0, max_value=last, step=1, key=key,
+                        persist_state="page",
+                        help="The iteration the chart shows first; the page's link keeps it. Scrub with the "
+                        "chart's own slider, or press its Play button.")
+
+
+def _em_animated_view(fit, highlights, half_steps, key, last):
+    state = st.session_state
+    fit_data, run, display = fit.fit_data, fit.run, fit.display
+    control_column, jump_column = st.columns([1, 3], vertical_alignment="bottom")
+    with control_column:
+        _opening_control(key, last, half_steps)
+    with jump_column:
+        _jump_buttons(highlights, run.n_iter)
+    opening = int(state[key])
+    frames, note = em_frames(run, fit_data.X[display_indices(fit_data.n_points)], half_steps, opening,
+                             keep=[2 * i for i in highlights] if half_steps else highlights)
+    active = next(i for i, frame in enumerate(frames) if frame.name == str(opening))
+    plot(em_animation(fit, frames, active, note, half_steps), ANIMATION_HEIGHT, key="em_chart")
+    st.caption(
+        "Drag the slider under the chart, click along it, or press ▶ Play: each position is "
+        + ("a half step. E-step: the points are recoloured by their responsibilities under the ellipses, which "
+           "stay put. M-step: each component's weight, mean and ellipse are recomputed from the points it is "
+           "responsible for (dotted: where its ellipse was)." if half_steps else
+           "one iteration: the ellipses after its M-step, the point colours the responsibilities under them "
+           "(what the next E-step computes). Turn on half steps to see the E-step and the M-step apart.")
+        + " Hover a mean for its weight, mean and covariance."
+    )
+    chart_notes(fit_data)
+    final = run.final
+    metric_column, table_column = st.columns([1, 3], gap="medium")
+    metric_column.metric("Mean log-likelihood, last iteration", f"{run.log_likelihood[-1]:.4f}")
+    score = agreement(fit_data, display, run.labels(run.n_iter))
+    if score is not None:
+        metric_column.metric("Agreement with truth (ARI)", f"{score:.3f}")
+    with table_column:
+        st.caption(f"Parameters after the last iteration ({run.n_iter}); the chart shows those of every frame.")
+        _parameter_table(fit_data, final, display)
+
+
+def em_frames(run, points, half_steps, opening, keep=()):
+    """The frames of the EM animation and a note on the chart when some iterations are left out.
+
+    Parameters
+    ----------
+    run : EMRun
+    points : ndarray of shape (N, D)
+        The points drawn.
+    half_steps : bool
+        Frames of half steps (E-step, then M-step) rather than whole iterations.
+    opening : int
+        The position (iteration, or half step) the chart opens at: always one of the frames.
+    keep : iterable of int
+        Other positions that must be frames (the jump buttons').
+
+    Returns
+    -------
+    frames : list of figures.EMFrame
+    note : str or None
+    """
+    n_iter = run.n_iter
+    if half_steps:
+        wanted = {(position + 1) // 2 for position in (opening, *keep)}
+        iterations = figures.strided_iterations(n_iter, MAX_FRAMES // 2, keep=wanted)
+        positions = [0] + [position for i in iterations[1:] for position in (2 * i - 1, 2 * i)]
+    else:
+        iterations = figures.strided_iterations(n_iter, MAX_FRAMES, keep=(opening, *keep))
+        positions = iterations
+    note = None
+    if len(iterations) < n_iter + 1:
+        note = (f"Long run: the slider shows {len(iterations)} of the {n_iter + 1:,} iterations (one in "
+                f"{figures.frame_stride(n_iter, MAX_FRAMES // 2 if half_steps else MAX_FRAMES)}, and the first "
+                "and the last).")
+    shares = {}
+
+    def shared(iteration):
+        if iteration not in shares:
+            shares[iteration] = responsibilities(points, run.snapshot(iteration))
+        return shares[iteration]
+
+    log_likelihood = run.log_likelihood
+    frames = []
+    for position in positions:
+        stage = em_stage(position, half_steps, n_iter)
+        i = stage.snapshot
+        headline = f"{stage.title} · log-likelihood {log_likelihood[i]:.4f}"
+        if i > 0:
+            headline += f" ({log_likelihood[i] - log_likelihood[i - 1]:+.2g})"
+        if position == (2 * n_iter if half_steps else n_iter):
+            headline += " · converged" if run.converged else " · stopped (iteration limit)"
+        frames.append(figures.EMFrame(
+            name=str(position),
+            label=half_step_label(position) if half_steps else str(position),
+            params=run.snapshot(i),
+            responsibilities=None if stage.colours_from is None else shared(stage.colours_from),
+            previous=None if stage.moved_from is None else run.snapshot(stage.moved_from),
+            iteration=i,
+            headline=headline,
+            note=stage.note,
+        ))
+    return frames, note
+
+
+def em_animation(fit, frames, active, note, half_steps):
+    """The EM chart of ``frames``, opening at frame ``active``."""
+    fit_data, run, display = fit.fit_data, fit.run, fit.display
+    true_params, true_labels = _truth(fit_data, display)
+    shown = display_indices(fit_data.n_points)
+    return figures.em_animation_figure(
+        fit_data.X[shown], frames, _plane(fit_data), run.log_likelihood, active=active,
+        converged_iteration=run.n_iter if run.converged else None, tol=run.tol, n_stds=display.n_stds,
+        truth=true_params, true_labels=None if true_labels is None else true_labels[shown],
+        class_names=[chart_text(name) for name in fit_data.source.label_names] or None,
+        show_density=bool(st.session_state.get("show_density")),
+        slider_prefix="Step: " if half_steps else "Iteration ", note=note, uirevision=fit_data.source.identity,
+    )
 
 
 def _em_side_panel(fit, stage):
@@ -434,15 +531,13 @@ def _exports(fit):
 
 
 def em_tab(fit):
-    """The EM walk-through: one slider through iterations (or half steps), chart, log-likelihood, parameters."""
+    """The EM walk-through: the chart with every iteration (or half step), its slider, the final parameters."""
     _run_summary(fit.run, fit.settings)
     scenario = fit.fit_data.source.scenario
     highlights = (
         scenario.highlight_iterations if scenario is not None and fit.fit_data.is_scenario_as_prescribed else ()
     )
-    playing = st.session_state.get("playing", False)
-    # While playing, the fragment reruns itself on a timer, stepping the same slider the user drags.
-    st.fragment(_em_step_view, run_every=PLAY_INTERVAL if playing else None)(fit, highlights)
+    st.fragment(_em_step_view)(fit, highlights)
     _exports(fit)
 
 

@@ -46,9 +46,29 @@ READ_TRACES = """
     const graph = document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')[index];
     if (!graph || !graph._fullData) return null;
     const values = v => (v === undefined || v === null) ? null : (typeof v === "object" ? Array.from(v) : v);
+    // Colours given as indices into a colour scale (the EM chart's frames) are read as the scale's colours.
+    const colours = marker => {
+        const colour = values(marker && marker.color);
+        if (!Array.isArray(colour) || typeof colour[0] !== "number" || !marker.colorscale) return colour;
+        return colour.map(i => marker.colorscale[Math.round(i)][1]);
+    };
     return JSON.stringify(graph._fullData
         .filter(trace => trace.meta && trace.meta.role === role)
-        .map(trace => [values(trace.x), values(trace.y), values(trace.marker && trace.marker.color)]));
+        .map(trace => [values(trace.x), values(trace.y), colours(trace.marker)]));
+}
+"""
+
+# The first chart's own (Plotly) slider: its steps' labels, the active step, the rail's box on the page and the
+# headline text the chart shows.
+CHART_SLIDER = """
+() => {
+    const graph = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+    if (!graph || !graph._fullLayout || !graph._fullLayout.sliders || !graph._fullLayout.sliders.length) return null;
+    const slider = graph._fullLayout.sliders[0];
+    const rail = graph.querySelector('.slider-rail-rect').getBoundingClientRect();
+    const headline = graph._fullData.find(trace => trace.meta && trace.meta.role === "headline");
+    return {labels: slider.steps.map(step => step.label), active: slider.active, x: rail.x, y: rail.y,
+            width: rail.width, height: rail.height, headline: headline ? String(headline.text[0]) : null};
 }
 """
 
@@ -181,3 +201,24 @@ def choose_option(page, key, name):
 
 def choose_preset(page, name):
     choose_option(page, "scenario", name)
+
+
+def chart_slider(page):
+    """The first chart's Plotly slider: {labels, active, x, y, width, height, headline}, or None."""
+    return page.evaluate(CHART_SLIDER)
+
+
+def click_chart_step(page, position):
+    """Click the first chart's slider rail at step ``position`` (Plotly moves there and shows that frame)."""
+    page.locator(f"{CHART} .slider-rail-rect").first.scroll_into_view_if_needed()  # a click off screen is lost
+    box = chart_slider(page)
+    x = box["x"] + box["width"] * position / max(len(box["labels"]) - 1, 1)
+    page.mouse.click(x, box["y"] + box["height"] / 2)
+
+
+def wait_for_headline(page, text):
+    """Until the first chart's headline (the frame's own text) contains ``text``; returns the headline."""
+    return page.wait_for_function(
+        f"text => {{ const s = ({CHART_SLIDER})(); return s && s.headline && s.headline.includes(text) && s.headline; }}",
+        arg=text, timeout=CHART_TIMEOUT_MS, polling="raf",
+    ).json_value()

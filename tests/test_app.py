@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from gmm_core.scenarios import list_scenarios, load_scenario
 from gmm_ui.text import plain
+from tests import em_chart
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 SMALL_CSV = b"width,height,kind\n1,2,a\n1.5,2.2,a\n0.9,2.1,a\n1.1,1.8,a\n5,6,b\n5.5,6.1,b\n5.2,5.8,b\n4.8,6.3,b\n"
@@ -49,24 +50,31 @@ def test_every_preset_loads_and_shows_its_point_count(app, key):
     _assert_no_exception(app)
     scenario = load_scenario(key)
     assert f"{scenario.n_samples:,} points" in _header(app)
-    assert app.slider(key="iteration").max >= 1  # the fit ran and can be scrubbed
+    assert em_chart.last_position(app) >= 1  # the fit ran and can be scrubbed
     assert app.number_input(key="n_components").value == scenario.n_components
 
 
 def test_first_page_shows_the_em_walkthrough(app):
     _assert_no_exception(app)
     assert "300 points" in _header(app)
-    assert app.slider(key="iteration").value == 0
-    assert [b.label for b in app.button if b.key == "play"] == ["Play"]
+    assert app.number_input(key="iteration").value == 0
+    chart = em_chart.em_chart(app)
+    assert em_chart.active_name(chart) == "0" and em_chart.headline(chart).startswith("Iteration 0 of 7")
+    buttons = chart["layout"]["updatemenus"][0]["buttons"]
+    assert [button["label"] for button in buttons] == ["▶ Play", "❚❚ Pause"]  # the chart plays itself
+    assert not [b for b in app.button if b.key == "play"]
     assert {b.key for b in app.get("download_button")} == {"download_parameters", "download_history"}
 
 
-def test_scrubbing_changes_the_shown_parameters_without_touching_the_start(app):
+def test_opening_at_an_iteration_moves_the_chart_not_the_start(app):
     start_table = app.data_editor(key="init_table").value.copy()
-    at_start = app.metric[0].value
-    app.slider(key="iteration").set_value(3).run()
+    final = app.metric[0].value
+    app.number_input(key="iteration").set_value(3).run()
     _assert_no_exception(app)
-    assert app.metric[0].value != at_start  # mean log-likelihood at iteration 3
+    chart = em_chart.em_chart(app)
+    assert em_chart.active_name(chart) == "3"  # the chart opens on iteration 3, its slider there
+    assert em_chart.headline(chart).startswith("Iteration 3 of 7")
+    assert app.metric[0].value == final  # the metrics and the table are the last iteration's
     assert app.data_editor(key="init_table").value.equals(start_table)
     assert app.number_input(key="n_components").value == 3
 

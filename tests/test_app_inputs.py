@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from gmm_ui import data, fitting, tables
+from tests import em_chart
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "streamlit_app.py")
@@ -83,7 +84,7 @@ def _assert_good_data_still_shown(at):
     assert GOOD_HEADER in _header(at)
     assert _said(at, f"Still showing: {GOOD_NAME} (12 points).", "caption")
     assert at.get("plotly_chart"), "the chart of the good data set is gone"
-    assert at.slider(key="iteration").max >= 1
+    assert em_chart.last_position(at) >= 1
 
 
 def _upload(at, content, name):
@@ -317,7 +318,7 @@ def _edit_start(at, row=0, **cells):
 
 
 def _parameters_are_finite(at):
-    estimate = at.dataframe[-1].value  # the fitted parameters at the iteration shown
+    estimate = at.dataframe[-1].value  # the fitted parameters (the last iteration in the EM tab)
     return np.isfinite(estimate.to_numpy(dtype=float)).all()
 
 
@@ -388,8 +389,8 @@ def test_a_mean_far_from_the_data_is_pointed_out_and_the_fit_stays_finite(preset
     assert not preset_app.error
     assert _said(preset_app, "Component 1 starts far from the data", "info")
     assert _said(preset_app, "Component 1 became degenerate at iteration 1: its weight fell to zero", "warning")
-    preset_app.slider(key="iteration").set_value(preset_app.slider(key="iteration").max).run()
-    assert _parameters_are_finite(preset_app)
+    assert _parameters_are_finite(preset_app)  # the table holds the last iteration's parameters
+    assert em_chart.em_chart(preset_app)["frames"]
 
 
 @pytest.mark.parametrize("view", ["EM, step by step", "Does the start matter?", "k-means vs GMM", "Covariance types",
@@ -402,14 +403,15 @@ def test_zero_iterations_show_the_start_alone(preset_without_iterations, view):
     if view == "EM, step by step":
         assert _said(app, "Stopped after 0 iterations (the maximum)", "info")
         assert _said(app, "EM stopped at its start (iteration 0)", "caption")
-        assert not [slider for slider in app.slider if slider.key == "iteration"]
+        assert not [box for box in app.number_input if box.key == "iteration"]
+        assert len(em_chart.em_chart(app)["frames"]) == 1
 
 
 def test_zero_tolerance_runs_every_iteration(preset_app):
     preset_app.number_input(key="max_iter").set_value(40).run()
     preset_app.number_input(key="tol").set_value(0.0).run()
     _assert_no_exception(preset_app)
-    assert preset_app.slider(key="iteration").max == 40
+    assert em_chart.last_position(preset_app) == 40
     assert _said(preset_app, "Ran all 40 iterations: with tolerance 0, EM never stops early.", "info")
 
 

@@ -1,4 +1,5 @@
-"""The real app in Debian's chromium: scrubbing moves the ellipses, play animates, uploads load, nothing crashes.
+"""The real app in Debian's chromium: the EM chart's own slider and Play move the ellipses, uploads load, nothing
+crashes.
 
 Screenshots of each stage are written to ``test-output/`` for people to look at.
 """
@@ -11,10 +12,14 @@ from tests.browser_support import (
     CHART_TIMEOUT_MS,
     READ_TRACES,
     assert_no_exception,
+    chart_slider,
     choose_preset,
+    click_chart_step,
+    read_traces,
     screenshot,
     slider as range_input,
     wait_for_ellipses,
+    wait_for_headline,
 )
 
 pytestmark = BROWSER_TESTS
@@ -24,49 +29,56 @@ def _iteration_slider(page, key="iteration"):
     return range_input(page, key)
 
 
-def test_scrubbing_to_the_last_iteration_moves_the_ellipses(page):
+def test_clicking_a_step_of_the_charts_slider_moves_the_ellipses(page):
+    """The EM chart holds every iteration: a click on its own slider redraws it in the browser, no rerun."""
     from playwright.sync_api import expect
 
-    slider = _iteration_slider(page)
-    expect(slider).to_have_value("0")
     at_start = wait_for_ellipses(page)
-    assert_no_exception(page)
+    box = chart_slider(page)
+    assert box["labels"] == [str(i) for i in range(8)] and box["active"] == 0  # S1: 7 iterations, 8 frames
+    assert box["headline"].startswith("Iteration 0 of 7")
     screenshot(page, "em_iteration0.png")
 
-    slider.focus()
-    page.keyboard.press("End")
-    expect(slider).to_have_value(slider.get_attribute("max"))
+    click_chart_step(page, 7)
     at_end = wait_for_ellipses(page, other_than=at_start)
-
+    assert "converged" in wait_for_headline(page, "Iteration 7 of 7")
+    assert chart_slider(page)["active"] == 7
     start_outlines, end_outlines = json.loads(at_start), json.loads(at_end)
     assert len(start_outlines) == len(end_outlines) == 3 * 2  # K = 3 components at 1σ and 2σ
     assert all(before != after for before, after in zip(start_outlines, end_outlines))
+    colours = {colour for trace in json.loads(read_traces(page, "points")) for colour in trace[2]}
+    assert len(colours) >= 3 and all(colour.startswith("#") for colour in colours)
+    expect(page.locator('[data-testid="stApp"][data-test-script-state="running"]')).to_have_count(0)
     assert_no_exception(page)
     screenshot(page, "em_iteration_end.png")
 
+    click_chart_step(page, 1)  # and back: one iteration
+    wait_for_headline(page, "Iteration 1 of 7")
+    assert read_traces(page, "ellipse") not in (at_start, at_end)
 
-def test_arrow_key_steps_one_iteration(page):
+
+def test_the_link_and_the_jump_control_set_the_opening_frame(open_app):
     from playwright.sync_api import expect
 
-    slider = _iteration_slider(page)
-    at_start = wait_for_ellipses(page)
-    slider.focus()
-    page.keyboard.press("ArrowRight")
-    expect(slider).to_have_value("1")
-    wait_for_ellipses(page, other_than=at_start)
-    expect(page.get_by_text("Iteration 1 of", exact=False).first).to_be_visible()
+    page = open_app("?data=S1&iteration=3")
+    wait_for_headline(page, "Iteration 3 of 7")
+    assert chart_slider(page)["active"] == 3
+    box = page.locator(".st-key-iteration input")
+    expect(box).to_have_value("3")
+    box.fill("5")
+    box.press("Enter")
+    wait_for_headline(page, "Iteration 5 of 7")
+    assert chart_slider(page)["active"] == 5
+    page.wait_for_function("() => window.location.search.includes('iteration=5')", timeout=CHART_TIMEOUT_MS)
     assert_no_exception(page)
 
 
 def test_play_animates_through_the_iterations(page):
-    from playwright.sync_api import expect
-
-    slider = _iteration_slider(page)
-    page.locator(".st-key-play button").click()
-    expect(page.locator(".st-key-play button")).to_contain_text("Pause")
-    # S1 converges in 7 iterations; playing reaches the end by itself and offers to play again.
-    expect(slider).to_have_value(slider.get_attribute("max"), timeout=20_000)
-    expect(page.locator(".st-key-play button")).to_contain_text("Play", timeout=10_000)
+    wait_for_ellipses(page)
+    page.locator(f"{CHART} .updatemenu-button").filter(has_text="Play").click()
+    # S1 converges in 7 iterations: playing reaches the last frame by itself.
+    assert "converged" in wait_for_headline(page, "Iteration 7 of 7")
+    assert chart_slider(page)["active"] == 7
     assert_no_exception(page)
 
 

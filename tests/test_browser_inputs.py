@@ -49,7 +49,7 @@ def _expect_good_data_still_shown(page):
     expect(header).to_be_visible()
     expect(page.get_by_text("Still showing: good points.csv (20 points).")).to_be_visible()
     expect(page.locator(CHART).first).to_be_visible()
-    expect(page.locator(".st-key-iteration")).to_be_visible()  # the fit can still be scrubbed
+    expect(page.locator(f"{CHART} .slider-rail-rect").first).to_be_attached()  # the fit can still be scrubbed
 
 
 def test_bad_uploads_show_their_message_and_keep_the_previous_data(page_with_good_upload):

@@ -12,10 +12,13 @@ from tests.browser_support import (
     CHART,
     CHART_TIMEOUT_MS,
     assert_no_exception,
+    chart_slider,
     choose_option,
+    click_chart_step,
     read_traces,
     screenshot,
     slider,
+    wait_for_headline,
     wait_for_traces,
     wait_until_idle,
 )
@@ -121,27 +124,25 @@ def test_choosing_k_draws_the_criterion_per_type_and_the_chosen_model(open_app):
 
 
 def test_half_steps_recolour_first_then_move_the_ellipses(open_app):
-    expect = _expect()
     page = open_app("?data=S2&half=1&iteration=0")
-    expect(page.get_by_text("Start (iteration 0 of", exact=False)).to_be_visible(timeout=CHART_TIMEOUT_MS)
+    wait_for_headline(page, "Start (iteration 0 of")
     ellipses, points = wait_for_traces(page, "ellipse"), wait_for_traces(page, "points")
-    assert {colour for trace in json.loads(points) for colour in trace[2]} == {"#9AA5B1"}  # no E-step yet: grey
+    assert {colour for trace in json.loads(points) for colour in trace[2]} == {"#9aa5b1"}  # no E-step yet: grey
+    assert chart_slider(page)["labels"][:3] == ["start", "1 · E-step", "1 · M-step"]
 
-    control = slider(page, "em_half_step")
-    control.focus()
-    page.keyboard.press("ArrowRight")  # the E-step of iteration 1: new colours, the same ellipses
-    expect(page.get_by_text("Iteration 1 of", exact=False).first).to_be_visible()
-    expect(page.get_by_text("after the E-step", exact=False).first).to_be_visible()
+    click_chart_step(page, 1)  # the E-step of iteration 1: new colours, the same ellipses
+    wait_for_headline(page, "Iteration 1 of")
+    wait_for_headline(page, "after the E-step")
     coloured = wait_for_traces(page, "points", other_than=points)
     assert len({colour for trace in json.loads(coloured) for colour in trace[2]}) > 10
     assert read_traces(page, "ellipse") == ellipses
+    assert all(x == [None] for x, _, _ in json.loads(read_traces(page, "previous_ellipse")))
 
-    page.keyboard.press("ArrowRight")  # its M-step: the ellipses move, the colours stay
-    expect(page.get_by_text("after the M-step", exact=False).first).to_be_visible()
+    click_chart_step(page, 2)  # its M-step: the ellipses move, the colours stay
+    wait_for_headline(page, "after the M-step")
     wait_for_traces(page, "ellipse", other_than=ellipses)
     assert read_traces(page, "points") == coloured
-    assert json.loads(read_traces(page, "previous_ellipse"))  # where the ellipses were, dotted
-    assert _query(page)["iteration"] == "1M"
+    assert all(len(x) > 10 for x, _, _ in json.loads(read_traces(page, "previous_ellipse")))  # dotted: before
     assert_no_exception(page)
     screenshot(page, "view_half_steps.png")
 

@@ -17,6 +17,7 @@ from gmm_ui import comparison_figures, figures, palette, share
 from gmm_ui.comparison_views import chosen_model
 from gmm_ui.state import TABS
 from gmm_ui.views import em_stage, half_step_label
+from tests import em_chart
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -201,23 +202,32 @@ def test_half_steps_show_the_e_step_with_the_old_ellipses_then_the_m_step():
     at = _app(data="S2")
     at.toggle(key="half_steps").set_value(True).run()
     _ok(at)
-    steps = at.select_slider(key="em_half_step")
-    assert steps.value == 0 and "No E-step has run yet" in " ".join(c.value for c in at.caption)
-    start = _charts(at)[0]
-    at.select_slider(key="em_half_step").set_value(1).run()
-    after_e = _charts(at)[0]
-    assert after_e["layout"]["title"]["text"].endswith("after the E-step")
-    assert _traces(after_e, "ellipse") == _traces(start, "ellipse")
-    assert _traces(after_e, "points") != _traces(start, "points")
-    at.select_slider(key="em_half_step").set_value(2).run()
-    after_m = _charts(at)[0]
-    assert after_m["layout"]["title"]["text"].endswith("after the M-step")
-    assert _traces(after_m, "points") == _traces(after_e, "points")
-    assert _traces(after_m, "ellipse") != _traces(after_e, "ellipse")
+    assert at.selectbox(key="em_half_step").value == 0
+    chart = em_chart.em_chart(at)
+    labels = [step["label"] for step in em_chart.steps(chart)]
+    assert labels[:4] == ["start", "1 · E-step", "1 · M-step", "2 · E-step"]
+    assert len(labels) == int(chart["frames"][-1]["name"]) + 1  # every half step is a frame
+    assert set(em_chart.point_colours(chart, "0")) == {palette.UNASSIGNED_COLOR.lower()}  # nothing shared yet
+    after_e, after_m = "1", "2"
+    assert "after the E-step" in em_chart.headline(chart, after_e)
+    assert all(np.array_equal(a, b) for a, b in zip(*(em_chart.ellipses(chart, n) for n in ("0", after_e))))
+    assert em_chart.point_colours(chart, after_e) != em_chart.point_colours(chart, "0")
+    assert "after the M-step" in em_chart.headline(chart, after_m)
+    assert em_chart.point_colours(chart, after_m) == em_chart.point_colours(chart, after_e)
+    assert not any(np.array_equal(a, b)
+                   for a, b in zip(*(em_chart.ellipses(chart, n) for n in (after_e, after_m))))
+    previous = em_chart.frame_traces(chart, after_m, "previous_ellipse")  # where the ellipses were, dotted
+    assert all(em_chart.values(p["x"]).size > 1 for p in previous)
+    assert all(em_chart.values(p["x"])[0] is None for p in em_chart.frame_traces(chart, after_e, "previous_ellipse"))
+
+    at.selectbox(key="em_half_step").set_value(2).run()
+    _ok(at)
+    assert em_chart.active_name(em_chart.em_chart(at)) == "2"
     assert _link(at)["iteration"] == "1M"
     at.toggle(key="half_steps").set_value(False).run()
     _ok(at)
-    assert at.slider(key="iteration").value == 1  # the same ellipses stay on screen
+    assert at.number_input(key="iteration").value == 1  # the same ellipses stay on screen
+    assert em_chart.active_name(em_chart.em_chart(at)) == "1"
 
 
 def _indices(stage):
@@ -277,8 +287,10 @@ def test_a_link_to_a_half_step_opens_on_it():
     at = _app(data="S2", iteration="3E")
     _ok(at)
     assert at.toggle(key="half_steps").value is True
-    assert at.select_slider(key="em_half_step").value == 5
-    assert _titles(at)[0].startswith("Iteration 3 of") and _titles(at)[0].endswith("after the E-step")
+    assert at.selectbox(key="em_half_step").value == 5
+    chart = em_chart.em_chart(at)
+    assert em_chart.active_name(chart) == "5"
+    assert em_chart.headline(chart).startswith("Iteration 3 of") and "after the E-step" in em_chart.headline(chart)
 
 
 def test_a_manual_start_travels_in_the_link_and_comes_back():
