@@ -104,7 +104,7 @@ def served_app(scratch):
     port = _free_port()
     log_path = scratch / "streamlit.log"
     command = [
-        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+        sys.executable, "-m", "gmm_ui.serve",
         "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
     ]

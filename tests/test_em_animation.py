@@ -182,3 +182,19 @@ def test_indexed_colours_round_trip_and_stay_within_the_cap():
     drawn = np.array([palette.hex_to_rgb(scale[i][1]) for i in indices[0]])
     assert np.abs(drawn - many[0]).max() <= 255 / 7  # at worst 8 levels per channel
     assert [stop[0] for stop in scale] == pytest.approx(np.linspace(0, 1, len(scale)))
+
+
+@pytest.mark.parametrize("show_density", [False, True])
+def test_frames_attached_without_validation_equal_validated_frames(run, show_density):
+    """``figures.with_frames`` skips Plotly's validation of the frames: they must be exactly what Plotly's own
+    (validating) constructor makes of the same dicts."""
+    import plotly.graph_objects as go
+    import plotly.io
+
+    frames, note = views.em_frames(run, run.X, True, 0)
+    figure = figures.em_animation_figure(run.X, frames, figures.plane_view(run.X, ["x", "y"]), run.log_likelihood,
+                                         note=note, show_density=show_density)
+    frames = [frame.to_plotly_json() for frame in figure.frames]
+    validated = go.Figure(figure.data, layout=figure.layout, frames=frames)
+    assert json.loads(plotly.io.to_json(figure, validate=False)) == json.loads(plotly.io.to_json(validated))
+    assert len(figure.frames) == len(validated.frames) > 1
