@@ -28,6 +28,7 @@ def main(options):
     try:
         import gmm_ui.comparison_views  # noqa: F401  (the views, figures, engine and their libraries)
         import gmm_ui.views  # noqa: F401
+        import streamlit.emojis  # noqa: F401  (icon names, checked when the first page draws an icon)
     finally:
         cache_log.removeFilter(no_runtime_notice)
     from streamlit.web import cli
