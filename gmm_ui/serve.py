@@ -31,10 +31,28 @@ def main(options):
         import streamlit.emojis  # noqa: F401  (icon names, checked when the first page draws an icon)
     finally:
         cache_log.removeFilter(no_runtime_notice)
+    _warm_up_plotly()
     from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", str(APP), *options]
     cli.main()
+
+
+def _warm_up_plotly():
+    """Draw one small EM chart: Plotly loads its default template and the validators the app's figures use only
+    when a first figure needs them (about 0.3 s), which would otherwise fall on the first visitor's page."""
+    import numpy as np
+    import plotly.io
+
+    import gmm_core
+    from gmm_ui import figures, views
+
+    X = np.array([[0.0, 0.0], [1.0, 0.2], [0.1, 1.0], [4.0, 4.0], [5.0, 4.2], [4.1, 5.0]])
+    run = gmm_core.fit_em(X, gmm_core.initialize(X, 2, "kmeans++", random_state=0), max_iter=2)
+    frames, note = views.em_frames(run, X, False, 0)
+    figure = figures.em_animation_figure(X, frames, figures.plane_view(X, ["x", "y"]), run.log_likelihood, note=note)
+    plotly.io.to_json(figure.to_dict(), validate=False)
+    plotly.io.to_json(figures.log_likelihood_figure(run.log_likelihood, 0), validate=False)
 
 
 if __name__ == "__main__":
