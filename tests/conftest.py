@@ -1,11 +1,14 @@
 """Shared test settings: hypothesis profiles sized for CI (2 cores, well under 15 minutes), and the browser tests'
-fixtures (one app server and one chromium for the whole session; see tests/browser_support.py)."""
+fixtures (one app server and one chromium for the whole session; see tests/browser_support.py), and one small EM
+run the figure tests share."""
 
 import os
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 
+import gmm_core
 from tests import browser_support
 
 settings.register_profile(
@@ -13,6 +16,15 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session")
+def two_d_run():
+    """EM on three well-separated 2-D clusters from a deliberately poor start, 50 iterations (everything moves)."""
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(center, 0.7, (60, 2)) for center in ([0, 0], [6, 0], [3, 5])])
+    start = gmm_core.GaussianMixtureParams(np.full(3, 1 / 3), X[[0, 1, 2]], np.tile(np.eye(2), (3, 1, 1)))
+    return gmm_core.fit_em(X, start, max_iter=50, tol=0.0)
 
 
 @pytest.fixture(scope="session")

@@ -16,13 +16,10 @@ from tests import em_chart
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
-@pytest.fixture(scope="module")
-def run():
-    """EM on three 2-D clusters from a poor start, 30 iterations (everything moves)."""
-    rng = np.random.default_rng(0)
-    X = np.vstack([rng.normal(center, 0.7, (60, 2)) for center in ([0, 0], [6, 0], [3, 5])])
-    start = gmm_core.GaussianMixtureParams(np.full(3, 1 / 3), X[[0, 1, 2]], np.tile(np.eye(2), (3, 1, 1)))
-    return gmm_core.fit_em(X, start, max_iter=30, tol=0.0)
+@pytest.fixture
+def run(two_d_run):
+    """EM on three 2-D clusters from a poor start (tests/conftest.py)."""
+    return two_d_run
 
 
 def _chart(run, *, half_steps=False, opening=0, n_stds=(1, 2), points=None, **options):

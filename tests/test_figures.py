@@ -13,15 +13,6 @@ def _roles(figure, role):
     return [trace for trace in figure.data if (trace.meta or {}).get("role") == role]
 
 
-@pytest.fixture(scope="module")
-def two_d_run():
-    """EM on three well-separated 2-D clusters from a deliberately poor start (everything moves)."""
-    rng = np.random.default_rng(0)
-    X = np.vstack([rng.normal(center, 0.7, (60, 2)) for center in ([0, 0], [6, 0], [3, 5])])
-    start = gmm_core.GaussianMixtureParams(np.full(3, 1 / 3), X[[0, 1, 2]], np.tile(np.eye(2), (3, 1, 1)))
-    return gmm_core.fit_em(X, start, max_iter=50, tol=0.0)
-
-
 def _scatter(run, iteration, **options):
     params = run.snapshot(iteration)
     view = figures.plane_view(run.X, ["x", "y"])
