@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sklearn.cluster import KMeans
 
 from gmm_core import fit_kmeans, kmeans
@@ -81,3 +83,28 @@ def test_grid_pass_on_identical_points(monkeypatch):
     X = np.full((3000, 2), 3.5)
     run = _fit(X, [[3.5, 3.5], [0.0, 0.0]], True, monkeypatch, max_iter=10)
     assert run.converged and np.all(np.isfinite(run.centers)) and run.inertia[-1] == 0.0
+
+
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n_points=st.integers(200, 3000),
+    k=st.integers(1, 12),
+    grid_step=st.sampled_from([1.0, 0.5, 0.1]),
+    spread=st.sampled_from([2, 5, 40]),
+)
+def test_every_iteration_labels_every_point_as_the_point_by_point_pass_does(seed, n_points, k, grid_step, spread):
+    """Points on a lattice (many exactly halfway between two centres, many duplicates) and centres from the data:
+    at every iteration the grid assigns exactly the labels of the point-by-point pass, and both passes stop at the
+    same iteration."""
+    rng = np.random.default_rng(seed)
+    X = rng.integers(-spread, spread + 1, (n_points, 2)) * grid_step
+    centers = X[rng.choice(n_points, min(k, n_points), replace=False)]
+    grid, dense = kmeans._GridPass(X, len(centers)), kmeans._DensePass(X, len(centers))
+    current = centers
+    for _ in range(6):
+        _, grid_counts, grid_sums = grid.statistics(current)
+        _, counts, sums = dense.statistics(current)
+        np.testing.assert_array_equal(grid.labels(current), dense.labels(current))
+        np.testing.assert_array_equal(grid_counts, counts)
+        np.testing.assert_allclose(grid_sums, sums, rtol=1e-12, atol=1e-9)
+        current = kmeans._update_centers(sums, counts, current, dense.center)
