@@ -19,6 +19,7 @@ last digits in every case.
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -32,9 +33,9 @@ LOG_2PI = np.log(2.0 * np.pi)
 _CHUNK_BYTES = 1 << 19
 _KMEANS_CHUNK_BYTES = 1 << 21
 _MIN_CHUNK_ROWS = 256
-_CHUNKS_PER_TASK = 4
 _N_THREADS = max(1, min(2, os.cpu_count() or 1))
-_executor = ThreadPoolExecutor(max_workers=_N_THREADS, thread_name_prefix="gmm-estep") if _N_THREADS > 1 else None
+#: Threads that work beside the calling thread.
+_helpers = ThreadPoolExecutor(max_workers=_N_THREADS - 1, thread_name_prefix="gmm-chunks") if _N_THREADS > 1 else None
 _blas = ThreadpoolController()
 
 
@@ -42,6 +43,40 @@ def single_threaded_blas():
     """A context in which BLAS runs on one thread: our chunks already keep every core busy, and BLAS's own
     threads would only spin-wait on the small products (doubling the CPU time)."""
     return _blas.limit(limits=1, user_api="blas")
+
+
+def map_chunks(function, items):
+    """``function(*item)`` for every item, results in item order, on the calling thread and the helper threads.
+
+    Each thread takes the next item when it is free. The calling thread works too rather than waiting on
+    futures: a thread woken for every finished task would contend for the GIL with the workers (measured at
+    N = 10^6, K = 16: an E-step of 26-30 ms as 61 pool tasks, 20-24 ms this way).
+    """
+    if _helpers is None or len(items) < 2:
+        return [function(*item) for item in items]
+    results = [None] * len(items)
+    indices = iter(range(len(items)))
+    lock = threading.Lock()
+
+    def work():
+        while True:
+            with lock:
+                i = next(indices, None)
+            if i is None:
+                return
+            results[i] = function(*items[i])
+
+    helpers = [_helpers.submit(work) for _ in range(_N_THREADS - 1)]
+    try:
+        work()
+    finally:
+        with lock:
+            for _ in indices:  # after a failure, leave nothing for the helpers
+                pass
+        for helper in helpers:
+            if not helper.cancel():  # one still queued (another fit holds the helpers) is not waited for
+                helper.result()
+    return results
 
 
 def upper_indices(n_features):
@@ -96,12 +131,7 @@ class Design:
 
     def map(self, function):
         """``function(chunk, squared_norms)`` for every chunk, on the worker threads; results in chunk order."""
-        pairs = list(zip(self.chunks, self.squared_norms))
-        if _executor is None or len(pairs) < 2:
-            return [function(*pair) for pair in pairs]
-        # a few chunks per task: fewer hand-offs between threads, still enough tasks to balance the load
-        groups = [pairs[i : i + _CHUNKS_PER_TASK] for i in range(0, len(pairs), _CHUNKS_PER_TASK)]
-        return [result for group in _executor.map(lambda g: [function(*pair) for pair in g], groups) for result in group]
+        return map_chunks(function, list(zip(self.chunks, self.squared_norms)))
 
 
 def cholesky_factors(covariances):
