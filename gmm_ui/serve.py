@@ -32,10 +32,57 @@ def main(options):
     finally:
         cache_log.removeFilter(no_runtime_notice)
     _warm_up_plotly()
+    _warm_up_inspect()
+    _preload_chart_scripts()
     from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", str(APP), *options]
     cli.main()
+
+
+#: Streamlit's scripts that the first page needs but loads only when a chart first mounts: Plotly's (4.7 MB) takes
+#: 0.3 s to run, and longer to fetch and compile, once the app's first elements have arrived.
+PRELOADED_SCRIPTS = ("PlotlyChart.",)
+
+
+def _preload_chart_scripts():
+    """Serve Streamlit's page with PRELOADED_SCRIPTS as module scripts of its own, so that the browser fetches, compiles
+    and runs them while the page waits for the app's first elements, rather than after them.
+
+    A module runs once per page, so when the first chart asks for the script, it is there already. Measured at 12
+    page openings each, in turn: first chart 3.19 s as Streamlit serves it, 2.96 s with Plotly's script run this way.
+
+    Streamlit serves its page and scripts from ``file_util.get_static_dir()``; that folder is mirrored here by
+    symbolic links, with a copy of ``index.html`` that names the scripts. Nothing of the installed package is
+    changed; if a script is not found (another Streamlit version), the page is served as it is.
+    """
+    import atexit
+    import shutil
+    import tempfile
+
+    from streamlit import file_util
+
+    source = Path(file_util.get_static_dir())
+    scripts = [path for prefix in PRELOADED_SCRIPTS for path in sorted((source / "static" / "js").glob(f"{prefix}*.js"))]
+    page = (source / "index.html").read_text(encoding="utf-8")
+    if not scripts or "</head>" not in page:
+        return
+    mirror = Path(tempfile.mkdtemp(prefix="gmm-explorer-page-"))
+    atexit.register(shutil.rmtree, mirror, ignore_errors=True)
+    for entry in source.iterdir():
+        if entry.name != "index.html":
+            (mirror / entry.name).symlink_to(entry)
+    tags = "".join(f'<script type="module" src="./static/js/{path.name}"></script>\n  ' for path in scripts)
+    (mirror / "index.html").write_text(page.replace("</head>", tags + "</head>", 1), encoding="utf-8")
+    file_util.get_static_dir = lambda: str(mirror)
+
+
+def _warm_up_inspect():
+    """Streamlit calls ``inspect.stack()`` when a session draws its first element; the first such call in a process
+    maps the file of every loaded module (about 0.2 s once the app's libraries are loaded). Make it now."""
+    import inspect
+
+    inspect.stack()
 
 
 def _warm_up_plotly():

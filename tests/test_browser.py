@@ -57,6 +57,20 @@ def test_clicking_a_step_of_the_charts_slider_moves_the_ellipses(page):
     assert read_traces(page, "ellipse") not in (at_start, at_end)
 
 
+def test_the_em_chart_is_drawn_once_and_plotly_loads_with_the_page(page):
+    """The EM chart's margins already hold its axes, legend and slider, so Plotly does not widen them and draw the
+    whole chart again; and the page served by ``gmm_ui.serve`` runs Plotly's script before any chart asks for it."""
+    wait_for_ellipses(page)
+    size, margin = page.evaluate("""() => {
+        const layout = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot')._fullLayout;
+        return [layout._size, layout.margin];
+    }""")
+    assert [size[side] for side in "lrtb"] == [margin[side] for side in "lrtb"]
+    early = page.evaluate("""() => [...document.querySelectorAll('head script[type="module"]')].map(s => s.src)""")
+    assert any("/PlotlyChart." in source for source in early)
+    assert_no_exception(page)
+
+
 def test_the_link_and_the_jump_control_set_the_opening_frame(open_app):
     from playwright.sync_api import expect
 
