@@ -116,9 +116,15 @@ def indexed_colors(rgb_frames):
         step = 255.0 / (levels - 1)
         quantised = np.clip(np.rint(stacked / step), 0, levels - 1).astype(np.int64)
         codes = (quantised[:, 0] * levels + quantised[:, 1]) * levels + quantised[:, 2]
-        used, inverse = np.unique(codes, return_inverse=True)
+        # np.unique without its sort: the codes are below levels^3 (32,768), so a table of them is small
+        present = np.zeros(levels**3, dtype=bool)
+        present[codes] = True
+        used = np.flatnonzero(present)
         if used.size <= MAX_INDEXED_COLORS:
             break
+    position = np.zeros(levels**3, dtype=np.intp)
+    position[used] = np.arange(used.size)
+    inverse = position[codes]
     # Each colour of the scale is the mean of the colours rounded to it: exact when they are all the same.
     counts = np.bincount(inverse, minlength=used.size)[:, None]
     channels = np.stack([np.bincount(inverse, weights=stacked[:, c], minlength=used.size) for c in range(3)],
