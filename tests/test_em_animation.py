@@ -181,6 +181,21 @@ def test_indexed_colours_round_trip_and_stay_within_the_cap():
     assert [stop[0] for stop in scale] == pytest.approx(np.linspace(0, 1, len(scale)))
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64", "uint8", "uint16", "int8", "int16", "int32", "uint32"])
+@pytest.mark.parametrize("shape", [(7,), (3, 4)])
+def test_frame_arrays_are_encoded_as_plotly_encodes_them(dtype, shape):
+    from _plotly_utils.utils import to_typed_array_spec  # Plotly's own conversion, the reference here
+
+    values = np.arange(np.prod(shape)).reshape(shape).astype(dtype)
+    assert figures._typed_array(values) == to_typed_array_spec(values)
+    assert figures._typed_array(values[::2]) == to_typed_array_spec(values[::2])  # not contiguous
+
+
+def test_arrays_plotly_would_convert_differently_are_left_to_plotly():
+    for values in (np.arange(3, dtype=np.int64), np.zeros(0, dtype=np.float32), np.arange(3, dtype=">f8")):
+        assert figures._typed_array(values) is values
+
+
 @pytest.mark.parametrize("show_density", [False, True])
 def test_frames_attached_without_validation_equal_validated_frames(run, show_density):
     """``figures.with_frames`` skips Plotly's validation of the frames: they must be exactly what Plotly's own
