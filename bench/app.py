@@ -181,6 +181,23 @@ def _open(browser, url):
     return (time.perf_counter() - start) * 1e3, page
 
 
+def _first_chart_ms(browser, url):
+    """Milliseconds to the first chart of one visit in a new context, closed once the page is idle."""
+    milliseconds, page = _open(browser, url)
+    _idle(page)
+    page.context.close()
+    return milliseconds
+
+
+def _timed_refit(page, iterations):
+    """Milliseconds from setting the maximum number of iterations to the chart of the new fit."""
+    field = page.locator(".st-key-max_iter input")
+    field.fill(str(iterations))
+    milliseconds = _timed_change(page, lambda: field.press("Enter"), text=f"of {iterations}")
+    _idle(page)
+    return milliseconds
+
+
 def measure(url, scrub_steps=15, repeats=5):
     """The timings, each over ``repeats`` tries where it can be repeated (median and worst)."""
     from playwright.sync_api import sync_playwright
@@ -188,15 +205,8 @@ def measure(url, scrub_steps=15, repeats=5):
     results = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        results["page open -> first chart, first visitor of the server (ms)"], page = _open(browser, url)
-        _idle(page)
-        page.context.close()
-        later = []
-        for _ in range(repeats):
-            milliseconds, page = _open(browser, url)
-            later.append(milliseconds)
-            _idle(page)
-            page.context.close()
+        results["page open -> first chart, first visitor of the server (ms)"] = _first_chart_ms(browser, url)
+        later = [_first_chart_ms(browser, url) for _ in range(repeats)]
         results["page open -> first chart, later visitors, median (ms)"] = statistics.median(later)
         results["page open -> first chart, later visitors, worst (ms)"] = max(later)
 
@@ -209,21 +219,13 @@ def measure(url, scrub_steps=15, repeats=5):
         _set_number(page, "tol", 0)
         _set_number(page, "max_iter", ITERATIONS - 1)
         _set_number(page, "n_components", K)
-        refits = []
-        for attempt in range(repeats):  # 100 iterations, then 99, 100...: each a new fit and a new chart
-            iterations = ITERATIONS - attempt % 2
-            field = page.locator(".st-key-max_iter input")
-            field.fill(str(iterations))
-            refits.append(_timed_change(page, lambda: field.press("Enter"), text=f"of {iterations}"))
-            _idle(page)
+        # 100 iterations, then 99, 100...: each a new fit and a new chart
+        refits = [_timed_refit(page, ITERATIONS - attempt % 2) for attempt in range(repeats)]
         fit = f"fit of {ITERATIONS} iterations, K = {K}, N = 10^5: input -> chart"
         results[f"{fit}, median (ms)"] = statistics.median(refits)
         results[f"{fit}, worst (ms)"] = max(refits)
         if repeats % 2 == 0:  # end on the 100-iteration chart
-            field = page.locator(".st-key-max_iter input")
-            field.fill(str(ITERATIONS))
-            _timed_change(page, lambda: field.press("Enter"), text=f"of {ITERATIONS}")
-            _idle(page)
+            _timed_refit(page, ITERATIONS)
 
         steps = [_timed_step(page, position) for position in _scrub_positions(page, scrub_steps)]
         for index, what in enumerate(("chart data", "next frame drawn")):
