@@ -34,6 +34,7 @@ def main(options):
     _warm_up_plotly()
     _warm_up_inspect()
     _preload_chart_scripts()
+    _listen_without_nagle()
     from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", str(APP), *options]
@@ -75,6 +76,41 @@ def _preload_chart_scripts():
     tags = "".join(f'<script type="module" src="./static/js/{path.name}"></script>\n  ' for path in scripts)
     (mirror / "index.html").write_text(page.replace("</head>", tags + "</head>", 1), encoding="utf-8")
     file_util.get_static_dir = lambda: str(mirror)
+
+
+def _listen_without_nagle():
+    """Make the server's connections send small writes at once (TCP_NODELAY), as asyncio means them to.
+
+    Streamlit binds its listening socket itself, as ``socket.socket(family)``: its protocol number is 0, and asyncio
+    turns Nagle's algorithm off only on sockets whose protocol is TCP's. With Nagle on, a response written as two
+    pieces (headers, then body) waits for the browser to acknowledge the first, which it delays by 40 ms: every
+    request after the first few on a kept-alive connection took 40 ms, even for a 100-byte script, and the page
+    loads about 60 scripts on 6 connections. The listening socket is made again from the same descriptor, which
+    reads the protocol from the kernel, so that the connections it accepts carry it.
+
+    Measured with 8 refits each, in turn (10^5 points, 100 iterations): 1.21 s with Nagle's algorithm, 1.07 s
+    without; a small script on a kept-alive connection, 41 ms before and under 2 ms after.
+    """
+    import socket
+
+    try:
+        from streamlit.web.server.starlette import starlette_server
+    except ImportError:  # another Streamlit: its server is left as it is
+        return
+    bind = getattr(starlette_server, "_bind_socket", None)
+    if bind is None:
+        return
+
+    def bind_tcp(*args, **kwargs):
+        listener = bind(*args, **kwargs)
+        if listener.family not in (socket.AF_INET, socket.AF_INET6) or listener.proto == socket.IPPROTO_TCP:
+            return listener
+        tcp = socket.socket(fileno=listener.detach())
+        tcp.setblocking(False)
+        tcp.set_inheritable(True)
+        return tcp
+
+    starlette_server._bind_socket = bind_tcp
 
 
 def _warm_up_inspect():

@@ -1,4 +1,5 @@
-"""gmm_ui.serve: the page it serves runs Plotly's script early, and nothing of Streamlit's package is changed."""
+"""gmm_ui.serve: the page it serves runs Plotly's script early, its connections send small writes at once, and
+nothing of Streamlit's package is changed."""
 
 from pathlib import Path
 
@@ -34,3 +35,36 @@ def test_a_streamlit_without_the_plotly_script_is_served_as_it_is(monkeypatch, t
     serve._preload_chart_scripts()
 
     assert file_util.get_static_dir() == str(tmp_path)
+
+
+def test_the_servers_connections_send_small_writes_at_once(monkeypatch):
+    """Streamlit's own listening socket has protocol 0, so asyncio leaves Nagle's algorithm on for its connections
+    (a 40 ms wait per response on a kept-alive connection); the served app's connections have TCP_NODELAY."""
+    import asyncio
+    import socket
+
+    from streamlit.web.server.starlette import starlette_server
+
+    monkeypatch.setattr(starlette_server, "_bind_socket", starlette_server._bind_socket)  # restored after the test
+    serve._listen_without_nagle()
+    listener = starlette_server._bind_socket("127.0.0.1", 0, 8)
+
+    async def accepted_nodelay():
+        accepted = asyncio.get_running_loop().create_future()
+
+        class Probe(asyncio.Protocol):
+            def connection_made(self, transport):
+                option = transport.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+                accepted.set_result(option)
+                transport.close()
+
+        server = await asyncio.get_running_loop().create_server(Probe, sock=listener)
+        async with server:
+            _, writer = await asyncio.open_connection(*listener.getsockname())
+            option = await asyncio.wait_for(accepted, 10)
+            writer.close()
+        return option
+
+    assert listener.proto == socket.IPPROTO_TCP
+    assert not listener.getblocking()
+    assert asyncio.run(accepted_nodelay()) != 0
