@@ -158,8 +158,11 @@ def figure_json_bytes():
     import plotly.io
 
     import gmm_core
-    from gmm_ui import figures, views
-    from gmm_ui.data import display_indices
+    from gmm_ui.serve import without_cache_notice
+
+    with without_cache_notice():
+        from gmm_ui import figures, views
+        from gmm_ui.data import display_indices
 
     data = gmm_core.generate_clusters(n_clusters=N_CLUSTERS, points_per_cluster=POINTS_EACH, seed=0)
     start_params = gmm_core.initialize(data.X, K, "kmeans++", random_state=0)

@@ -9,28 +9,37 @@ chart. Importing them here, before the server starts, moves that wait to start-u
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import sys
 from pathlib import Path
 
 APP = Path(__file__).resolve().parent.parent / "streamlit_app.py"
 
 
-def main(options):
-    import logging
+@contextlib.contextmanager
+def without_cache_notice():
+    """Import the app's modules without Streamlit's notice that a cached function has no runtime.
 
-    # Decorating a cached function before the server exists logs that it would use an in-memory cache; once the
-    # server runs, calls use the server's cache as usual, so the notice is noise here.
+    Decorating a cached function before the server exists logs that it would use an in-memory cache; once the
+    server runs, calls use the server's cache as usual, so the notice is noise.
+    """
     def no_runtime_notice(record):
         return "No runtime found" not in record.getMessage()
 
     cache_log = logging.getLogger("streamlit.runtime.caching.cache_data_api")
     cache_log.addFilter(no_runtime_notice)
     try:
+        yield
+    finally:
+        cache_log.removeFilter(no_runtime_notice)
+
+
+def main(options):
+    with without_cache_notice():
         import gmm_ui.comparison_views  # noqa: F401  (the views, figures, engine and their libraries)
         import gmm_ui.views  # noqa: F401
         import streamlit.emojis  # noqa: F401  (icon names, checked when the first page draws an icon)
-    finally:
-        cache_log.removeFilter(no_runtime_notice)
     _warm_up_plotly()
     _warm_up_inspect()
     _preload_chart_scripts()
