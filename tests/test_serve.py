@@ -42,6 +42,7 @@ def test_the_servers_connections_send_small_writes_at_once(monkeypatch):
     (a 40 ms wait per response on a kept-alive connection); the served app's connections have TCP_NODELAY."""
     import asyncio
     import socket
+    from concurrent.futures import ThreadPoolExecutor
 
     from streamlit.web.server.starlette import starlette_server
 
@@ -67,4 +68,5 @@ def test_the_servers_connections_send_small_writes_at_once(monkeypatch):
 
     assert listener.proto == socket.IPPROTO_TCP
     assert not listener.getblocking()
-    assert asyncio.run(accepted_nodelay()) != 0
+    with ThreadPoolExecutor(1) as thread:  # its own thread: the browser tests' Playwright may hold this one's loop
+        assert thread.submit(asyncio.run, accepted_nodelay()).result() != 0
