@@ -1,4 +1,5 @@
-"""Browser timings of the app on 10^5 points: first chart, a 100-iteration fit at K = 5, and one scrub step.
+"""Browser timings of the app on 10^5 points: first chart, a 100-iteration fit at K = 5, and one scrub step; and
+one scrub step of a 1-D chart (S6a: 100 components).
 
 The first chart is timed for the server's first visitor and for five later ones, each in a new browser context
 (an empty cache); the fit five times (100 and 99 iterations in turn, each a new fit and a new chart); a scrub step
@@ -45,6 +46,16 @@ CHART_STATE = """
 }
 """
 
+# The same for a 1-D chart: its mixture density's values.
+DENSITY_STATE = """
+() => {
+    const graph = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+    if (!graph || !graph._fullData) return null;
+    return JSON.stringify(graph._fullData.filter(t => t.meta && t.meta.role === "density")
+        .map(t => Array.from(t.y).filter((_, i) => i % 10 === 0)));
+}
+"""
+
 
 @contextlib.contextmanager
 def served_app():
@@ -71,9 +82,9 @@ def served_app():
         process.wait(timeout=20)
 
 
-def _wait_for_new_chart(page, previous):
+def _wait_for_new_chart(page, previous, state=CHART_STATE):
     return page.wait_for_function(
-        f"previous => {{ const now = ({CHART_STATE})(); return now && now !== '[]' && now !== previous && now; }}",
+        f"previous => {{ const now = ({state})(); return now && now !== '[]' && now !== previous && now; }}",
         arg=previous,
         timeout=TIMEOUT_MS,
         polling="raf",
@@ -129,19 +140,22 @@ def _click_slider_step(page, position):
     page.mouse.click(x, box["y"] + box["height"] / 2)
 
 
-def _timed_step(page, position):
-    """Milliseconds, measured in the page, from the mouse press on the slider to the chart's new ellipses in its data
-    (polled every animation frame), and to the next frame after that (what a full redraw would delay)."""
+
+
+def _timed_step(page, position, state=CHART_STATE):
+    """Milliseconds, measured in the page, from the mouse press on the slider to the chart's new ``state`` (ellipses)
+    in its data (polled every animation frame), and to the next frame after that (what a full redraw would
+    delay)."""
     page.evaluate("""() => {
         window.__inputAt = null; window.__changedAt = null; window.__paintedAt = null;
         document.addEventListener("mousedown", () => { window.__inputAt = performance.now(); },
                                   {capture: true, once: true});
     }""")
-    before = page.evaluate(CHART_STATE)
+    before = page.evaluate(state)
     _click_slider_step(page, position)
     page.wait_for_function(
         f"""previous => {{
-            const now = ({CHART_STATE})();
+            const now = ({state})();
             if (window.__inputAt !== null && window.__changedAt === null && now && now !== previous) {{
                 window.__changedAt = performance.now();
                 requestAnimationFrame(() => setTimeout(() => {{ window.__paintedAt = performance.now(); }}));
@@ -174,13 +188,14 @@ def figure_json_bytes():
     return len(plotly.io.to_json(figure, validate=False).encode())
 
 
-def _open(browser, url):
-    """Milliseconds from opening ``url`` in a new browser context (empty cache) to its first chart; and the page."""
+def _open(browser, url, state=CHART_STATE):
+    """Milliseconds from opening ``url`` in a new browser context (empty cache) to its first chart (its ``state``
+    drawn); and the page."""
     page = browser.new_context(viewport={"width": 1400, "height": 1600}).new_page()
     start = time.perf_counter()
     page.goto(url)
     page.locator(CHART).first.wait_for(timeout=TIMEOUT_MS)
-    _wait_for_new_chart(page, None)
+    _wait_for_new_chart(page, None, state)
     return (time.perf_counter() - start) * 1e3, page
 
 
@@ -235,6 +250,14 @@ def measure(url, scrub_steps=15, repeats=5):
             times = [step[index] for step in steps]
             results[f"scrub one iteration: click -> {what}, median (ms)"] = statistics.median(times)
             results[f"scrub one iteration: click -> {what}, worst (ms)"] = max(times)
+
+        # 1-D data: S6a's 100 components over 10^4 points, each frame their curves and the mixture's density
+        page = _open(browser, f"{url}/?data=S6a", DENSITY_STATE)[1]
+        _idle(page)
+        steps = [_timed_step(page, position, DENSITY_STATE) for position in _scrub_positions(page, scrub_steps)]
+        times = [step[1] for step in steps]
+        results["1-D scrub (S6a, K = 100): click -> next frame drawn, median (ms)"] = statistics.median(times)
+        results["1-D scrub (S6a, K = 100): click -> next frame drawn, worst (ms)"] = max(times)
         browser.close()
     return results
 

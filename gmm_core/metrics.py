@@ -262,3 +262,52 @@ def density_1d(params, x_values):
     x_values = np.asarray(x_values, dtype=np.float64).ravel()
     per_component = np.exp(weighted_log_prob(x_values[:, None], params)).T
     return per_component.sum(axis=0), per_component
+
+
+def component_curves_1d(params, n_points=33, n_stds=4.0):
+    """Each weighted component of a 1-D mixture sampled over its own interval, mean +- ``n_stds`` deviations.
+
+    A shared grid would draw a narrow component with a few points and a wide one with many; here every
+    component gets ``n_points``, spaced by its own deviation, so that each is drawn as smoothly as the others
+    with few numbers (an animation sends K * n_points pairs per frame).
+
+    Parameters
+    ----------
+    params : GaussianMixtureParams
+        With one feature.
+    n_points : int >= 2
+    n_stds : float > 0
+
+    Returns
+    -------
+    xs, ys : ndarrays of shape (K, n_points)
+        ``ys[k]`` is pi_k * N(xs[k] | mu_k, sigma_k^2).
+    """
+    if params.n_features != 1:
+        raise ParameterError(f"component_curves_1d needs a 1-D mixture; this one has {params.n_features} feature(s).")
+    steps = np.linspace(-n_stds, n_stds, n_points)
+    deviations = np.sqrt(params.covariances[:, 0, 0])
+    xs = params.means[:, :1] + deviations[:, None] * steps
+    ys = (params.weights / (deviations * np.sqrt(2.0 * np.pi)))[:, None] * np.exp(-0.5 * steps**2)
+    return xs, ys
+
+
+def histogram_density(values, max_bins=80):
+    """A histogram of 1-D values scaled to area 1 over the values' range, with about sqrt(N) bins (10 to
+    ``max_bins``). Values (almost) all equal are binned over a small interval around them.
+
+    Returns
+    -------
+    edges : ndarray of shape (n_bins + 1,)
+    densities : ndarray of shape (n_bins,)
+    """
+    values = np.asarray(values, dtype=np.float64).ravel()
+    n_bins = int(np.clip(np.sqrt(values.size), 10, max_bins))
+    low, high = float(values.min()), float(values.max())
+    # Values a few ulps apart (or all equal) still get bins of a finite, representable width around them.
+    least = max(1e-9 * max(abs(low), abs(high)), 1e-150)
+    if not high - low >= least:
+        middle = low / 2 + high / 2
+        low, high = middle - least / 2, middle + least / 2
+    densities, edges = np.histogram(values, bins=n_bins, range=(low, high), density=True)
+    return edges, densities

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from gmm_core import assign_nearest, covariance_to_std_corr
 from gmm_core.geometry import covariance_ellipses
-from gmm_core.metrics import density_1d, density_on_grid
+from gmm_core.metrics import component_curves_1d, density_1d, density_on_grid, histogram_density
 
 from .palette import (
     DENSITY_SCALE,
@@ -396,72 +396,6 @@ def mixture_scatter_figure(
     traces += _ellipse_traces(means, covariances, n_stds, colors, role="ellipse", name_prefix="Component")
     traces += _mean_traces(means, colors, show_legend=params.n_components <= MAX_LEGEND_COMPONENTS)
     return _plane_layout(go.Figure(traces), view, title, uirevision)
-
-
-def log_likelihood_figure(log_likelihood, current_iteration, converged_iteration=None, *, tol=None):
-    """Mean log-likelihood per point after each iteration, with the current one and convergence marked.
-
-    Parameters
-    ----------
-    log_likelihood : array-like of shape (n_iter + 1,)
-    current_iteration : int
-        Marked with a large dot and a vertical line.
-    converged_iteration : int or None
-        The iteration at which the tolerance was met; None when the fit stopped at its iteration limit.
-    tol : float, optional
-        Named in the convergence annotation.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-    """
-    log_likelihood = np.asarray(log_likelihood, dtype=np.float64)
-    iterations = np.arange(log_likelihood.shape[0])
-    figure = go.Figure(
-        [
-            go.Scatter(
-                x=iterations,
-                y=log_likelihood,
-                mode="lines+markers" if iterations.size <= 120 else "lines",
-                line=dict(color="#1F2933", width=2),
-                marker=dict(size=5, color="#1F2933"),
-                name="log-likelihood",
-                hovertemplate="iteration %{x}<br>mean log-likelihood %{y:.5g}<extra></extra>",
-                meta={"role": "log_likelihood"},
-            ),
-            go.Scatter(
-                x=[current_iteration],
-                y=[log_likelihood[current_iteration]],
-                mode="markers",
-                marker=dict(color="#D55E00", size=13, line=dict(color="white", width=2)),
-                name=f"iteration {current_iteration}",
-                hovertemplate="iteration %{x}<br>%{y:.5g}<extra></extra>",
-                meta={"role": "current"},
-            ),
-        ]
-    )
-    figure.add_vline(x=current_iteration, line=dict(color="#D55E00", width=1, dash="dot"))
-    if converged_iteration is not None:
-        criterion = f" (tol {tol:g})" if tol is not None else ""
-        figure.add_vline(
-            x=converged_iteration,
-            line=dict(color="#009E73", width=2, dash="dash"),
-            annotation=dict(text=f"tolerance met{criterion}<br>at iteration {converged_iteration}"),
-            annotation_position="bottom left",
-            annotation_font=dict(color="#006B4E", size=12),
-        )
-    y_range, start_left_out = log_likelihood_range(log_likelihood)
-    subtitle = f"the start ({log_likelihood[0]:.4g}) lies below the range shown" if start_left_out else None
-    figure.update_layout(
-        **BASE_LAYOUT,
-        title=dict(text="Mean log-likelihood per point", x=0, xanchor="left", font=dict(size=15),
-                   subtitle=dict(text=subtitle, font=dict(size=11, color="#52606D"))),
-        showlegend=False,
-        xaxis=dict(title="iteration", range=[-0.5, max(iterations[-1], 1) + 0.5],
-                   dtick=1 if iterations[-1] <= 10 else None),
-        yaxis=dict(title="log-likelihood", zeroline=False, range=y_range, tickformat=".6~g"),
-    )
-    return figure
 
 
 def log_likelihood_range(*curves):
@@ -1058,14 +992,7 @@ def em_animation_figure(
         hovers, lines = _parameter_texts(f.params, view.pair)
         updates += [dict(type=plane_type, x=[means[k, 0]], y=[means[k, 1]], text=[hovers[k]])
                     for k in range(n_components)]
-        updates.append(dict(type="scatter", x=[f.iteration], y=[log_likelihood[f.iteration]]))
-        text = _escape(f.headline)
-        if f.note:
-            text += f"<br><span style='font-size:12px;color:#52606D'>{_escape(f.note)}</span>"
-        updates.append(dict(type="scatter", text=[text]))
-        if n_components <= PARAMETER_TEXT_MAX:
-            updates.append(dict(type="scatter", text=lines))
-        return updates
+        return updates + _status_updates(f, log_likelihood, lines if n_components <= PARAMETER_TEXT_MAX else None)
 
     def density_update(f):
         xs, ys, z = _density_levels(f.params, view, FRAME_DENSITY_RESOLUTION)
@@ -1111,6 +1038,44 @@ def em_animation_figure(
         trace = dict(trace.to_plotly_json(), type=plane_type)
         trace["hovertemplate"] = "%{text}<extra></extra>"
         traces.append(trace)
+    _add_status_traces(traces, dynamic, log_likelihood, shown, colors[:n_components],
+                       parameter_text=n_components <= PARAMETER_TEXT_MAX)
+
+    # The shown frame's data in the traces themselves: the chart is right before any frame is applied.
+    for index, update in zip(dynamic, _frame_updates(shown, active, point_updates, geometry_updates,
+                                                     density_update if show_density else None)):
+        _merge(traces[index], update)
+
+    figure = with_frames(go.Figure(traces), [
+        dict(name=f.name, traces=dynamic,
+             data=_frame_updates(f, i, point_updates, geometry_updates, density_update if show_density else None))
+        for i, f in enumerate(frames)
+    ])
+    xaxis = dict(title=view.x_title, range=list(view.x_range), zeroline=False)
+    yaxis = dict(title=view.y_title, range=list(view.y_range), zeroline=False, scaleanchor="x", scaleratio=1)
+    _animation_layout(figure, xaxis, yaxis, frames, active, log_likelihood, converged_iteration, tol,
+                      redraw=show_density, slider_prefix=slider_prefix, note=note, uirevision=uirevision,
+                      block_title="Parameters at this frame (hover a mean for Σ)" if n_components <= PARAMETER_TEXT_MAX
+                      else "Hover a mean for its component's π, μ and Σ at this frame")
+    return figure
+
+
+def _status_updates(f, log_likelihood, lines):
+    """Frame ``f``'s log-likelihood marker, headline and, unless ``lines`` is None, parameter text (one line per
+    component)."""
+    text = _escape(f.headline)
+    if f.note:
+        text += f"<br><span style='font-size:12px;color:#52606D'>{_escape(f.note)}</span>"
+    updates = [dict(type="scatter", x=[f.iteration], y=[log_likelihood[f.iteration]]),
+               dict(type="scatter", text=[text])]
+    if lines is not None:
+        updates.append(dict(type="scatter", text=lines))
+    return updates
+
+
+def _add_status_traces(traces, dynamic, log_likelihood, shown, colors, *, parameter_text):
+    """Append the log-likelihood curve, its marker at frame ``shown``, the headline and (``parameter_text``) the
+    parameter block to ``traces``; the indices of those the frames update go to ``dynamic``, in their order."""
     iterations = np.arange(log_likelihood.shape[0])
     traces.append(dict(
         type="scatter", x=iterations, y=log_likelihood, xaxis="x2", yaxis="y2",
@@ -1132,29 +1097,174 @@ def em_animation_figure(
         textposition="middle right", textfont=dict(size=15, color="#1F2933"), cliponaxis=False, hoverinfo="skip",
         showlegend=False, name="headline", meta={"role": "headline"},
     ))
-    if n_components <= PARAMETER_TEXT_MAX:
+    if parameter_text:
+        n_components = len(colors)
         dynamic.append(len(traces))
         rows = max(n_components, 4)
         traces.append(dict(
             type="scatter", x=[0] * n_components, y=[1 - (k + 0.5) / rows for k in range(n_components)],
             xaxis="x4", yaxis="y4", mode="text", text=[""] * n_components, textposition="middle right",
-            textfont=dict(size=12, color=colors[:n_components]), cliponaxis=False, hoverinfo="skip",
+            textfont=dict(size=12, color=list(colors)), cliponaxis=False, hoverinfo="skip",
             showlegend=False, name="parameters", meta={"role": "parameters"},
         ))
 
-    # The shown frame's data in the traces themselves: the chart is right before any frame is applied.
-    for index, update in zip(dynamic, _frame_updates(shown, active, point_updates, geometry_updates,
-                                                     density_update if show_density else None)):
-        _merge(traces[index], update)
 
-    figure = with_frames(go.Figure(traces), [
-        dict(name=f.name, traces=dynamic,
-             data=_frame_updates(f, i, point_updates, geometry_updates, density_update if show_density else None))
-        for i, f in enumerate(frames)
-    ])
-    _animation_layout(figure, view, frames, active, log_likelihood, converged_iteration, tol,
-                      redraw=show_density, slider_prefix=slider_prefix, note=note, uirevision=uirevision,
-                      parameter_text=n_components <= PARAMETER_TEXT_MAX)
+#: Points on each weighted component's curve in a frame of a 1-D animation (over its mean +- 4 deviations, so one
+#: every third of a deviation: the chord strays from the curve by at most 1.4 % of its peak).
+FRAME_CURVE_POINTS = 25
+#: Points at which a frame of a 1-D animation draws the mixture's density (over the whole axis).
+FRAME_DENSITY_POINTS = 300
+
+
+def frame_bytes_1d(n_components):
+    """About how many bytes of arrays one frame of :func:`em_animation_1d_figure` carries (single precision)."""
+    return 4 * (2 * (FRAME_CURVE_POINTS + 1) * n_components + FRAME_DENSITY_POINTS)
+
+
+def _parameter_texts_1d(params):
+    """Per component of a 1-D mixture: its hover line and its line of the parameter block (π, μ, σ)."""
+    deviations = np.sqrt(params.covariances[:, 0, 0])
+    hovers, lines = [], []
+    for k in range(params.n_components):
+        weight, mean, deviation = params.weights[k], params.means[k, 0], deviations[k]
+        hovers.append(f"<b>Component {k + 1}</b>  π = {_number(weight)}, μ = {_number(mean)}, "
+                      f"σ = {_number(deviation)}<br>x %{{x:.3g}}, π·N %{{y:.3g}}<extra></extra>")
+        lines.append(f"<b>{k + 1}</b>  π {weight:.2f}   μ {_number(mean)}   σ {_number(deviation)}")
+    return hovers, lines
+
+
+def em_animation_1d_figure(
+    values,
+    frames,
+    x_range,
+    log_likelihood,
+    *,
+    active=0,
+    converged_iteration=None,
+    tol=None,
+    x_title="x",
+    colors=None,
+    truth=None,
+    slider_prefix="Iteration ",
+    note=None,
+    uirevision="em",
+):
+    """EM on 1-D data, stage by stage in one figure, scrubbed in the browser like :func:`em_animation_figure`.
+
+    The data's histogram (as a density) stays; each frame updates every weighted component's curve, the
+    mixture's density, the log-likelihood marker, the headline and the parameter text (with more than
+    PARAMETER_TEXT_MAX components, each curve's hover text instead; with more than MAX_LEGEND_COMPONENTS, the
+    hover names the component only).
+
+    Parameters
+    ----------
+    values : array-like of shape (N,) or (N, 1)
+    frames : sequence of EMFrame
+        At least one; their mixtures have one feature and the same number of components (``responsibilities``
+        and ``previous`` are not drawn).
+    x_range : (float, float)
+        The axis' range; the mixture's density is drawn over it.
+    log_likelihood, active, converged_iteration, tol, slider_prefix, note, uirevision : as for
+        :func:`em_animation_figure`
+    x_title : str
+    colors : sequence of K hex colours, optional
+    truth : GaussianMixtureParams, optional
+        The generating mixture: its density drawn dashed.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Traces with ``meta.role``: "histogram", "component_density" (one per component, or with more than
+        MAX_LEGEND_COMPONENTS one per colour; ``meta.components`` lists the components of each), "density",
+        "true_density" (with ``truth``), then those of the log-likelihood panel as in :func:`em_animation_figure`.
+        The y-axis is fixed (frames do not rescale it): up to the histogram's, the last frame's and the true
+        density's peak, so a start's sharper peaks may reach past the top.
+    """
+    values = np.asarray(values, dtype=np.float64).ravel()
+    frames = list(frames)
+    active = int(np.clip(active, 0, len(frames) - 1))
+    n_components = frames[0].params.n_components
+    colors = colors or component_colors(n_components)
+    log_likelihood = np.asarray(log_likelihood, dtype=np.float64)
+    many = n_components > MAX_LEGEND_COMPONENTS
+    parameter_text = n_components <= PARAMETER_TEXT_MAX
+    grid = np.linspace(x_range[0], x_range[1], FRAME_DENSITY_POINTS)
+    edges, heights = histogram_density(values)
+    true_density = None if truth is None else density_1d(truth, grid)[0]
+
+    # One trace per component, with its parameters in its hover; with many, one per colour (their curves joined
+    # by gaps), which keeps the chart's look and sends a few arrays per frame instead of K.
+    if many:
+        by_color = {}
+        for k in range(n_components):
+            by_color.setdefault(colors[k], []).append(k)
+        groups = list(by_color.values())
+    else:
+        groups = [[k] for k in range(n_components)]
+
+    def joined(curves, members):
+        block = np.full((len(members), FRAME_CURVE_POINTS + 1), np.nan, dtype=np.float32)
+        block[:, :-1] = curves[members]
+        return block.ravel()
+
+    def updates(f):
+        xs, ys = component_curves_1d(f.params, FRAME_CURVE_POINTS)
+        hovers, lines = _parameter_texts_1d(f.params)
+        curves = [dict(type="scatter", x=joined(xs, members), y=joined(ys, members)) for members in groups]
+        if not many:
+            for curve, members in zip(curves, groups):
+                curve["hovertemplate"] = hovers[members[0]]
+        density = dict(type="scatter", y=density_1d(f.params, grid)[0].astype(np.float32))
+        return curves + [density] + _status_updates(f, log_likelihood, lines if parameter_text else None)
+
+    # The histogram as a filled step line, not bars: a frame that redraws only some traces (redraw False) removes
+    # the bars of a bar trace it does not list.
+    traces = [dict(
+        type="scatter", x=edges, y=np.append(heights, heights[-1:]), mode="lines", line=dict(shape="hv", width=0.5,
+        color="#AEB8C4"), fill="tozeroy", fillcolor="#C9D1DB", name="Data (histogram)",
+        hovertemplate="from %{x:.3g}<br>density %{y:.3g}<extra></extra>", meta={"role": "histogram"},
+    )]
+    dynamic = []
+    for index, members in enumerate(groups):
+        dynamic.append(len(traces))
+        trace = dict(
+            type="scatter", mode="lines", line=dict(color=colors[members[0]], width=1 if many else 2),
+            opacity=0.7 if many else 1.0,
+            name="Weighted components" if many else f"Component {members[0] + 1} (π·N)",
+            legendgroup="components" if many else f"component-{members[0]}", showlegend=index == 0 or not many,
+            meta={"role": "component_density", "components": members},
+        )
+        if many:
+            trace["customdata"] = np.repeat(np.asarray(members, dtype=np.int32) + 1, FRAME_CURVE_POINTS + 1)
+            trace["hovertemplate"] = "component %{customdata}<br>x %{x:.3g}, π·N %{y:.3g}<extra></extra>"
+        traces.append(trace)
+    dynamic.append(len(traces))
+    traces.append(dict(
+        type="scatter", x=grid, mode="lines", line=dict(color="#1F2933", width=3), name="Mixture density",
+        hovertemplate="x %{x:.3g}<br>p(x) %{y:.3g}<extra></extra>", meta={"role": "density"},
+    ))
+    if true_density is not None:
+        traces.append(dict(
+            type="scatter", x=grid, y=true_density, mode="lines", line=dict(color=TRUTH_COLOR, width=2, dash="dash"),
+            name="True density", hovertemplate="x %{x:.3g}<br>true p(x) %{y:.3g}<extra></extra>",
+            meta={"role": "true_density"},
+        ))
+    shown = frames[active]
+    _add_status_traces(traces, dynamic, log_likelihood, shown, colors[:n_components], parameter_text=parameter_text)
+
+    for index, update in zip(dynamic, updates(shown)):
+        _merge(traces[index], update)
+    figure = with_frames(go.Figure(traces), [dict(name=f.name, traces=dynamic, data=updates(f)) for f in frames])
+    peaks = [heights.max(initial=0.0), density_1d(frames[-1].params, grid)[0].max()]
+    if true_density is not None:
+        peaks.append(true_density.max())
+    xaxis = dict(title=x_title, range=list(x_range), zeroline=False)
+    yaxis = dict(title="density", range=[0.0, 1.12 * max(peaks)], zeroline=False)
+    _animation_layout(figure, xaxis, yaxis, frames, active, log_likelihood, converged_iteration, tol, redraw=False,
+                      slider_prefix=slider_prefix, note=note, uirevision=uirevision,
+                      block_title="Parameters at this frame" if parameter_text
+                      else f"{n_components} components: hover a curve for its component's number" if many
+                      else "Hover a component's curve for its π, μ and σ at this frame")
     return figure
 
 
@@ -1221,8 +1331,11 @@ def _merge(trace, update):
             trace[key] = value
 
 
-def _animation_layout(figure, view, frames, active, log_likelihood, converged_iteration, tol, *, redraw,
-                      slider_prefix, note, uirevision, parameter_text):
+def _animation_layout(figure, xaxis, yaxis, frames, active, log_likelihood, converged_iteration, tol, *, redraw,
+                      slider_prefix, note, uirevision, block_title):
+    """The layout of an animated EM chart: the data's axes ``xaxis`` and ``yaxis`` (placed here), the
+    log-likelihood curve, the headline, the parameter block under ``block_title``, the slider over ``frames``
+    and Play/Pause."""
     step_options = {"mode": "immediate", "frame": {"duration": 0, "redraw": redraw}, "transition": {"duration": 0}}
     hidden = dict(visible=False, range=[0, 1], fixedrange=True)
     y_range, start_left_out = log_likelihood_range(log_likelihood)
@@ -1235,14 +1348,8 @@ def _animation_layout(figure, view, frames, active, log_likelihood, converged_it
         annotations.append(dict(text=f"the start ({log_likelihood[0]:.4g}) lies below the range shown",
                                 xref="paper", yref="paper", x=_CURVE_X[1], y=_CURVE_Y[0] + 0.01, xanchor="right",
                                 yanchor="bottom", showarrow=False, font=dict(size=10, color="#52606D")))
-    if not parameter_text:
-        annotations.append(dict(text="Hover a mean for its component's π, μ and Σ at this frame",
-                                xref="paper", yref="paper", x=_BLOCK_X[0], y=_BLOCK_Y[1] + 0.02, xanchor="left",
-                                yanchor="bottom", showarrow=False, font=dict(size=11, color="#52606D")))
-    else:
-        annotations.append(dict(text="Parameters at this frame (hover a mean for Σ)",
-                                xref="paper", yref="paper", x=_BLOCK_X[0], y=_BLOCK_Y[1] + 0.02, xanchor="left",
-                                yanchor="bottom", showarrow=False, font=dict(size=11, color="#52606D")))
+    annotations.append(dict(text=block_title, xref="paper", yref="paper", x=_BLOCK_X[0], y=_BLOCK_Y[1] + 0.02,
+                            xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=11, color="#52606D")))
     if note:
         annotations.append(dict(text=_escape(note), xref="paper", yref="paper", x=_PLANE_X[1], y=_HEADLINE_Y[0],
                                 xanchor="right", yanchor="top", showarrow=False,
@@ -1259,9 +1366,8 @@ def _animation_layout(figure, view, frames, active, log_likelihood, converged_it
     figure.update_layout(
         **{**BASE_LAYOUT, "margin": ANIMATION_MARGIN, "legend": legend},
         uirevision=uirevision,
-        xaxis=dict(title=view.x_title, range=list(view.x_range), zeroline=False, domain=list(_PLANE_X)),
-        yaxis=dict(title=view.y_title, range=list(view.y_range), zeroline=False, scaleanchor="x", scaleratio=1,
-                   domain=list(_PLANE_Y)),
+        xaxis=dict(xaxis, domain=list(_PLANE_X)),
+        yaxis=dict(yaxis, domain=list(_PLANE_Y)),
         xaxis2=dict(title="iteration", range=[-0.5, last + 0.5], domain=list(_CURVE_X), anchor="y2",
                     dtick=1 if last <= 10 else None),
         yaxis2=dict(zeroline=False, range=y_range, tickformat=".6~g", domain=list(_CURVE_Y), anchor="x2"),

@@ -144,7 +144,6 @@ def _warm_up_plotly():
     frames, note = views.em_frames(run, X, False, 0)
     figure = figures.em_animation_figure(X, frames, figures.plane_view(X, ["x", "y"]), run.log_likelihood, note=note)
     plotly.io.to_json(figure.to_dict(), validate=False)
-    plotly.io.to_json(figures.log_likelihood_figure(run.log_likelihood, 0), validate=False)
 
 
 if __name__ == "__main__":

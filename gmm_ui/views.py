@@ -18,9 +18,10 @@ from .text import chart_text, plain
 
 #: The EM chart holds at most about this many frames: longer runs show every few iterations (see em_frames).
 MAX_FRAMES = 250
+#: Bytes of curves all the frames of a 1-D EM chart may carry: with many components, fewer frames.
+MAX_FRAME_BYTES_1D = 3_000_000
 MAIN_CHART_HEIGHT = 560
 ANIMATION_HEIGHT = 660
-SIDE_CHART_HEIGHT = 270
 MAX_WARNINGS = 4
 
 
@@ -334,8 +335,7 @@ def _jump_buttons(highlights, n_iter):
 def _em_step_view(fit, highlights):
     """Everything that depends on the iteration shown: reruns alone when it changes (no refit, no other tab).
 
-    With 2-D (or more) data the chart holds every stage and its own slider: scrubbing happens in the browser.
-    One-dimensional data keep a slider here, each step a rerun.
+    The chart holds every stage and its own slider: scrubbing happens in the browser.
     """
     state = st.session_state
     fit_data, run = fit.fit_data, fit.run
@@ -343,28 +343,8 @@ def _em_step_view(fit, highlights):
     half_steps = _uses_half_steps(fit_data)
     key, last = _em_scrubber(run.n_iter, half_steps)
     state[key] = min(max(int(state.get(key, 0)), 0), last)
-    if fit_data.n_features == 1:
-        _em_1d_view(fit, highlights)
-    else:
-        _em_animated_view(fit, highlights, half_steps, key, last)
+    _em_animated_view(fit, highlights, half_steps, key, last)
     share.update_url()
-
-
-def _em_1d_view(fit, highlights):
-    fit_data, run, display = fit.fit_data, fit.run, fit.display
-    iteration = clamped_scrubber("iteration", run.n_iter, "Iteration",
-                                 "0 is the start; each step is one E-step followed by one M-step.")
-    _jump_buttons(highlights, run.n_iter)
-    stage = em_stage(iteration, False, run.n_iter)
-    params = run.snapshot(stage.snapshot)
-    chart_column, side_column = st.columns([3, 2], gap="medium")
-    with chart_column:
-        plot(mixture_chart(fit_data, params, display, title=stage.title, uirevision=fit_data.source.identity),
-             MAIN_CHART_HEIGHT)
-        chart_notes(fit_data)
-    with side_column:
-        _em_side_panel(fit, stage)
-    _parameter_table(fit_data, params, display)
 
 
 def _opening_control(key, last, half_steps):
@@ -390,11 +370,16 @@ def _em_animated_view(fit, highlights, half_steps, key, last):
     with jump_column:
         _jump_buttons(highlights, run.n_iter)
     opening = int(state[key])
-    frames, note = em_frames(run, fit_data.X[display_indices(fit_data.n_points)], half_steps, opening,
-                             keep=[2 * i for i in highlights] if half_steps else highlights)
+    flat = fit_data.n_features == 1
+    frames, note = em_frames(run, None if flat else fit_data.X[display_indices(fit_data.n_points)], half_steps,
+                             opening, keep=[2 * i for i in highlights] if half_steps else highlights,
+                             max_frames=max_frames_1d(fit.start_params.n_components) if flat else MAX_FRAMES)
     active = next(i for i, frame in enumerate(frames) if frame.name == str(opening))
     plot(em_animation(fit, frames, active, note, half_steps), ANIMATION_HEIGHT, key="em_chart")
     st.caption(
+        "Drag the slider under the chart, click along it, or press ▶ Play: each position is one iteration: each "
+        "weighted component and the mixture's density after its M-step, over the data's histogram. Hover a "
+        "component's curve for its weight, mean and deviation." if flat else
         "Drag the slider under the chart, click along it, or press ▶ Play: each position is "
         + ("a half step. E-step: the points are recoloured by their responsibilities under the ellipses, which "
            "stay put. M-step: each component's weight, mean and ellipse are recomputed from the points it is "
@@ -415,20 +400,30 @@ def _em_animated_view(fit, highlights, half_steps, key, last):
         _parameter_table(fit_data, final, display)
 
 
-def em_frames(run, points, half_steps, opening, keep=()):
+_FLAT_START_NOTE = "The start: each coloured curve is a component's weight times its density; the black one is their sum."
+
+
+def max_frames_1d(n_components):
+    """How many frames a 1-D EM chart of ``n_components`` components holds at most (25 to MAX_FRAMES)."""
+    return max(25, min(MAX_FRAMES, MAX_FRAME_BYTES_1D // figures.frame_bytes_1d(n_components)))
+
+
+def em_frames(run, points, half_steps, opening, keep=(), max_frames=MAX_FRAMES):
     """The frames of the EM animation and a note on the chart when some iterations are left out.
 
     Parameters
     ----------
     run : EMRun
-    points : ndarray of shape (N, D)
-        The points drawn.
+    points : ndarray of shape (N, D), or None
+        The points drawn, coloured by their responsibilities; None for a chart without points (1-D).
     half_steps : bool
         Frames of half steps (E-step, then M-step) rather than whole iterations.
     opening : int
         The position (iteration, or half step) the chart opens at: always one of the frames.
     keep : iterable of int
         Other positions that must be frames (the jump buttons').
+    max_frames : int
+        About how many frames at most (more iterations: one in every few, see ``figures.strided_iterations``).
 
     Returns
     -------
@@ -438,15 +433,15 @@ def em_frames(run, points, half_steps, opening, keep=()):
     n_iter = run.n_iter
     if half_steps:
         wanted = {(position + 1) // 2 for position in (opening, *keep)}
-        iterations = figures.strided_iterations(n_iter, MAX_FRAMES // 2, keep=wanted)
+        iterations = figures.strided_iterations(n_iter, max_frames // 2, keep=wanted)
         positions = [0] + [position for i in iterations[1:] for position in (2 * i - 1, 2 * i)]
     else:
-        iterations = figures.strided_iterations(n_iter, MAX_FRAMES, keep=(opening, *keep))
+        iterations = figures.strided_iterations(n_iter, max_frames, keep=(opening, *keep))
         positions = iterations
     note = None
     if len(iterations) < n_iter + 1:
         note = (f"Long run: the slider shows {len(iterations)} of the {n_iter + 1:,} iterations (one in "
-                f"{figures.frame_stride(n_iter, MAX_FRAMES // 2 if half_steps else MAX_FRAMES)}, and the first "
+                f"{figures.frame_stride(n_iter, max_frames // 2 if half_steps else max_frames)}, and the first "
                 "and the last).")
     shares = {}
 
@@ -469,11 +464,11 @@ def em_frames(run, points, half_steps, opening, keep=()):
             name=str(position),
             label=half_step_label(position) if half_steps else str(position),
             params=run.snapshot(i),
-            responsibilities=None if stage.colours_from is None else shared(stage.colours_from),
+            responsibilities=None if stage.colours_from is None or points is None else shared(stage.colours_from),
             previous=None if stage.moved_from is None else run.snapshot(stage.moved_from),
             iteration=i,
             headline=headline,
-            note=stage.note,
+            note=_FLAT_START_NOTE if points is None and position == 0 else stage.note,
         ))
     return frames, note
 
@@ -483,30 +478,21 @@ def em_animation(fit, frames, active, note, half_steps):
     fit_data, run, display = fit.fit_data, fit.run, fit.display
     true_params, true_labels = _truth(fit_data, display)
     shown = display_indices(fit_data.n_points)
+    converged_iteration = run.n_iter if run.converged else None
+    if fit_data.n_features == 1:
+        return figures.em_animation_1d_figure(
+            fit_data.X[shown], frames, _density_range(fit_data), run.log_likelihood, active=active,
+            converged_iteration=converged_iteration, tol=run.tol, x_title=_axis_titles(fit_data)[0],
+            truth=true_params, note=note, uirevision=fit_data.source.identity,
+        )
     return figures.em_animation_figure(
         fit_data.X[shown], frames, _plane(fit_data), run.log_likelihood, active=active,
-        converged_iteration=run.n_iter if run.converged else None, tol=run.tol, n_stds=display.n_stds,
+        converged_iteration=converged_iteration, tol=run.tol, n_stds=display.n_stds,
         truth=true_params, true_labels=None if true_labels is None else true_labels[shown],
         class_names=[chart_text(name) for name in fit_data.source.label_names] or None,
         show_density=bool(st.session_state.get("show_density")),
         slider_prefix="Step: " if half_steps else "Iteration ", note=note, uirevision=fit_data.source.identity,
     )
-
-
-def _em_side_panel(fit, stage):
-    """Log-likelihood (and agreement with the truth) at the stage shown, and the log-likelihood curve."""
-    run = fit.run
-    log_likelihood = run.log_likelihood
-    iteration = stage.snapshot
-    metric_columns = st.columns(2)
-    change = None if iteration == 0 else f"{log_likelihood[iteration] - log_likelihood[iteration - 1]:+.4g}"
-    metric_columns[0].metric("Mean log-likelihood", f"{log_likelihood[iteration]:.4f}", change)
-    if stage.colours_from is not None:
-        score = agreement(fit.fit_data, fit.display, run.labels(stage.colours_from))
-        if score is not None:
-            metric_columns[1].metric("Agreement with truth (ARI)", f"{score:.3f}")
-    plot(figures.log_likelihood_figure(log_likelihood, iteration, run.n_iter if run.converged else None,
-                                       tol=run.tol), SIDE_CHART_HEIGHT)
 
 
 def _exports(fit):

@@ -81,8 +81,5 @@ def ellipses(spec, name):
 
 
 def last_position(at):
-    """The last stage the EM tab can show: its chart's last frame, or (1-D data) its slider's maximum."""
-    spec = em_chart(at)
-    if spec is not None:
-        return int(spec["frames"][-1]["name"])
-    return at.slider(key="iteration").max
+    """The last stage the EM tab can show: its chart's last frame."""
+    return int(em_chart(at)["frames"][-1]["name"])

@@ -223,3 +223,15 @@ def test_truth_toggle_hides_the_comparison(app):
     app.toggle(key="show_truth").set_value(False).run()
     _assert_no_exception(app)
     assert not any("(true)" in column for column in app.dataframe[-1].value.columns)
+
+
+def test_one_dimensional_data_are_scrubbed_in_the_chart_too(app):
+    app.selectbox(key="scenario").set_value("S6b").run()
+    _assert_no_exception(app)
+    chart = em_chart.em_chart(app)
+    assert em_chart.roles(chart)[:2] == ["histogram", "component_density"] and "density" in em_chart.roles(chart)
+    assert not [slider for slider in app.slider if slider.key == "iteration"]  # no rerun per step
+    app.number_input(key="iteration").set_value(3).run()
+    _assert_no_exception(app)
+    assert em_chart.active_name(em_chart.em_chart(app)) == "3"
+    assert "Parameters after the last iteration" in _texts(app)

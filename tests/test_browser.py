@@ -9,6 +9,7 @@ import json
 from tests.browser_support import (
     BROWSER_TESTS,
     CHART,
+    CHART_SLIDER,
     CHART_TIMEOUT_MS,
     READ_TRACES,
     assert_no_exception,
@@ -87,6 +88,28 @@ def test_the_link_and_the_jump_control_set_the_opening_frame(open_app):
     assert chart_slider(page)["active"] == 5
     page.wait_for_function("() => window.location.search.includes('iteration=5')", timeout=CHART_TIMEOUT_MS)
     assert_no_exception(page)
+
+
+def test_one_dimensional_data_scrub_in_the_chart_and_keep_their_histogram(open_app):
+    """1-D data (S6b, heights) have the same in-browser slider: a click shows another iteration's curves, and the
+    histogram under them, which no frame lists, stays drawn."""
+    from playwright.sync_api import expect
+
+    page = open_app("?data=S6b")
+    wait_for_headline(page, "Iteration 0 of")
+    density = read_traces(page, "density")
+    labels = chart_slider(page)["labels"]
+    click_chart_step(page, len(labels) // 2)  # steps a few pixels apart (246 of them): near the middle is enough
+    page.wait_for_function(f"() => ({CHART_SLIDER})().active > 0", timeout=CHART_TIMEOUT_MS)
+    active = chart_slider(page)["active"]
+    wait_for_headline(page, f"Iteration {labels[active]} of")
+    assert abs(active - len(labels) // 2) <= 2
+    assert read_traces(page, "density") != density
+    expect(page.locator('[data-testid="stApp"][data-test-script-state="running"]')).to_have_count(0)
+    histogram_fill = page.locator(f"{CHART} .scatterlayer .trace").first.locator("path.js-fill")
+    assert len(histogram_fill.get_attribute("d") or "") > 100  # its outline still drawn
+    assert_no_exception(page)
+    screenshot(page, "em_1d.png")
 
 
 def test_play_animates_through_the_iterations(page):

@@ -10,6 +10,7 @@ import pytest
 
 import gmm_core
 from gmm_core.geometry import covariance_ellipses
+from gmm_core.metrics import component_curves_1d, density_1d
 from gmm_ui import figures, palette, views
 from tests import em_chart
 
@@ -210,3 +211,121 @@ def test_frames_attached_without_validation_equal_validated_frames(run, show_den
     validated = go.Figure(figure.data, layout=figure.layout, frames=frames)
     assert json.loads(plotly.io.to_json(figure, validate=False)) == json.loads(plotly.io.to_json(validated))
     assert len(figure.frames) == len(validated.frames) > 1
+
+
+# --- One-dimensional data: curves over a histogram, scrubbed the same way ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def flat_run():
+    """EM on two 1-D clusters from a start with both components in the middle."""
+    rng = np.random.default_rng(3)
+    X = np.concatenate([rng.normal(-2.0, 0.5, 150), rng.normal(1.5, 1.0, 250)])[:, None]
+    start = gmm_core.GaussianMixtureParams(np.array([0.5, 0.5]), np.array([[-0.5], [0.5]]), np.ones((2, 1, 1)))
+    return gmm_core.fit_em(X, start, max_iter=12, tol=0.0)
+
+
+def _flat_chart(run, *, opening=0, max_frames=views.MAX_FRAMES, **options):
+    frames, note = views.em_frames(run, None, False, opening, max_frames=max_frames)
+    active = next(i for i, frame in enumerate(frames) if frame.name == str(opening))
+    figure = figures.em_animation_1d_figure(run.X, frames, (-5.0, 6.0), run.log_likelihood, active=active,
+                                            note=note, **options)
+    return json.loads(figure.to_json())
+
+
+def _curves(update):
+    """The curves of one frame's update of a component trace: [(x, y)] split at the gaps."""
+    x, y = em_chart.values(update["x"]).astype(float), em_chart.values(update["y"]).astype(float)
+    ends = np.flatnonzero(np.isnan(x))
+    return [(x[a + 1 : b], y[a + 1 : b]) for a, b in zip(np.r_[-1, ends[:-1]], ends)]
+
+
+def test_each_frame_of_a_1d_chart_draws_its_snapshots_components_and_density(flat_run):
+    chart = _flat_chart(flat_run)
+    assert [frame["name"] for frame in chart["frames"]] == [str(i) for i in range(flat_run.n_iter + 1)]
+    grid = em_chart.values(em_chart.traces(chart, "density")[0]["x"])
+    for i in range(flat_run.n_iter + 1):
+        snapshot = flat_run.snapshot(i)
+        xs, ys = component_curves_1d(snapshot, figures.FRAME_CURVE_POINTS)
+        drawn = [curve for update in em_chart.frame_traces(chart, str(i), "component_density")
+                 for curve in _curves(update)]
+        assert len(drawn) == 2
+        for k, (x, y) in enumerate(drawn):  # sent in single precision
+            np.testing.assert_allclose(x, xs[k], rtol=1e-6)
+            np.testing.assert_allclose(y, ys[k], rtol=1e-6)
+        (density,) = em_chart.frame_traces(chart, str(i), "density")
+        np.testing.assert_allclose(em_chart.values(density["y"]), density_1d(snapshot, grid)[0],
+                                   rtol=1e-6, atol=1e-12)
+        assert em_chart.headline(chart, str(i)).startswith(f"Iteration {i} of {flat_run.n_iter}")
+
+
+def test_the_histogram_stays_through_the_frames(flat_run):
+    """Frames redraw only the traces they list (redraw False): a bar trace they do not list loses its bars in the
+    browser, so the histogram is a filled step line, and it is in no frame."""
+    chart = _flat_chart(flat_run)
+    assert {trace["type"] for trace in chart["data"]} == {"scatter"}
+    (histogram,) = em_chart.traces(chart, "histogram")
+    assert all(0 not in frame["traces"] for frame in chart["frames"]) and em_chart.roles(chart)[0] == "histogram"
+    edges, heights = em_chart.values(histogram["x"]), em_chart.values(histogram["y"])[:-1]
+    assert histogram["line"]["shape"] == "hv" and histogram["fill"] == "tozeroy"
+    assert np.sum(heights * np.diff(edges)) == pytest.approx(1.0)
+    assert edges[0] == flat_run.X.min() and edges[-1] == flat_run.X.max()
+
+
+def test_a_1d_charts_height_holds_the_histogram_the_fit_and_the_truth(flat_run):
+    truth = gmm_core.GaussianMixtureParams(np.array([0.375, 0.625]), np.array([[-2.0], [1.5]]),
+                                           np.array([[[0.25]], [[1.0]]]))
+    chart = _flat_chart(flat_run, truth=truth)
+    top = chart["layout"]["yaxis"]["range"][1]
+    grid = em_chart.values(em_chart.traces(chart, "density")[0]["x"])
+    peaks = [em_chart.values(em_chart.traces(chart, "histogram")[0]["y"]).max(),
+             density_1d(flat_run.final, grid)[0].max(), density_1d(truth, grid)[0].max()]
+    assert top == pytest.approx(1.12 * max(peaks))
+    assert len(em_chart.traces(chart, "true_density")) == 1
+    assert chart["layout"]["xaxis"]["range"] == [-5.0, 6.0]
+    assert "scaleanchor" not in chart["layout"]["yaxis"]  # a density's axis is not tied to x's units
+
+
+def test_a_1d_chart_of_two_components_lists_their_parameters_at_each_frame(flat_run):
+    chart = _flat_chart(flat_run, opening=4)
+    assert em_chart.active_name(chart) == "4"
+    (parameters,) = em_chart.frame_traces(chart, "4", "parameters")
+    snapshot = flat_run.snapshot(4)
+    assert parameters["text"][1] == (f"<b>2</b>  π {snapshot.weights[1]:.2f}   μ {snapshot.means[1, 0]:.3g}   "
+                                     f"σ {np.sqrt(snapshot.covariances[1, 0, 0]):.3g}")
+    hovers = [u["hovertemplate"] for u in em_chart.frame_traces(chart, "4", "component_density")]
+    assert hovers[0].startswith(f"<b>Component 1</b>  π = {snapshot.weights[0]:.3g}")
+
+
+def test_many_1d_components_are_drawn_one_trace_per_colour(flat_run):
+    """Twenty components in the palette's eight colours: eight traces, each component in one, each frame's curves
+    those of its snapshot."""
+    rng = np.random.default_rng(0)
+    start = gmm_core.GaussianMixtureParams(np.full(20, 0.05), rng.uniform(-3, 3, (20, 1)), np.full((20, 1, 1), 0.5))
+    run = gmm_core.fit_em(flat_run.X, start, max_iter=3, tol=0.0)
+    chart = _flat_chart(run)
+    traces = em_chart.traces(chart, "component_density")
+    members = [trace["meta"]["components"] for trace in traces]
+    assert len(traces) == len(palette.OKABE_ITO) and sorted(sum(members, [])) == list(range(20))
+    assert [trace["showlegend"] for trace in traces] == [True] + [False] * (len(traces) - 1)
+    colours = palette.component_colors(20)
+    assert all(trace["line"]["color"] == colours[group[0]] for trace, group in zip(traces, members))
+    xs, ys = component_curves_1d(run.snapshot(2), figures.FRAME_CURVE_POINTS)
+    for group, update in zip(members, em_chart.frame_traces(chart, "2", "component_density")):
+        for k, (x, y) in zip(group, _curves(update)):
+            np.testing.assert_allclose(x, xs[k], rtol=1e-6)
+            np.testing.assert_allclose(y, ys[k], rtol=1e-6, atol=1e-30)
+    custom = em_chart.values(traces[0]["customdata"])
+    assert list(custom[:: figures.FRAME_CURVE_POINTS + 1]) == [k + 1 for k in members[0]]  # the hover's number
+    assert chart["layout"]["annotations"][-1]["text"] == "20 components: hover a curve for its component's number"
+
+
+def test_1d_frames_colour_no_points_and_long_runs_keep_fewer_frames(flat_run):
+    frames, note = views.em_frames(flat_run, None, False, 0)
+    assert all(frame.responsibilities is None for frame in frames)
+    assert "weight times its density" in frames[0].note
+    frames, note = views.em_frames(flat_run, None, False, 5, max_frames=4)
+    assert [frame.name for frame in frames] == ["0", "4", "5", "8", "12"] and note.startswith("Long run")
+    assert views.max_frames_1d(2) == views.MAX_FRAMES
+    assert views.max_frames_1d(100) * figures.frame_bytes_1d(100) <= views.MAX_FRAME_BYTES_1D
+    assert views.max_frames_1d(10_000) == 25

@@ -95,21 +95,11 @@ def test_marginal_ellipses_of_four_d_data_use_the_shown_columns():
     assert figure.layout.xaxis.title.text == "c"
 
 
-def test_log_likelihood_figure_marks_current_iteration_and_convergence(two_d_run):
-    figure = figures.log_likelihood_figure(two_d_run.log_likelihood, 4, converged_iteration=9, tol=1e-3)
-    assert len(_roles(figure, "log_likelihood")[0].y) == two_d_run.n_iter + 1
-    assert _roles(figure, "current")[0].x == (4,)
-    assert [shape.x0 for shape in figure.layout.shapes] == [4, 9]
-    assert "iteration 9" in figure.layout.annotations[0].text
-
-
 def test_log_likelihood_axis_focuses_on_later_iterations_after_a_very_bad_start():
-    curve = np.array([-60.0, -5.0, -4.5, -4.4, -4.39])
-    figure = figures.log_likelihood_figure(curve, 0)
-    low, high = figure.layout.yaxis.range
+    low, high = figures.log_likelihood_range(np.array([-60.0, -5.0, -4.5, -4.4, -4.39]))[0]
     assert low > -60 and low < -5 and high > -4.39
-    assert "-60" in figure.layout.title.subtitle.text
-    assert figures.log_likelihood_figure(np.array([-15.0, -4.8, -4.4]), 0).layout.yaxis.range is None
+    assert figures.log_likelihood_range(np.array([-60.0, -5.0, -4.5, -4.4, -4.39]))[1]  # the start is left out
+    assert figures.log_likelihood_range(np.array([-15.0, -4.8, -4.4])) == (None, False)
 
 
 def test_one_d_figure_has_histogram_density_and_each_component():

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.stats import norm
 from sklearn.metrics import adjusted_rand_score
@@ -14,8 +14,10 @@ from gmm_core.metrics import (
     adjusted_rand_index,
     aic,
     bic,
+    component_curves_1d,
     density_1d,
     density_on_grid,
+    histogram_density,
     match_components,
     n_parameters,
     sample,
@@ -309,3 +311,29 @@ def test_density_1d_integrates_to_one():
 def test_density_1d_rejects_a_mixture_that_is_not_1d():
     with pytest.raises(ParameterError, match="1-D"):
         density_1d(THREE_COMPONENTS, [0.0, 1.0])
+
+
+def test_each_components_curve_is_its_weighted_density_over_its_own_interval():
+    params = GaussianMixtureParams(np.array([0.2, 0.8]), np.array([[-1.0], [3.0]]), np.array([[[0.01]], [[4.0]]]))
+    xs, ys = component_curves_1d(params, n_points=9, n_stds=3.0)
+    assert xs.shape == ys.shape == (2, 9)
+    np.testing.assert_allclose(xs[0, [0, 4, 8]], [-1.3, -1.0, -0.7])  # mean -+ 3 deviations, evenly
+    np.testing.assert_allclose(xs[1, [0, 4, 8]], [-3.0, 3.0, 9.0])
+    for k in range(2):
+        np.testing.assert_allclose(ys[k], density_1d(params, xs[k])[1][k], rtol=1e-12)
+    with pytest.raises(ParameterError, match="1-D"):
+        component_curves_1d(GaussianMixtureParams(np.ones(1), np.zeros((1, 2)), np.eye(2)[None]))
+
+
+@given(st.lists(st.floats(-1e300, 1e300), min_size=1, max_size=500))
+@example([0.0, 5e-324])
+@example([1.0, 1.0 + 2.2e-16])
+@example([-1e300, 1e300])
+@example([7.0] * 3)
+@settings(max_examples=100, deadline=None)
+def test_a_histogram_density_has_area_one_and_about_sqrt_n_bins(values):
+    edges, densities = histogram_density(values)
+    assert len(edges) == len(densities) + 1 == int(np.clip(np.sqrt(len(values)), 10, 80)) + 1
+    assert edges[0] <= min(values) and edges[-1] >= max(values) and np.all(np.diff(edges) > 0)
+    assert np.all(np.isfinite(densities))
+    assert np.sum(densities * np.diff(edges)) == pytest.approx(1.0)
