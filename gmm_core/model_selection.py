@@ -51,8 +51,10 @@ def fit_restarts(
     max_iter=100,
     tol=1e-6,
     reg_covar=1e-6,
+    convergence="log_likelihood",
 ):
-    """EM from ``n_restarts`` starts drawn with seeds ``random_state, random_state + 1, ...``.
+    """EM from ``n_restarts`` starts drawn with seeds ``random_state, random_state + 1, ...``, each stopped as
+    :func:`fit_em` stops with ``max_iter``, ``tol`` and ``convergence``.
 
     A start that fails (a degenerate component) is recorded in ``failures`` and leaves a NaN; the others go on.
     Raises ParameterError for invalid arguments, or when every start fails.
@@ -65,7 +67,7 @@ def fit_restarts(
     for seed in seeds:
         try:
             start = initialize(X, n_components, method, int(seed), covariance_type, reg_covar)
-            run = fit_em(X, start, max_iter, tol, covariance_type, reg_covar)
+            run = fit_em(X, start, max_iter, tol, covariance_type, reg_covar, convergence)
         except DegenerateFitError as error:
             runs.append(None)
             finals.append(np.nan)

@@ -171,7 +171,7 @@ def _restarts(fit):
     with st.spinner(f"Fitting EM from {n_restarts} starts…{patience}"):
         restarts, error = fitting.fit_restarts(
             fit_data.X, settings.n_components, n_restarts, method, first_seed, settings.covariance_type,
-            settings.max_iter, settings.tol, settings.reg_covar,
+            settings.max_iter, settings.tol, settings.reg_covar, settings.convergence,
         )
     if error:
         st.error(f"The restarts could not run: {plain(error)}")

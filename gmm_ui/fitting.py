@@ -209,8 +209,9 @@ def draw_samples(weights, means, covariances, n_samples, seed):
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def fit_restarts(X, n_components, n_restarts, method, seed, covariance_type, max_iter, tol, reg_covar):
-    """EM from ``n_restarts`` starts of ``method`` (seeds ``seed``, ``seed + 1``...), cached.
+def fit_restarts(X, n_components, n_restarts, method, seed, covariance_type, max_iter, tol, reg_covar, convergence):
+    """EM from ``n_restarts`` starts of ``method`` (seeds ``seed``, ``seed + 1``...), stopped by the user's own
+    rule (``max_iter``, ``tol``, ``convergence``), cached.
 
     Returns
     -------
@@ -219,7 +220,7 @@ def fit_restarts(X, n_components, n_restarts, method, seed, covariance_type, max
     try:
         restarts = gmm_core.fit_restarts(
             X, int(n_components), int(n_restarts), method, int(seed), covariance_type, int(max_iter), float(tol),
-            float(reg_covar),
+            float(reg_covar), convergence,
         )
     except (ParameterError, DegenerateFitError) as error:
         return None, str(error)
