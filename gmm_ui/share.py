@@ -11,6 +11,9 @@ The parameters:
 ``data``               a preset's key (``S1``...), ``generated`` or ``upload`` (a link cannot carry a file)
 ``clusters`` ...       with ``data=generated``: ``clusters``, ``points``, ``spread``, ``elongation``,
                        ``separation``, ``gen_seed`` (the generator's settings)
+``columns``            with a preset of more than two columns (Iris): the columns fitted, by number from 1
+                       (``3_4``), where they differ from all of them
+``x``, ``y``           the columns shown on the chart's axes, by number, where they differ from the preset's
 ``k``                  number of components
 ``covariance``         ``full``, ``tied``, ``diag`` or ``spherical``
 ``standardize``, ...   where they differ from the data set's own: ``standardize`` (``0`` or ``1``),
@@ -45,6 +48,7 @@ from gmm_core.scenarios import list_scenarios, load_scenario
 
 from . import start, tables
 from .controls import MAX_SEED
+from .data import MAX_FIT_COLUMNS
 from .fitting import CONVERGENCE_LABELS
 from .state import GENERATE, HALF_STEP_KEY, LINK_SETTINGS, PRESET, SCRUBBERS, TABS, UPLOAD, WIDGET_DEFAULTS
 from .text import plain
@@ -59,6 +63,8 @@ GENERATOR_PARAMS = {
     "separation": "gen_separation",
     "gen_seed": "gen_seed",
 }
+#: Link parameters of the columns fitted and shown (presets of more than two columns).
+COLUMN_PARAMS = ("columns", "x", "y")
 SCENARIO_START, ALTERNATIVE_PARAM = "scenario", "alt"
 #: A manual start goes into the link only up to this many numbers (K = 10 components in 2-D): links stay short.
 MAX_LINKED_NUMBERS = 60
@@ -103,6 +109,18 @@ def _choice(raw, options):
     if raw not in options:
         raise _Unusable(f"expected one of {', '.join(options)}")
     return raw
+
+
+def _column_numbers(raw, n_columns):
+    """1-based column numbers separated by ``_``, each at most ``n_columns``, none twice."""
+    if not re.fullmatch(r"\d{1,3}(_\d{1,3})*", raw):
+        raise _Unusable(f"expected column numbers from 1 to {n_columns} separated by {VALUE_SEPARATOR}, e.g. 3_4")
+    numbers = [int(part) for part in raw.split(VALUE_SEPARATOR)]
+    if not all(1 <= number <= n_columns for number in numbers) or len(set(numbers)) < len(numbers):
+        raise _Unusable(f"expected different column numbers from 1 to {n_columns}")
+    if len(numbers) > MAX_FIT_COLUMNS:
+        raise _Unusable(f"expected at most {MAX_FIT_COLUMNS} columns")
+    return numbers
 
 
 def _start_rows(raw):
@@ -174,7 +192,34 @@ class _LinkReader:
             return load_scenario(data)
         return None
 
+    def _read_columns(self, scenario):
+        """The columns fitted and shown, for a preset of more than two columns (others have no choice)."""
+        given = [name for name in COLUMN_PARAMS if name in self.raw]
+        if not given:
+            return
+        names = list(scenario.feature_names) if scenario is not None else []
+        if len(names) <= 2:
+            for name in given:
+                self.problems.append(f"{name}={self.raw.pop(name)} was ignored: only a preset of more than two "
+                                     "columns offers a choice of columns.")
+            return
+        numbers = self._take("columns", _column_numbers, len(names))
+        if numbers is not None:
+            self._set("columns", "fit_columns", [names[number - 1] for number in sorted(numbers)])
+        fitted = numbers or range(1, len(names) + 1)
+        for name in ("x", "y"):
+            number = self._take(name, _whole, 1, len(names))
+            if number is None:
+                continue
+            if len(fitted) <= 2:
+                self.problems.append(f"{name}={number} was ignored: with two columns fitted, the chart shows both.")
+            elif number not in fitted:
+                self.problems.append(f"{name}={number} was ignored: column {number} is not among those fitted.")
+            else:
+                self._set(name, f"{name}_column", names[number - 1])
+
     def _read_model(self, scenario):
+        self._read_columns(scenario)
         for name, key, parse, args in (
             ("k", "n_components", _whole, (1,)),
             ("covariance", "covariance_type", _choice, (COVARIANCE_TYPES,)),
@@ -351,6 +396,25 @@ def _settings_params(state):
     return link
 
 
+def _column_params(state):
+    """The columns fitted and shown, by number from 1, where they differ from the preset's own choice."""
+    loaded = state.get("data")
+    if loaded is None or loaded.scenario is None or len(loaded.feature_names) <= 2:
+        return {}
+    names = list(loaded.feature_names)
+    link = {}
+    fitted = [name for name in names if name in state.get("fit_columns", names)]
+    if fitted != names:
+        link["columns"] = VALUE_SEPARATOR.join(str(names.index(name) + 1) for name in fitted)
+    if len(fitted) <= 2:
+        return link  # both fitted columns are shown: no choice of axes
+    for axis, default in zip(("x", "y"), loaded.scenario.display_columns):
+        chosen = state.get(f"{axis}_column")
+        if chosen in names and names.index(chosen) != default:
+            link[axis] = str(names.index(chosen) + 1)
+    return link
+
+
 def _init_params(state):
     strategy = state.get("init_method")
     if strategy == start.MANUAL:
@@ -393,6 +457,7 @@ def current_link():
         link.update({name: f"{state[key]:g}" for name, key in GENERATOR_PARAMS.items()})
     else:
         link = {"data": state.get("scenario")}
+        link.update(_column_params(state))
     link.update(k=str(state.get("n_components")), covariance=state.get("covariance_type"))
     link.update(_settings_params(state))
     link.update(_init_params(state))

@@ -273,6 +273,26 @@ def test_a_shared_link_opens_the_same_view():
     assert _titles(at)[0] == "Start A, iteration 4"
 
 
+def test_the_columns_fitted_and_shown_travel_in_the_link():
+    at = _app(data="S8")
+    assert "columns" not in _link(at) and "x" not in _link(at)  # Iris's own: all four fitted, petals shown
+    at.multiselect(key="fit_columns").set_value(["sepal length (cm)", "petal length (cm)", "petal width (cm)"]).run()
+    at.selectbox(key="x_column").set_value("petal width (cm)").run()
+    at.selectbox(key="y_column").set_value("sepal length (cm)").run()
+    link = _link(at)
+    assert (link["columns"], link["x"], link["y"]) == ("1_3_4", "4", "1")
+    again = _app(**link)
+    _ok(again)
+    assert not again.warning
+    assert again.multiselect(key="fit_columns").value == ["sepal length (cm)", "petal length (cm)",
+                                                          "petal width (cm)"]
+    assert again.selectbox(key="x_column").value == "petal width (cm)"
+    assert again.selectbox(key="y_column").value == "sepal length (cm)"
+    assert len(again.data_editor(key="init_table").value.columns) == 1 + 3 + 3 + 3  # π, μ, σ and ρ of 3 columns
+    at.multiselect(key="fit_columns").set_value(["sepal length (cm)", "petal length (cm)"]).run()
+    assert _link(at)["columns"] == "1_3" and "x" not in _link(at)  # two columns: both shown, no axes to choose
+
+
 def test_a_link_to_generated_data_regenerates_them():
     at = _app(data="generated", clusters="2", points="40", spread="0.5", elongation="1", separation="8",
               gen_seed="7", k="2", init="random_from_data", seed="3")
@@ -325,6 +345,12 @@ def test_a_manual_start_travels_in_the_link_and_comes_back():
         ({"data": "generated", "clusters": "1", "points": "5", "k": "9"}, "k=9"),  # more components than points
         ({"data": "generated", "clusters": "99"}, "clusters=99"),  # beyond the generator's limit
         ({"data": "upload", "k": "2"}, "data=upload"),
+        ({"data": "S8", "columns": "2_5"}, "columns=2_5"),
+        ({"data": "S8", "columns": "3_3"}, "columns=3_3"),
+        ({"data": "S8", "x": "0"}, "x=0"),
+        ({"data": "S8", "columns": "1_3_4", "y": "2"}, "y=2"),  # not a fitted column
+        ({"data": "S8", "columns": "3_4", "x": "3"}, "x=3"),  # two fitted columns: both shown
+        ({"data": "S1", "columns": "1"}, "columns=1"),  # two columns: no choice
     ],
 )
 def test_an_unusable_link_parameter_is_named_in_a_warning_and_ignored(query, named):
@@ -347,6 +373,9 @@ _LINK_VALUES = {
     "density": ["1", "2"],
     "standardize": ["1", "0", "true"],
     "clusters": ["2", "0", "99"],
+    "columns": ["3_4", "1_2_3_4", "4_1", "1_1", "0", "x"],
+    "x": ["1", "4", "9"],
+    "y": ["2", "3", "-1"],
     "spread": ["0.5", "inf", "big"],
     "other": ["1"],
 }
