@@ -376,18 +376,7 @@ def _em_animated_view(fit, highlights, half_steps, key, last):
                              max_frames=max_frames_1d(fit.start_params.n_components) if flat else MAX_FRAMES)
     active = next(i for i, frame in enumerate(frames) if frame.name == str(opening))
     plot(em_animation(fit, frames, active, note, half_steps), ANIMATION_HEIGHT, key="em_chart")
-    st.caption(
-        "Drag the slider under the chart, click along it, or press ▶ Play: each position is one iteration: each "
-        "weighted component and the mixture's density after its M-step, over the data's histogram. Hover a "
-        "component's curve for its weight, mean and deviation." if flat else
-        "Drag the slider under the chart, click along it, or press ▶ Play: each position is "
-        + ("a half step. E-step: the points are recoloured by their responsibilities under the ellipses, which "
-           "stay put. M-step: each component's weight, mean and ellipse are recomputed from the points it is "
-           "responsible for (dotted: where its ellipse was)." if half_steps else
-           "one iteration: the ellipses after its M-step, the point colours the responsibilities under them "
-           "(what the next E-step computes). Turn on half steps to see the E-step and the M-step apart.")
-        + " Hover a mean for its weight, mean and covariance."
-    )
+    st.caption(_animation_caption(flat, half_steps, fit.start_params.n_components))
     chart_notes(fit_data)
     final = run.final
     metric_column, table_column = st.columns([1, 3], gap="medium")
@@ -400,7 +389,26 @@ def _em_animated_view(fit, highlights, half_steps, key, last):
         _parameter_table(fit_data, final, display)
 
 
-_FLAT_START_NOTE = "The start: each coloured curve is a component's weight times its density; the black one is their sum."
+def _animation_caption(flat, half_steps, n_components):
+    """How to read and drive the EM chart: 1-D curves, whole iterations or half steps."""
+    drive = "Drag the slider under the chart, click along it, or press ▶ Play: each position is "
+    if flat:
+        hover = (" Hover a component's curve for its weight, mean and deviation."
+                 if n_components <= figures.MAX_LEGEND_COMPONENTS else "")
+        return (drive + "one iteration: each weighted component and the mixture's density after its M-step, over "
+                "the data's histogram." + hover)
+    if half_steps:
+        stages = ("a half step. E-step: the points are recoloured by their responsibilities under the ellipses, "
+                  "which stay put. M-step: each component's weight, mean and ellipse are recomputed from the points "
+                  "it is responsible for (dotted: where its ellipse was).")
+    else:
+        stages = ("one iteration: the ellipses after its M-step, the point colours the responsibilities under them "
+                  "(what the next E-step computes). Turn on half steps to see the E-step and the M-step apart.")
+    return drive + stages + " Hover a mean for its weight, mean and covariance."
+
+
+_FLAT_START_NOTE = ("The start: each coloured curve is a component's weight times its density; the black one is "
+                    "their sum.")
 
 
 def max_frames_1d(n_components):
