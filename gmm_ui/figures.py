@@ -430,6 +430,19 @@ def log_likelihood_range(*curves):
     return [float(later.min()) - margin, float(later.max()) + margin], True
 
 
+def histogram_trace(values, binned=None):
+    """The histogram of 1-D ``values`` as a density (area 1), binned here (every value counts, and only the bins
+    are sent), drawn as a filled step line rather than bars: an animation frame that redraws only the traces it
+    lists removes the bars of a bar trace it does not list. ``binned`` is ``histogram_density(values)`` if known."""
+    edges, heights = histogram_density(values) if binned is None else binned
+    return dict(
+        type="scatter", x=edges, y=np.append(heights, heights[-1:]), mode="lines",
+        line=dict(shape="hv", width=0.5, color="#AEB8C4"), fill="tozeroy", fillcolor="#C9D1DB",
+        name="Data (histogram)", hovertemplate="from %{x:.3g}<br>density %{y:.3g}<extra></extra>",
+        meta={"role": "histogram"},
+    )
+
+
 def density_1d_figure(
     values,
     params,
@@ -469,17 +482,7 @@ def density_1d_figure(
     grid = np.linspace(x_range[0], x_range[1], n_grid)
     total, per_component = density_1d(params, grid)
     many = params.n_components > MAX_LEGEND_COMPONENTS
-    traces = [
-        go.Histogram(
-            x=values,
-            histnorm="probability density",
-            nbinsx=int(np.clip(np.sqrt(values.size), 10, 80)),
-            marker=dict(color="#C9D1DB", line=dict(color="white", width=0.5)),
-            name="Data (histogram)",
-            hovertemplate="%{x}<br>density %{y:.3g}<extra></extra>",
-            meta={"role": "histogram"},
-        )
-    ]
+    traces = [histogram_trace(values)]
     traces += [
         go.Scatter(
             x=grid,
@@ -1217,13 +1220,7 @@ def em_animation_1d_figure(
         density = dict(type="scatter", y=density_1d(f.params, grid)[0].astype(np.float32))
         return curves + [density] + _status_updates(f, log_likelihood, lines if parameter_text else None)
 
-    # The histogram as a filled step line, not bars: a frame that redraws only some traces (redraw False) removes
-    # the bars of a bar trace it does not list.
-    traces = [dict(
-        type="scatter", x=edges, y=np.append(heights, heights[-1:]), mode="lines", line=dict(shape="hv", width=0.5,
-        color="#AEB8C4"), fill="tozeroy", fillcolor="#C9D1DB", name="Data (histogram)",
-        hovertemplate="from %{x:.3g}<br>density %{y:.3g}<extra></extra>", meta={"role": "histogram"},
-    )]
+    traces = [histogram_trace(values, (edges, heights))]
     dynamic = []
     for index, members in enumerate(groups):
         dynamic.append(len(traces))

@@ -108,9 +108,9 @@ def mixture_chart(fit_data, params, display, *, title, uirevision, colours_from=
     """
     true_params, true_labels = _truth(fit_data, display)
     shown = display_indices(fit_data.n_points)
-    if fit_data.n_features == 1:
+    if fit_data.n_features == 1:  # a histogram of every point: only its bins are sent
         return figures.density_1d_figure(
-            fit_data.X[shown], params, _density_range(fit_data), x_title=_axis_titles(fit_data)[0],
+            fit_data.X, params, _density_range(fit_data), x_title=_axis_titles(fit_data)[0],
             truth=true_params, title=title, uirevision=uirevision,
         )
     points = fit_data.X[shown]
@@ -124,10 +124,16 @@ def mixture_chart(fit_data, params, display, *, title, uirevision, colours_from=
     )
 
 
-def chart_notes(fit_data):
-    """Captions that say what a chart cannot show by itself."""
+def chart_notes(fit_data, sample_drawn=None):
+    """Captions that say what a chart cannot show by itself.
+
+    ``sample_drawn``: whether the charts draw a display sample of large data. By default they do in 2-D (points)
+    and not in 1-D (histograms of every point).
+    """
     notes = []
-    if fit_data.n_points > DISPLAY_LIMIT:
+    if sample_drawn is None:
+        sample_drawn = fit_data.n_features > 1
+    if fit_data.n_points > DISPLAY_LIMIT and sample_drawn:
         notes.append(
             f"Showing a random {DISPLAY_LIMIT:,} of the {fit_data.n_points:,} points; the fit uses every point."
         )
@@ -489,7 +495,7 @@ def em_animation(fit, frames, active, note, half_steps):
     converged_iteration = run.n_iter if run.converged else None
     if fit_data.n_features == 1:
         return figures.em_animation_1d_figure(
-            fit_data.X[shown], frames, _density_range(fit_data), run.log_likelihood, active=active,
+            fit_data.X, frames, _density_range(fit_data), run.log_likelihood, active=active,
             converged_iteration=converged_iteration, tol=run.tol, x_title=_axis_titles(fit_data)[0],
             truth=true_params, note=note, uirevision=fit_data.source.identity,
         )
@@ -578,7 +584,7 @@ def _comparison_step_view(fit, kmeans_run):
         score = agreement(fit_data, display, run.labels(em_step))
         if score is not None:
             metrics[2].metric("ARI with truth", f"{score:.3f}")
-    chart_notes(fit_data)
+    chart_notes(fit_data, sample_drawn=True)  # k-means' 1-D chart stacks the sample's histogram by cluster
     if fit_data.n_features > 2:
         st.caption("k-means' regions and circles live in all the fitted columns, so they are not drawn in this plane.")
     share.update_url()

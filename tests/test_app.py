@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from gmm_core.scenarios import list_scenarios, load_scenario
+from gmm_ui.state import TABS
 from gmm_ui.text import plain
 from tests import em_chart
 
@@ -235,3 +236,21 @@ def test_one_dimensional_data_are_scrubbed_in_the_chart_too(app):
     _assert_no_exception(app)
     assert em_chart.active_name(em_chart.em_chart(app)) == "3"
     assert "Parameters after the last iteration" in _texts(app)
+
+
+def test_one_dimensional_histograms_count_every_point_and_say_no_sample(app):
+    """S6a has 10,000 points, more than a chart draws: its 1-D charts bin them all, so no note of a sample; the
+    k-means chart stacks a sample's histogram by cluster, and says so."""
+    app.selectbox(key="scenario").set_value("S6a").run()
+    _assert_no_exception(app)
+    assert "Showing a random" not in _texts(app)
+    histogram = em_chart.traces(em_chart.em_chart(app), "histogram")[0]
+    edges, heights = em_chart.values(histogram["x"]), em_chart.values(histogram["y"])[:-1]
+    scenario = load_scenario("S6a")
+    assert edges[0] == scenario.X.min() and edges[-1] == scenario.X.max()
+    counts = heights * (edges[1] - edges[0]) * scenario.n_samples
+    assert counts.sum() == pytest.approx(10_000)  # every point, not the 5,000 drawn in 2-D
+    app.session_state["view"] = TABS["kmeans"]
+    app.run()
+    _assert_no_exception(app)
+    assert "Showing a random 5,000 of the 10,000 points" in _texts(app)
