@@ -1044,16 +1044,9 @@ def em_animation_figure(
     _add_status_traces(traces, dynamic, log_likelihood, shown, colors[:n_components],
                        parameter_text=n_components <= PARAMETER_TEXT_MAX)
 
-    # The shown frame's data in the traces themselves: the chart is right before any frame is applied.
-    for index, update in zip(dynamic, _frame_updates(shown, active, point_updates, geometry_updates,
-                                                     density_update if show_density else None)):
-        _merge(traces[index], update)
-
-    figure = with_frames(go.Figure(traces), [
-        dict(name=f.name, traces=dynamic,
-             data=_frame_updates(f, i, point_updates, geometry_updates, density_update if show_density else None))
-        for i, f in enumerate(frames)
-    ])
+    updates = [_frame_updates(f, i, point_updates, geometry_updates, density_update if show_density else None)
+               for i, f in enumerate(frames)]
+    figure = _with_shown_frame(traces, dynamic, frames, updates, active)
     xaxis = dict(title=view.x_title, range=list(view.x_range), zeroline=False)
     yaxis = dict(title=view.y_title, range=list(view.y_range), zeroline=False, scaleanchor="x", scaleratio=1)
     _animation_layout(figure, xaxis, yaxis, frames, active, log_likelihood, converged_iteration, tol,
@@ -1249,9 +1242,7 @@ def em_animation_1d_figure(
     shown = frames[active]
     _add_status_traces(traces, dynamic, log_likelihood, shown, colors[:n_components], parameter_text=parameter_text)
 
-    for index, update in zip(dynamic, updates(shown)):
-        _merge(traces[index], update)
-    figure = with_frames(go.Figure(traces), [dict(name=f.name, traces=dynamic, data=updates(f)) for f in frames])
+    figure = _with_shown_frame(traces, dynamic, frames, [updates(f) for f in frames], active)
     peaks = [heights.max(initial=0.0), density_1d(frames[-1].params, grid)[0].max()]
     if true_density is not None:
         peaks.append(true_density.max())
@@ -1263,6 +1254,16 @@ def em_animation_1d_figure(
                       else f"{n_components} components: hover a curve for its component's number" if many
                       else "Hover a component's curve for its π, μ and σ at this frame")
     return figure
+
+
+def _with_shown_frame(traces, dynamic, frames, updates, active):
+    """The figure of ``traces`` with one Plotly frame per entry of ``frames`` (``updates[i]``: frame i's new data
+    for the traces ``dynamic``), and frame ``active``'s data in the traces themselves: the chart is right before
+    any frame is applied."""
+    for index, update in zip(dynamic, updates[active]):
+        _merge(traces[index], update)
+    return with_frames(go.Figure(traces), [dict(name=f.name, traces=dynamic, data=data)
+                                           for f, data in zip(frames, updates)])
 
 
 def with_frames(figure, frames):
