@@ -140,8 +140,6 @@ def _click_slider_step(page, position):
     page.mouse.click(x, box["y"] + box["height"] / 2)
 
 
-
-
 def _timed_step(page, position, state=CHART_STATE):
     """Milliseconds, measured in the page, from the mouse press on the slider to the chart's new ``state`` (ellipses)
     in its data (polled every animation frame), and to the next frame after that (what a full redraw would

@@ -32,11 +32,8 @@ _MARGIN = 1e-12
 _CELL_BLOCK_BYTES = 1 << 16
 #: Fine cells per side of a coarse cell.
 _FINE = 4
-
-
-def points_per_cell(n_components):
-    """Points per fine cell: smaller cells leave fewer points uncertain, at the cost of more cells to test."""
-    return 16
+#: Points per fine cell: smaller cells leave fewer points uncertain, at the cost of more cells to test.
+_POINTS_PER_CELL = 16
 
 
 def _label_type(n_components):
@@ -176,7 +173,7 @@ class CellGrid:
         self.center = center
         low, high = X.min(axis=0), X.max(axis=0)
         span = high - low
-        n_cells = max(1, n_samples // points_per_cell(n_components))
+        n_cells = max(1, n_samples // _POINTS_PER_CELL)
         area = float(span[0] * span[1])
         width = np.sqrt(area / n_cells) if area > 0 else max(float(span.max()), 1.0) / n_cells
         shape = np.clip(np.ceil(span / width), 1, 1 << 13).astype(np.int64)
@@ -293,13 +290,16 @@ class CellGrid:
         best, candidates, other = self.fine.screen(centres, crowded_cells)
         split = candidates == 2
 
-        whole = np.concatenate([pair_cells[side != 0], crowded_cells[candidates == 1]])
-        whole_labels = np.concatenate([np.where(side[side != 0] > 0, high[side != 0], low[side != 0]), best[candidates == 1]])
-        split_cells = np.concatenate([pair_cells[side == 0], crowded_cells[split]])
-        split_low = np.concatenate([low[side == 0], np.minimum(best[split], other[split])])
-        split_high = np.concatenate([high[side == 0], np.maximum(best[split], other[split])])
+        decided, certain = side != 0, candidates == 1
+        whole = np.concatenate([pair_cells[decided], crowded_cells[certain]])
+        pair_labels = np.where(side[decided] > 0, high[decided], low[decided])
+        whole_labels = np.concatenate([pair_labels, best[certain]])
+        split_cells = np.concatenate([pair_cells[~decided], crowded_cells[split]])
+        split_low = np.concatenate([low[~decided], np.minimum(best[split], other[split])])
+        split_high = np.concatenate([high[~decided], np.maximum(best[split], other[split])])
         crowded = crowded_cells[candidates > 2]
-        return (whole, whole_labels), (split_cells, split_low, split_high), crowded, (whole_coarse, coarse_best[whole_coarse])
+        whole_coarse_cells = (whole_coarse, coarse_best[whole_coarse])
+        return (whole, whole_labels), (split_cells, split_low, split_high), crowded, whole_coarse_cells
 
     def _split(self, centres, cells, low, high):
         """The points of ``cells`` (each split by the bisector of low < high) and the side each is on: a point
