@@ -738,8 +738,6 @@ def samples_figure(samples, labels, view, *, colors=None, density_params=None, t
 
 #: The parameters of every component are written beside the chart up to this many components (more: hover a mean).
 PARAMETER_TEXT_MAX = 6
-#: Above this many points an animated chart draws its plane in WebGL (SVG takes ~300 ms to recolour 5,000 points).
-ANIMATION_WEBGL_THRESHOLD = 1000
 #: Points' hover names their most responsible component when points x frames stay within this (2 bytes each).
 POINT_HOVER_BUDGET = 200_000
 #: Points on each ellipse outline a frame sends (smooth at chart sizes; ellipses are the bulk of a frame).
@@ -958,19 +956,16 @@ def em_animation_figure(
         names = class_names if class_names is not None and len(class_names) == len(labels) else labels
         groups = [(np.flatnonzero(classes == c), f"True class: {names[c]}",
                    TRUE_LABEL_SYMBOLS[c % len(TRUE_LABEL_SYMBOLS)]) for c in range(len(labels))]
-    # WebGL draws a frame's thousands of recoloured points in tens of ms where SVG takes hundreds; everything on
-    # the plane is then WebGL too, since WebGL traces are drawn over all SVG ones.
-    plane_type = "scattergl" if n_points > ANIMATION_WEBGL_THRESHOLD else "scatter"
+    # SVG, whatever the number of points: plotly.js does not draw WebGL traces again in frames that only change
+    # data (redraw: False), so a WebGL plane would keep showing the opening frame (plotly.js issues 5688 and 6251).
+    # Callers keep the points few (data.ANIMATION_DISPLAY_LIMIT): SVG recolours about 10,000 points a second.
+    plane_type = "scatter"
     n_stds = sorted(n_stds)
     shown = frames[active]
-    webgl = plane_type == "scattergl"
     point_details = n_points * len(frames) <= POINT_HOVER_BUDGET
 
     def point_updates(f, index):
         """Per group of points: the colours and hover data of frame ``f`` (number ``index``)."""
-        if webgl:  # WebGL hovers the nearest point whatever its size: thousands of points would hide the means
-            return [dict(type=plane_type, marker=dict(color=color_indices[index][members]))
-                    for members, _, _ in groups]
         custom, template = _point_hover(f.responsibilities, n_points, detailed=point_details)
         return [
             dict(type=plane_type, marker=dict(color=color_indices[index][members]), hovertemplate=template,
@@ -1010,20 +1005,12 @@ def em_animation_figure(
         dynamic.append(len(traces))
         trace = _points_trace(points[members], view, None, name=name, hovertemplate="", symbol=symbol)
         trace["type"] = plane_type
-        if webgl:
-            trace["hoverinfo"] = "skip"
         trace["marker"].update(colorscale=color_scale, cmin=0, cmax=max(1, len(color_scale) - 1), showscale=False)
         traces.append(trace)
     if true_labels is not None:
         traces += [dict(trace.to_plotly_json(), type=plane_type) for trace in _class_legend(names)]
     if truth is not None:
-        # In WebGL the nearest point takes the hover: the true means would often take it from the fitted ones.
-        for trace in _truth_traces(truth, view.pair, n_stds):
-            trace = dict(trace.to_plotly_json(), type=plane_type)
-            if webgl:
-                trace.pop("hovertemplate", None)
-                trace["hoverinfo"] = "skip"
-            traces.append(trace)
+        traces += [dict(trace.to_plotly_json(), type=plane_type) for trace in _truth_traces(truth, view.pair, n_stds)]
     for k in range(n_components):  # where each ellipse was before an M-step: empty in the frames without one
         dynamic.append(len(traces))
         traces.append(dict(

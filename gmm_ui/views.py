@@ -12,7 +12,7 @@ from gmm_core.metrics import adjusted_rand_index, match_components
 
 from . import export, figures, fitting, share, start, tables
 from .controls import DisplayOptions
-from .data import DISPLAY_LIMIT, FitData, display_indices
+from .data import ANIMATION_DISPLAY_LIMIT, DISPLAY_LIMIT, FitData, display_indices
 from .state import HALF_STEP_KEY
 from .text import chart_text, plain
 
@@ -124,19 +124,17 @@ def mixture_chart(fit_data, params, display, *, title, uirevision, colours_from=
     )
 
 
-def chart_notes(fit_data, sample_drawn=None):
+def chart_notes(fit_data, sample_drawn=None, limit=DISPLAY_LIMIT):
     """Captions that say what a chart cannot show by itself.
 
-    ``sample_drawn``: whether the charts draw a display sample of large data. By default they do in 2-D (points)
-    and not in 1-D (histograms of every point).
+    ``sample_drawn``: whether the charts draw a display sample of large data (of ``limit`` points). By default
+    they do in 2-D (points) and not in 1-D (histograms of every point).
     """
     notes = []
     if sample_drawn is None:
         sample_drawn = fit_data.n_features > 1
-    if fit_data.n_points > DISPLAY_LIMIT and sample_drawn:
-        notes.append(
-            f"Showing a random {DISPLAY_LIMIT:,} of the {fit_data.n_points:,} points; the fit uses every point."
-        )
+    if fit_data.n_points > limit and sample_drawn:
+        notes.append(f"Showing a random {limit:,} of the {fit_data.n_points:,} points; the fit uses every point.")
     if fit_data.n_features > 2:
         x_name, y_name = (fit_data.feature_names[i] for i in fit_data.shown)
         notes.append(
@@ -377,13 +375,13 @@ def _em_animated_view(fit, highlights, half_steps, key, last):
         _jump_buttons(highlights, run.n_iter)
     opening = int(state[key])
     flat = fit_data.n_features == 1
-    frames, note = em_frames(run, None if flat else fit_data.X[display_indices(fit_data.n_points)], half_steps,
+    frames, note = em_frames(run, None if flat else fit_data.X[_animation_sample(fit_data)], half_steps,
                              opening, keep=[2 * i for i in highlights] if half_steps else highlights,
                              max_frames=max_frames_1d(fit.start_params.n_components) if flat else MAX_FRAMES)
     active = next(i for i, frame in enumerate(frames) if frame.name == str(opening))
     plot(em_animation(fit, frames, active, note, half_steps), ANIMATION_HEIGHT, key="em_chart")
     st.caption(_animation_caption(flat, half_steps, fit.start_params.n_components))
-    chart_notes(fit_data)
+    chart_notes(fit_data, limit=ANIMATION_DISPLAY_LIMIT)
     final = run.final
     metric_column, table_column = st.columns([1, 3], gap="medium")
     metric_column.metric("Mean log-likelihood, last iteration", f"{run.log_likelihood[-1]:.4f}")
@@ -487,11 +485,16 @@ def em_frames(run, points, half_steps, opening, keep=(), max_frames=MAX_FRAMES):
     return frames, note
 
 
+def _animation_sample(fit_data):
+    """Indices of the points the animated EM chart draws (see data.ANIMATION_DISPLAY_LIMIT)."""
+    return display_indices(fit_data.n_points, ANIMATION_DISPLAY_LIMIT)
+
+
 def em_animation(fit, frames, active, note, half_steps):
     """The EM chart of ``frames``, opening at frame ``active``."""
     fit_data, run, display = fit.fit_data, fit.run, fit.display
     true_params, true_labels = _truth(fit_data, display)
-    shown = display_indices(fit_data.n_points)
+    shown = _animation_sample(fit_data)
     converged_iteration = run.n_iter if run.converged else None
     if fit_data.n_features == 1:
         return figures.em_animation_1d_figure(

@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from gmm_core.scenarios import list_scenarios, load_scenario
+from gmm_ui.data import ANIMATION_DISPLAY_LIMIT
 from gmm_ui.state import TABS
 from gmm_ui.text import plain
 from tests import em_chart
@@ -201,6 +202,20 @@ def test_generator_draws_a_new_sample_on_demand(app):
     _assert_no_exception(app)
     assert app.number_input(key="gen_seed").value == 1
     assert not app.data_editor(key="init_table").value.equals(first_start)
+
+
+def test_the_em_chart_of_large_data_draws_its_animation_sample_in_svg(app):
+    """Each scrub step recolours every drawn point in SVG (WebGL is not redrawn by animation frames): the EM chart
+    draws ANIMATION_DISPLAY_LIMIT points, and its caption says so; the static charts keep their larger sample."""
+    app.segmented_control(key="dataset_source").set_value("Generate").run()
+    app.number_input(key="gen_points").set_value(1000).run()
+    _assert_no_exception(app)
+    n_points = 3 * 1000
+    chart = em_chart.em_chart(app)
+    points = em_chart.traces(chart, "points")
+    assert sum(len(em_chart.values(trace["x"])) for trace in points) == ANIMATION_DISPLAY_LIMIT
+    assert {trace["type"] for trace in chart["data"]} == {"scatter"}
+    assert f"Showing a random {ANIMATION_DISPLAY_LIMIT:,} of the {n_points:,} points" in _texts(app)
 
 
 def test_iris_fits_the_chosen_columns_and_shows_two(app):

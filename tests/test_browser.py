@@ -21,6 +21,7 @@ from tests.browser_support import (
     slider as range_input,
     wait_for_ellipses,
     wait_for_headline,
+    wait_until_idle,
 )
 
 pytestmark = BROWSER_TESTS
@@ -110,6 +111,39 @@ def test_one_dimensional_data_scrub_in_the_chart_and_keep_their_histogram(open_a
     assert len(histogram_fill.get_attribute("d") or "") > 100  # its outline still drawn
     assert_no_exception(page)
     screenshot(page, "em_1d.png")
+
+
+def _plane_pixels(page):
+    """A greyscale picture of the first chart's plane (its main plot area), as an array."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    box = page.locator(f"{CHART} .nsewdrag").first.bounding_box()
+    png = page.screenshot(clip=box)
+    return np.asarray(Image.open(io.BytesIO(png)).convert("L"), dtype=np.int16)
+
+
+def test_large_data_scrub_redraws_the_plane_itself(open_app):
+    """With more points than the animation draws (5,000), a step on the chart's slider changes the picture, not
+    only the chart's data: plotly.js leaves WebGL traces as they were in frames that change data only, which once
+    froze the plane of large data at its opening frame while the headline moved on."""
+    import numpy as np
+
+    page = open_app("?data=generated&clusters=5&points=1000&k=5&init=random_from_data&seed=0")
+    wait_for_headline(page, "Iteration 0 of")
+    wait_until_idle(page)
+    before = _plane_pixels(page)
+    last = len(chart_slider(page)["labels"]) - 1
+    click_chart_step(page, last)
+    wait_for_headline(page, f"Iteration {last} of {last}")
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => setTimeout(done)))")  # painted
+    after = _plane_pixels(page)
+    changed = int((np.abs(after - before) > 40).sum())
+    assert changed > 1000, f"only {changed} pixels of the plane changed from the first to the last iteration"
+    assert_no_exception(page)
+    screenshot(page, "em_large_data_end.png")
 
 
 def test_play_animates_through_the_iterations(page):
