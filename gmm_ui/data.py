@@ -17,8 +17,9 @@ from gmm_core.scenarios import Scenario
 DISPLAY_LIMIT = 5_000
 #: The animated EM chart draws fewer: its points are SVG (plotly.js does not draw WebGL traces again in animation
 #: frames), and a scrub step recolours every one of them. Measured at N = 10^5, K = 5 in Debian's chromium: 1,000
-#: points 99 ms a step, 2,000 points 141 ms, 3,000 points 191 ms (median of 15, to the next frame drawn).
-ANIMATION_DISPLAY_LIMIT = 1_500
+#: points 99 ms a step, 2,000 points 141 ms, 3,000 points 191 ms (median of 15, to the next frame drawn); 1,500
+#: points 128 ms median but 211 ms worst in the app bench. 1,000 points still show each cluster's shape.
+ANIMATION_DISPLAY_LIMIT = 1_000
 #: The largest upload in MB (2**20 bytes), refused in the browser by the uploader and again by the reader.
 #: ``server.maxUploadSize`` in .streamlit/config.toml, the server's own limit, must not be lower.
 MAX_UPLOAD_MB = 50
