@@ -1,4 +1,5 @@
-"""Outlines of Gaussian components: the ellipse of a 2-D covariance at a chosen number of standard deviations."""
+"""Outlines for the charts: the ellipse of a 2-D covariance at a chosen number of standard deviations, and the
+nearest-centre cells of k-means in a rectangle."""
 
 from __future__ import annotations
 
@@ -97,3 +98,75 @@ def covariance_ellipse(mean, covariance, n_std=1.0, n_points=100):
             f"mean must have shape (2,) and covariance shape (2, 2); got {mean.shape} and {covariance.shape}."
         )
     return covariance_ellipses(mean[None, :], covariance[None, :, :], n_std, n_points)[0]
+
+
+def _clip_half_plane(polygon, normal, offset):
+    """The part of a convex polygon (M, 2), corners in order, where ``normal . x <= offset`` (Sutherland-Hodgman).
+
+    Corners within rounding of the line count as inside, and a crossing is placed by the two corners' distances to
+    the line, clamped to their edge: clipping twice by the same line (two centres at one place) changes nothing.
+    """
+    if polygon.shape[0] == 0:
+        return polygon
+    side = polygon @ normal - offset
+    inside = side <= 1e-12 * (np.abs(polygon @ normal).max() + abs(offset))
+    if inside.all():
+        return polygon
+    corners = []
+    for index in range(polygon.shape[0]):
+        following = (index + 1) % polygon.shape[0]
+        if inside[index]:
+            corners.append(polygon[index])
+        if inside[index] != inside[following]:  # the edge crosses the line: add the crossing
+            t = np.clip(side[index] / (side[index] - side[following]), 0.0, 1.0)
+            corners.append(polygon[index] + t * (polygon[following] - polygon[index]))
+    return np.array(corners, dtype=np.float64).reshape(-1, 2)
+
+
+def nearest_centre_cells(centers, x_range, y_range):
+    """The part of a rectangle nearer to each centre than to any other: k-means' decision regions (Voronoi cells).
+
+    Each cell is the rectangle cut by the bisector of its centre and every other centre, so it is convex. Points on
+    a bisector are equally near both centres; where centres coincide, the cell goes to the lowest-numbered one (as
+    k-means gives a tied point to it) and the others' cells are empty.
+
+    Parameters
+    ----------
+    centers : array-like of shape (K, 2)
+    x_range, y_range : pairs of floats
+        The rectangle [x0, x1] x [y0, y1].
+
+    Returns
+    -------
+    cells : list of K ndarrays of shape (M_k, 2)
+        Each cell's corners in order around it (counter-clockwise), the first not repeated; shape (0, 2) when the
+        centre's cell misses the rectangle.
+
+    Raises
+    ------
+    ParameterError
+        For centres that are not (K, 2) finite numbers, or a range that is not an increasing pair of finite numbers.
+    """
+    centers = np.asarray(centers, dtype=np.float64)
+    if centers.ndim != 2 or centers.shape[1] != 2 or centers.shape[0] == 0:
+        raise ParameterError(f"centers must have shape (K, 2) with K >= 1; got shape {centers.shape}.")
+    if not np.all(np.isfinite(centers)):
+        raise ParameterError("centers must be finite numbers to draw their cells.")
+    (x0, x1), (y0, y1) = (np.asarray(r, dtype=np.float64) for r in (x_range, y_range))
+    if not (np.isfinite([x0, x1, y0, y1]).all() and x0 < x1 and y0 < y1):
+        raise ParameterError(f"x_range and y_range must be increasing pairs of numbers; got {x_range}, {y_range}.")
+    rectangle = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+    cells = []
+    for k, centre in enumerate(centers):
+        cell = rectangle
+        for j, other in enumerate(centers):
+            if j == k:
+                continue
+            if np.array_equal(other, centre):
+                if j < k:  # a lower-numbered twin takes the whole cell
+                    cell = cell[:0]
+                continue
+            # |x - c_k|^2 <= |x - c_j|^2  <=>  2 (c_j - c_k) . x <= |c_j|^2 - |c_k|^2
+            cell = _clip_half_plane(cell, 2.0 * (other - centre), other @ other - centre @ centre)
+        cells.append(cell)
+    return cells

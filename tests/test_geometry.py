@@ -110,3 +110,67 @@ def test_invalid_radius_or_point_count_is_rejected(n_std, n_points):
 def test_mismatched_numbers_of_means_and_covariances_are_rejected():
     with pytest.raises(ParameterError, match="one per mean"):
         covariance_ellipses(np.zeros((3, 2)), np.stack([np.eye(2)] * 2))
+
+
+# --- k-means' nearest-centre cells ---------------------------------------------------------------------------
+
+
+def _area(polygon):
+    """Shoelace area of a polygon given by its corners in order (positive when counter-clockwise)."""
+    x, y = polygon[:, 0], polygon[:, 1]
+    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y))
+
+
+def _inside(point, polygon):
+    """Whether ``point`` lies in the counter-clockwise convex ``polygon`` (boundary included, with a tolerance)."""
+    edges = np.roll(polygon, -1, axis=0) - polygon
+    cross = edges[:, 0] * (point[1] - polygon[:, 1]) - edges[:, 1] * (point[0] - polygon[:, 0])
+    return bool(np.all(cross >= -1e-9))
+
+
+CENTRES = st.lists(st.tuples(st.floats(-10, 10), st.floats(-10, 10)), min_size=1, max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(CENTRES)
+def test_cells_tile_the_rectangle_and_hold_the_points_nearest_their_centre(centres):
+    from gmm_core import assign_nearest, nearest_centre_cells
+
+    centres = np.array(centres)
+    x_range, y_range = (-12.0, 12.0), (-8.0, 9.0)
+    cells = nearest_centre_cells(centres, x_range, y_range)
+    assert len(cells) == len(centres)
+    areas = [_area(cell) if len(cell) >= 3 else 0.0 for cell in cells]
+    assert all(area >= -1e-9 for area in areas)  # corners counter-clockwise
+    assert sum(areas) == pytest.approx(24.0 * 17.0, rel=1e-9)  # no gap, no overlap
+    for k, cell in enumerate(cells):  # every corner is at least as near its own centre as any other
+        if len(cell):
+            squared = ((cell[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+            assert np.all(squared[:, k] <= squared.min(axis=1) + 1e-9 * (1 + squared.max()))
+    points = np.random.default_rng(0).uniform([-12, -8], [12, 9], size=(200, 2))
+    squared = ((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+    gaps = np.sort(squared, axis=1)
+    clear = gaps[:, 1] - gaps[:, 0] > 1e-6 if len(centres) > 1 else np.ones(len(points), bool)
+    if clear.any():
+        for point, label in zip(points[clear], assign_nearest(points[clear], centres)):
+            assert _inside(point, cells[label])
+
+
+def test_coincident_centres_leave_the_cell_to_the_first_and_a_far_centre_none():
+    from gmm_core import nearest_centre_cells
+
+    cells = nearest_centre_cells([[0.0, 0.0], [1.0, 0.0], [0.0, 0.0], [100.0, 100.0]], (-1, 1), (-1, 1))
+    assert [len(cell) for cell in cells[2:]] == [0, 0]
+    np.testing.assert_allclose(sorted(cells[0][:, 0]), [-1, -1, 0.5, 0.5])  # cut by the bisector x = 0.5
+    assert _area(cells[0]) + _area(cells[1]) == pytest.approx(4.0)
+
+
+@pytest.mark.parametrize("centers, x_range", [
+    (np.zeros((0, 2)), (0, 1)), (np.zeros((2, 3)), (0, 1)), (np.array([[np.nan, 0.0]]), (0, 1)),
+    (np.zeros((1, 2)), (1, 0)), (np.zeros((1, 2)), (0, np.inf)),
+])
+def test_cells_refuse_bad_arguments(centers, x_range):
+    from gmm_core import nearest_centre_cells
+
+    with pytest.raises(ParameterError):
+        nearest_centre_cells(centers, x_range, (0, 1))
