@@ -1,6 +1,5 @@
 """Browser timings of the app on 10^5 points: first chart, a 100-iteration fit at K = 5, one scrub step of the EM
-chart, one step of each comparison tab's iteration slider; and one scrub step of a 1-D chart (S6a: 100
-components).
+chart and of each comparison tab's chart; and one scrub step of a 1-D chart (S6a: 100 components).
 
 The first chart is timed for the server's first visitor and for five later ones, each in a new browser context
 (an empty cache); the fit five times (100 and 99 iterations in turn, each a new fit and a new chart); a scrub step
@@ -9,9 +8,9 @@ at 15 positions. A single try says little on a shared machine: the tables give m
 The real app is served headless and driven in Debian's chromium through Playwright, as the browser test does.
 Times are taken inside the page (performance.now) from the input event to the chart showing the new state. A
 scrub step is a click on the EM chart's own (Plotly) slider: from the mouse press to the new ellipses in the
-plot's data, polled every animation frame. The comparison tabs (k-means vs GMM, two starts, covariance types)
-scrub with a Streamlit slider: a key press, a rerun of the tab's fragment, new charts. The size of the EM chart's
-JSON, frames included, is printed too.
+plot's data, polled every animation frame; the comparison tabs (k-means vs GMM, two starts, covariance types) the
+same way, each tab's fits side by side in one chart. The size of the EM chart's JSON, frames included, is printed
+too.
 """
 
 from __future__ import annotations
@@ -168,26 +167,6 @@ def _timed_step(page, position, state=CHART_STATE):
     return page.evaluate("() => [window.__changedAt - window.__inputAt, window.__paintedAt - window.__inputAt]")
 
 
-# Every chart's data on the page, to see any of them change (the comparison tabs draw two or four charts).
-ALL_CHARTS_STATE = """
-() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
-    .map(graph => JSON.stringify((graph._fullData || []).map(t => t.x && t.x[0]))).join('|')
-"""
-
-
-def _timed_server_step(page):
-    """Milliseconds from a key press on a tab's iteration slider (a Streamlit slider: a rerun of its fragment) to
-    its charts' new data, and to the end of the rerun."""
-    before = page.evaluate(ALL_CHARTS_STATE)
-    start = page.evaluate("() => performance.now()")
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function(f"previous => ({ALL_CHARTS_STATE})() !== previous", arg=before, timeout=TIMEOUT_MS,
-                           polling="raf")
-    changed = page.evaluate("() => performance.now()") - start
-    _idle(page)
-    return changed, page.evaluate("() => performance.now()") - start
-
-
 def figure_json_bytes():
     """Bytes of the EM chart (data, layout and every frame) as JSON for the benchmark's data and fit."""
     import plotly.io
@@ -272,17 +251,16 @@ def measure(url, scrub_steps=15, repeats=5):
             results[f"scrub one iteration: click -> {what}, median (ms)"] = statistics.median(times)
             results[f"scrub one iteration: click -> {what}, worst (ms)"] = max(times)
 
-        # The comparison tabs' own iteration sliders are Streamlit's: each step reruns the tab's fragment
-        for tab, key in (("k-means vs GMM", "kmeans_iteration"), ("Does the start matter?", "starts_iteration"),
-                         ("Covariance types", "covariance_iteration")):
+        # The comparison tabs: two or four fits side by side in one chart, scrubbed with its own slider
+        for tab in ("k-means vs GMM", "Does the start matter?", "Covariance types"):
             page.get_by_role("tab", name=tab).click()
             _idle(page)
-            page.locator(f".st-key-{key} input[type=range]").focus()
-            steps = [_timed_server_step(page) for _ in range(5)]
-            results[f"scrub in the tab {tab!r} (a rerun): key -> charts' data, median (ms)"] = statistics.median(
-                step[0] for step in steps)
-            results[f"scrub in the tab {tab!r} (a rerun): key -> rerun done, worst (ms)"] = max(
-                step[1] for step in steps)
+            page.locator(CHART).first.wait_for(timeout=TIMEOUT_MS)
+            _wait_for_new_chart(page, None)
+            steps = [_timed_step(page, position) for position in _scrub_positions(page, scrub_steps)]
+            times = [step[1] for step in steps]
+            results[f"scrub in the tab {tab!r}: click -> next frame drawn, median (ms)"] = statistics.median(times)
+            results[f"scrub in the tab {tab!r}: click -> next frame drawn, worst (ms)"] = max(times)
 
         # 1-D data: S6a's 100 components over 10^4 points, each frame their curves and the mixture's density
         page = _open(browser, f"{url}/?data=S6a", DENSITY_STATE)[1]

@@ -11,8 +11,26 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from .figures import BASE_LAYOUT, log_likelihood_range
-from .palette import OKABE_ITO
+from gmm_core.geometry import covariance_ellipses, nearest_centre_cells
+
+from .figures import (
+    BASE_LAYOUT,
+    ELLIPSE_STYLES,
+    FRAME_ELLIPSE_POINTS,
+    MAX_LEGEND_COMPONENTS,
+    TRUE_LABEL_SYMBOLS,
+    _class_legend,
+    _escape,
+    _marginal,
+    _outline,
+    _parameter_texts,
+    _points_trace,
+    _truth_traces,
+    _with_shown_frame,
+    animation_controls,
+    log_likelihood_range,
+)
+from .palette import OKABE_ITO, UNASSIGNED_COLOR, component_colors, hex_to_rgb, indexed_colors, lightened, mixed_rgb
 
 #: How each covariance type's line is drawn: colour, dash and marker differ, so no line depends on colour alone.
 TYPE_STYLES = {
@@ -233,3 +251,258 @@ def criterion_figure(n_components, covariance_types, values, *, criterion="BIC",
     # legend would take half of a half-width chart.
     figure.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=-0.18, yanchor="top"))
     return figure
+
+
+# --- Fits side by side, scrubbed together in the browser ---------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class PanelStage:
+    """What one panel of a side-by-side comparison draws at one position of the shared slider.
+
+    A mixture panel has ``params`` (its ellipses and means) and ``responsibilities`` (the drawn points' colours, mixed
+    from the components'); a k-means panel has ``centers``, ``radii`` (the circle reaching each cluster's farthest
+    point) and ``labels`` (hard colours). ``status`` is the panel's line over its top edge (plain text).
+    """
+
+    status: str
+    params: object = None
+    responsibilities: np.ndarray | None = None
+    centers: np.ndarray | None = None
+    radii: np.ndarray | None = None
+    labels: np.ndarray | None = None
+
+
+#: Paper fractions over each panel for its status line, and between rows for the x axis's labels above it.
+_STATUS_BAND, _ROW_GAP = 0.06, 0.11
+
+
+def _panel_axes(index, n_panels):
+    """(x domain, y domain) of panel ``index`` of ``n_panels``: two to a row, top row first, rows of equal height,
+    each panel under a band for its status line."""
+    columns = 1 if n_panels == 1 else 2
+    rows = -(-n_panels // columns)
+    row, column = divmod(index, columns)
+    x_domain = (0.0, 1.0) if columns == 1 else ((0.0, 0.46), (0.54, 1.0))[column]
+    height = (1.0 - _STATUS_BAND - (rows - 1) * _ROW_GAP) / rows
+    top = 1.0 - _STATUS_BAND - row * (height + _ROW_GAP)
+    return x_domain, (max(top - height, 0.0), top)
+
+
+class _Geometry:
+    """What a stage draws on the plane, computed once per stage: outlines, centres and their hover texts."""
+
+    def __init__(self, view, n_stds):
+        self.view, self.n_stds, self.cache = view, n_stds, {}
+
+    def __call__(self, stage):
+        key = id(stage)
+        if key not in self.cache:
+            self.cache[key] = self._compute(stage)
+        return self.cache[key]
+
+    def _compute(self, stage):
+        view = self.view
+        if stage.centers is not None:
+            centers = stage.centers[:, list(view.pair)]
+            found = dict(centers=centers)
+            if stage.centers.shape[1] == 2:
+                found["circles"] = covariance_ellipses(centers, stage.radii[:, None, None] ** 2 * np.eye(2),
+                                                       n_std=1.0, n_points=FRAME_ELLIPSE_POINTS)
+                # over the view and beyond: equal axis units widen one range to the panel's shape, and the
+                # plot area clips what lies outside it
+                span = max(np.ptp(view.x_range), np.ptp(view.y_range))
+                found["cells"] = nearest_centre_cells(centers, (view.x_range[0] - span, view.x_range[1] + span),
+                                                      (view.y_range[0] - span, view.y_range[1] + span))
+            return found
+        means, covariances = _marginal(stage.params, view.pair)
+        hovers, _ = _parameter_texts(stage.params, view.pair)
+        outlines = {n_std: covariance_ellipses(means, covariances, n_std=float(n_std), n_points=FRAME_ELLIPSE_POINTS)
+                    for n_std in self.n_stds}
+        return dict(means=means, hovers=hovers, outlines=outlines)
+
+
+def panels_animation_figure(
+    points,
+    panels,
+    view,
+    positions,
+    *,
+    active=0,
+    n_stds=(1, 2),
+    colors=None,
+    truth=None,
+    true_labels=None,
+    class_names=None,
+    uirevision="panels",
+):
+    """Several fits side by side (two starts, four covariance types, k-means and EM) under one slider and Play
+    button of Plotly's own: every step is drawn in the browser.
+
+    Each frame updates, in every panel, the point colours, the ellipses and means (mixture panels) or the cells,
+    circles and centroids (k-means panels), and the panels' status lines. Everything is SVG: plotly.js does not
+    draw WebGL traces again in frames that only change data, so the caller keeps the points few.
+
+    Parameters
+    ----------
+    points : array-like of shape (n, D)
+        The points every panel draws (a display sample).
+    panels : sequence of sequences of PanelStage
+        Per panel, its stage at each position (``len(positions)`` of them); every stage of a panel is of one kind.
+    view : figures.PlaneView
+    positions : sequence of int
+        The iteration of each position, for the slider's labels.
+    active : int
+        The position shown first.
+    n_stds, colors, truth, true_labels, class_names : as for :func:`figures.em_animation_figure`
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Traces carry ``meta.role`` ("points", "ellipse", "mean", "cell", "circle", "centroid", "true_ellipse",
+        "true_mean", "class_legend", "status") and ``meta.panel``; one frame per position, named by its iteration.
+    """
+    points = np.asarray(points, dtype=np.float64)
+    panels = [list(stages) for stages in panels]
+    n_panels, n_positions = len(panels), len(positions)
+    active = int(np.clip(active, 0, n_positions - 1))
+    first = panels[0][0]
+    n_components = (first.params.n_components if first.params is not None else first.centers.shape[0])
+    colors = colors or component_colors(n_components)
+    palette_rgb = np.stack([hex_to_rgb(color) for color in colors])
+    grey = np.tile(hex_to_rgb(UNASSIGNED_COLOR), (points.shape[0], 1))
+    n_stds = sorted(n_stds)
+    in_the_plane = points.shape[1] == 2
+    geometry = _Geometry(view, n_stds)
+
+    def rgb(stage):
+        if stage.labels is not None:
+            return palette_rgb[np.asarray(stage.labels)]
+        return grey if stage.responsibilities is None else mixed_rgb(stage.responsibilities, colors)
+
+    color_indices, color_scale = indexed_colors([rgb(stage) for stages in panels for stage in stages])
+    if true_labels is None:
+        groups = [(np.arange(points.shape[0]), "Data", 0)]
+    else:
+        labels, classes = np.unique(np.asarray(true_labels), return_inverse=True)
+        names = class_names if class_names is not None and len(class_names) == len(labels) else labels
+        groups = [(np.flatnonzero(classes == c), f"True class: {names[c]}",
+                   TRUE_LABEL_SYMBOLS[c % len(TRUE_LABEL_SYMBOLS)]) for c in range(len(labels))]
+
+    traces, dynamic, updaters = [], [], []
+
+    def add(trace, panel, updater=None):
+        """Append ``trace`` to the panel's axes; ``updater(position)`` gives its data at a position (dynamic)."""
+        suffix = "" if panel == 0 else str(panel + 1)
+        trace.update(xaxis=f"x{suffix}", yaxis=f"y{suffix}")
+        trace.setdefault("meta", {})["panel"] = panel
+        if updater is not None:
+            dynamic.append(len(traces))
+            updaters.append(updater)
+        traces.append(trace)
+
+    for panel, stages in enumerate(panels):
+        offset = panel * n_positions
+        kmeans = stages[0].centers is not None
+        if kmeans and in_the_plane:
+            for k in range(n_components):
+                add(dict(type="scatter", x=[None], y=[None], mode="lines", fill="toself",
+                         fillcolor=lightened(colors[k], 0.8), line=dict(width=0), hoverinfo="skip",
+                         name=f"Cluster {k + 1}'s region", showlegend=False, meta={"role": "cell", "component": k}),
+                    panel, lambda p, s=stages, k=k: _closed(geometry(s[p])["cells"][k]))
+        for members, name, symbol in groups:
+            trace = _points_trace(points[members], view, None, name=name, symbol=symbol,
+                                  hovertemplate="(%{x:.3g}, %{y:.3g})<extra></extra>")
+            trace["type"] = "scatter"
+            trace["marker"].update(colorscale=color_scale, cmin=0, cmax=max(1, len(color_scale) - 1),
+                                   showscale=False)
+            add(trace, panel, lambda p, o=offset, m=members: dict(
+                type="scatter", marker=dict(color=color_indices[o + p][m])))
+        if truth is not None:
+            for trace in _truth_traces(truth, view.pair, n_stds):
+                trace = trace.to_plotly_json()
+                trace["showlegend"] = trace.get("showlegend") is not False and panel == 0
+                add(trace, panel)
+        if kmeans:
+            if in_the_plane:
+                for k in range(n_components):
+                    add(dict(type="scatter", x=[None], y=[None], mode="lines", line=dict(color=colors[k], width=2),
+                             name=f"Cluster {k + 1}: farthest point", showlegend=False, hoverinfo="name",
+                             meta={"role": "circle", "component": k}),
+                        panel, lambda p, s=stages, k=k: _outline(geometry(s[p])["circles"][k], "scatter"))
+            for k in range(n_components):
+                add(dict(type="scatter", x=[None], y=[None], mode="markers",
+                         marker=dict(color=colors[k], size=15, symbol="x", line=dict(color="white", width=1.5)),
+                         name=f"Cluster {k + 1}", showlegend=False,
+                         hovertemplate=f"Centroid {k + 1}<br>(%{{x:.3g}}, %{{y:.3g}})<extra></extra>",
+                         meta={"role": "centroid", "component": k}),
+                    panel, lambda p, s=stages, k=k: dict(type="scatter", x=[geometry(s[p])["centers"][k, 0]],
+                                                         y=[geometry(s[p])["centers"][k, 1]]))
+        else:
+            for n_std in n_stds:
+                dash, width = ELLIPSE_STYLES.get(n_std, ("solid", 1.5))
+                for k in range(n_components):
+                    add(dict(type="scatter", x=[None], y=[None], mode="lines",
+                             line=dict(color=colors[k], width=width, dash=dash), name=f"Component {k + 1}, {n_std}σ",
+                             showlegend=False, hoverinfo="name",
+                             meta={"role": "ellipse", "component": k, "n_std": n_std}),
+                        panel, lambda p, s=stages, k=k, n_std=n_std: _outline(
+                            geometry(s[p])["outlines"][n_std][k], "scatter"))
+            for k in range(n_components):
+                add(dict(type="scatter", x=[None], y=[None], mode="markers",
+                         marker=dict(color=colors[k], size=13, symbol="circle", line=dict(color="white", width=2)),
+                         name=f"Component {k + 1}", legendgroup=f"component-{k}",
+                         showlegend=panel == 0 and n_components <= MAX_LEGEND_COMPONENTS,
+                         hovertemplate="%{text}<extra></extra>", meta={"role": "mean", "component": k}),
+                    panel, lambda p, s=stages, k=k: _mean_update(geometry(s[p]), k))
+    if true_labels is not None:
+        for trace in _class_legend(names):
+            add(dict(trace.to_plotly_json(), type="scatter"), 0)
+    domains = [_panel_axes(panel, n_panels) for panel in range(n_panels)]
+    for panel, stages in enumerate(panels):  # each panel's status line, on hidden axes over its top edge
+        suffix = str(n_panels + panel + 1)
+        dynamic.append(len(traces))
+        updaters.append(lambda p, s=stages: dict(type="scatter", text=[_escape(s[p].status)]))
+        traces.append(dict(
+            type="scatter", x=[0], y=[0.5], xaxis=f"x{suffix}", yaxis=f"y{suffix}", mode="text", text=[""],
+            textposition="middle right", textfont=dict(size=13, color="#1F2933"), cliponaxis=False,
+            hoverinfo="skip", showlegend=False, name="status", meta={"role": "status", "panel": panel},
+        ))
+    frames = [(str(iteration), str(iteration)) for iteration in positions]
+    updates = [[update(p) for update in updaters] for p in range(n_positions)]
+    figure = _with_shown_frame(traces, dynamic, [name for name, _ in frames], updates, active)
+    axes = {}
+    for panel, (x_domain, y_domain) in enumerate(domains):
+        suffix = "" if panel == 0 else str(panel + 1)
+        # Equal units on both axes, kept by narrowing the panel rather than widening its ranges ("domain"):
+        # widened ranges would be kept by the chart's uirevision from one drawing at another size to the next.
+        axes[f"xaxis{suffix}"] = dict(title=view.x_title, range=list(view.x_range), zeroline=False,
+                                      domain=list(x_domain), anchor=f"y{suffix}", constrain="domain")
+        axes[f"yaxis{suffix}"] = dict(title=view.y_title, range=list(view.y_range), zeroline=False,
+                                      domain=list(y_domain), anchor=f"x{suffix}", scaleanchor=f"x{suffix}",
+                                      scaleratio=1, constrain="domain")
+        status = str(n_panels + panel + 1)
+        hidden = dict(visible=False, range=[0, 1], fixedrange=True)
+        axes[f"xaxis{status}"] = dict(hidden, domain=list(x_domain), anchor=f"y{status}")
+        axes[f"yaxis{status}"] = dict(hidden, domain=[y_domain[1] + 0.005, y_domain[1] + _STATUS_BAND - 0.01],
+                                      anchor=f"x{status}")
+    figure.update_layout(
+        **{**BASE_LAYOUT, "margin": dict(l=64, r=20, t=96, b=150),
+           "legend": dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom", font=dict(size=12),
+                          traceorder="normal")},
+        uirevision=uirevision,
+        **axes,
+        **animation_controls(frames, active, redraw=False, slider_prefix="Iteration "),
+    )
+    return figure
+
+
+def _closed(cell):
+    """A cell's update: its corners with the first repeated (no corner: nothing drawn)."""
+    if cell.shape[0] == 0:
+        return dict(type="scatter", x=[None], y=[None])
+    return _outline(np.vstack([cell, cell[:1]]), "scatter")
+
+
+def _mean_update(found, k):
+    return dict(type="scatter", x=[found["means"][k, 0]], y=[found["means"][k, 1]], text=[found["hovers"][k]])

@@ -15,12 +15,18 @@ from . import comparison_figures, fitting, share, start
 from .controls import MAX_SEED
 from .text import plain
 from .views import (
+    SIDE_BY_SIDE_CAPTION,
     agreement,
     chart_notes,
     clamped_scrubber,
+    comparison_chart,
+    comparison_positions,
+    comparison_sample,
     count,
     iterations_metric,
     mixture_chart,
+    mixture_stages,
+    opening_control,
     plot,
     stopped,
 )
@@ -106,8 +112,42 @@ def _compared_run(fit, letter, strategy, seed):
     return _Compared(name, label, outcome.run, outcome.error)
 
 
+def _starts_animated_view(fit, compared):
+    """Both runs side by side in one chart that scrubs in the browser, their log-likelihood curves, and their final
+    scores."""
+    fit_data = fit.fit_data
+    runs = [item.run for item in compared]
+    last = max(run.n_iter for run in runs)
+    opening = opening_control("starts_iteration", last, "Open the charts at iteration",
+                              "The iteration both charts show first; the page's link keeps it.")
+    limit, sample = comparison_sample(fit_data, 2)
+    n_outlines = runs[0].final.n_components * len(fit.display.n_stds)
+    positions, note = comparison_positions(last, opening, 2, len(sample), n_outlines)
+    panels = [mixture_stages(item.name, item.run, positions, fit_data.X[sample]) for item in compared]
+    comparison_chart(fit, panels, positions, opening, sample, key="starts_chart")
+    st.caption(SIDE_BY_SIDE_CAPTION + (f" {note}" if note else ""))
+    for column, item in zip(st.columns(2, gap="medium"), compared):
+        with column:
+            _final_scores(fit, item.run)
+    curves = [comparison_figures.Curve(item.name, item.run.log_likelihood, item.run.converged) for item in compared]
+    plot(comparison_figures.log_likelihood_curves_figure(curves, opening), CURVES_HEIGHT)
+    chart_notes(fit_data, limit=limit)
+    share.update_url()
+
+
+def _final_scores(fit, run):
+    metrics = st.columns(3)
+    metrics[0].metric("Final log-likelihood", f"{run.log_likelihood[-1]:.4f}",
+                      help="Mean log-likelihood per point at the end of the run: higher is better.")
+    iterations_metric(metrics[1], run.n_iter, run.converged)
+    score = agreement(fit.fit_data, fit.display, run.labels(run.n_iter))
+    if score is not None:
+        metrics[2].metric("Final ARI with truth", f"{score:.3f}")
+
+
 def _starts_step_view(fit, compared):
-    """Both runs at one iteration (one control), their log-likelihood curves, and their final scores."""
+    """Both runs at one iteration (one control), their log-likelihood curves, and their final scores (1-D data:
+    each step reruns)."""
     runs = [item.run for item in compared]
     step = clamped_scrubber(
         "starts_iteration", max(run.n_iter for run in runs), "Iteration (both starts)",
@@ -120,13 +160,7 @@ def _starts_step_view(fit, compared):
             plot(mixture_chart(fit.fit_data, run.snapshot(shown), fit.display,
                                title=f"{item.name}, iteration {shown}",
                                uirevision=f"{fit.fit_data.source.identity}-{item.name}"), PANEL_HEIGHT)
-            metrics = st.columns(3)
-            metrics[0].metric("Final log-likelihood", f"{run.log_likelihood[-1]:.4f}",
-                              help="Mean log-likelihood per point at the end of the run: higher is better.")
-            iterations_metric(metrics[1], run.n_iter, run.converged)
-            score = agreement(fit.fit_data, fit.display, run.labels(run.n_iter))
-            if score is not None:
-                metrics[2].metric("Final ARI with truth", f"{score:.3f}")
+            _final_scores(fit, run)
     curves = [comparison_figures.Curve(item.name, item.run.log_likelihood, item.run.converged) for item in compared]
     plot(comparison_figures.log_likelihood_curves_figure(curves, step), CURVES_HEIGHT)
     chart_notes(fit.fit_data)
@@ -146,7 +180,7 @@ def _two_starts(fit):
     for item in failed:
         st.error(f"{item.name} ({plain(item.label)}) could not be fitted: {plain(item.error)}")
     if not failed:
-        st.fragment(_starts_step_view)(fit, compared)
+        st.fragment(_starts_step_view if fit.fit_data.n_features == 1 else _starts_animated_view)(fit, compared)
 
 
 def _restarts(fit):
@@ -209,8 +243,47 @@ def starts_tab(fit):
 # --- Covariance types ------------------------------------------------------------------------------------------
 
 
+def _covariance_animated_view(fit, outcomes):
+    """The four fits side by side in one chart that scrubs in the browser; under it, each one's number of free
+    parameters, final log-likelihood and BIC."""
+    fit_data = fit.fit_data
+    fitted = {kind: outcome.run for kind, outcome in outcomes.items() if outcome.run is not None}
+    for kind, outcome in outcomes.items():
+        if outcome.error:
+            st.error(f"{fitting.COVARIANCE_LABELS[kind]}: {plain(outcome.error)}")
+    last = max(run.n_iter for run in fitted.values())
+    opening = opening_control("covariance_iteration", last, "Open the charts at iteration",
+                              "The iteration every chart shows first; the page's link keeps it.")
+    limit, sample = comparison_sample(fit_data, len(fitted))
+    n_outlines = next(iter(fitted.values())).final.n_components * len(fit.display.n_stds)
+    positions, note = comparison_positions(last, opening, len(fitted), len(sample), n_outlines)
+    panels = [mixture_stages(fitting.COVARIANCE_LABELS[kind], run, positions, fit_data.X[sample])
+              for kind, run in fitted.items()]
+    comparison_chart(fit, panels, positions, opening, sample, key="covariance_chart")
+    st.caption(SIDE_BY_SIDE_CAPTION + (f" {note}" if note else ""))
+    grid = st.columns(2, gap="medium") + st.columns(2, gap="medium")
+    for column, (kind, run) in zip(grid, fitted.items()):
+        with column:
+            st.markdown(f"**{fitting.COVARIANCE_LABELS[kind]}**")
+            _type_scores(fit_data, run, kind)
+    chart_notes(fit_data, limit=limit)
+    share.update_url()
+
+
+def _type_scores(fit_data, run, covariance_type):
+    metrics = st.columns(3)
+    metrics[0].metric("Free parameters", n_parameters(run.final.n_components, run.final.n_features, covariance_type),
+                      help="Weights (K - 1), means (K·D) and the covariance entries this type leaves free.")
+    metrics[1].metric("Final log-likelihood", f"{run.log_likelihood[-1]:.4f}",
+                      help="Mean per point; more free parameters can only fit better or equal.")
+    metrics[2].metric("BIC", f"{bic(fit_data.X, run.final, covariance_type):,.1f}",
+                      help="Lower is better: the log-likelihood penalised by the number of parameters.")
+    st.caption(stopped(run.n_iter, run.converged).capitalize())
+
+
 def _covariance_step_view(fit, outcomes):
-    """The four fits at the same iteration, each with its number of free parameters and final log-likelihood."""
+    """The four fits at the same iteration, each with its number of free parameters and final log-likelihood (1-D
+    data: each step reruns)."""
     fit_data = fit.fit_data
     runs = [outcome.run for outcome in outcomes.values() if outcome.run is not None]
     step = clamped_scrubber(
@@ -228,15 +301,7 @@ def _covariance_step_view(fit, outcomes):
             shown = min(step, run.n_iter)
             plot(mixture_chart(fit_data, run.snapshot(shown), fit.display, title=f"{label} · iteration {shown}",
                                uirevision=f"{fit_data.source.identity}-{covariance_type}"), PANEL_HEIGHT)
-            metrics = st.columns(3)
-            metrics[0].metric("Free parameters",
-                              n_parameters(run.final.n_components, run.final.n_features, covariance_type),
-                              help="Weights (K - 1), means (K·D) and the covariance entries this type leaves free.")
-            metrics[1].metric("Final log-likelihood", f"{run.log_likelihood[-1]:.4f}",
-                              help="Mean per point; more free parameters can only fit better or equal.")
-            metrics[2].metric("BIC", f"{bic(fit_data.X, run.final, covariance_type):,.1f}",
-                              help="Lower is better: the log-likelihood penalised by the number of parameters.")
-            st.caption(stopped(run.n_iter, run.converged).capitalize())
+            _type_scores(fit_data, run, covariance_type)
     chart_notes(fit_data)
     share.update_url()
 
@@ -256,7 +321,8 @@ def covariance_types_tab(fit):
         for covariance_type, outcome in outcomes.items():
             st.error(f"{fitting.COVARIANCE_LABELS[covariance_type]}: {plain(outcome.error)}")
         return
-    st.fragment(_covariance_step_view)(fit, outcomes)
+    step_view = _covariance_step_view if fit.fit_data.n_features == 1 else _covariance_animated_view
+    st.fragment(step_view)(fit, outcomes)
 
 
 # --- Choosing K ------------------------------------------------------------------------------------------------

@@ -1033,7 +1033,7 @@ def em_animation_figure(
 
     updates = [_frame_updates(f, i, point_updates, geometry_updates, density_update if show_density else None)
                for i, f in enumerate(frames)]
-    figure = _with_shown_frame(traces, dynamic, frames, updates, active)
+    figure = _with_shown_frame(traces, dynamic, [f.name for f in frames], updates, active)
     xaxis = dict(title=view.x_title, range=list(view.x_range), zeroline=False)
     yaxis = dict(title=view.y_title, range=list(view.y_range), zeroline=False, scaleanchor="x", scaleratio=1)
     _animation_layout(figure, xaxis, yaxis, frames, active, log_likelihood, converged_iteration, tol,
@@ -1229,7 +1229,7 @@ def em_animation_1d_figure(
     shown = frames[active]
     _add_status_traces(traces, dynamic, log_likelihood, shown, colors[:n_components], parameter_text=parameter_text)
 
-    figure = _with_shown_frame(traces, dynamic, frames, [updates(f) for f in frames], active)
+    figure = _with_shown_frame(traces, dynamic, [f.name for f in frames], [updates(f) for f in frames], active)
     peaks = [heights.max(initial=0.0), density_1d(frames[-1].params, grid)[0].max()]
     if true_density is not None:
         peaks.append(true_density.max())
@@ -1243,14 +1243,14 @@ def em_animation_1d_figure(
     return figure
 
 
-def _with_shown_frame(traces, dynamic, frames, updates, active):
-    """The figure of ``traces`` with one Plotly frame per entry of ``frames`` (``updates[i]``: frame i's new data
+def _with_shown_frame(traces, dynamic, names, updates, active):
+    """The figure of ``traces`` with one Plotly frame per entry of ``names`` (``updates[i]``: frame i's new data
     for the traces ``dynamic``), and frame ``active``'s data in the traces themselves: the chart is right before
     any frame is applied."""
     for index, update in zip(dynamic, updates[active]):
         _merge(traces[index], update)
-    return with_frames(go.Figure(traces), [dict(name=f.name, traces=dynamic, data=data)
-                                           for f, data in zip(frames, updates)])
+    return with_frames(go.Figure(traces), [dict(name=name, traces=dynamic, data=data)
+                                           for name, data in zip(names, updates)])
 
 
 def with_frames(figure, frames):
@@ -1321,7 +1321,6 @@ def _animation_layout(figure, xaxis, yaxis, frames, active, log_likelihood, conv
     """The layout of an animated EM chart: the data's axes ``xaxis`` and ``yaxis`` (placed here), the
     log-likelihood curve, the headline, the parameter block under ``block_title``, the slider over ``frames``
     and Play/Pause."""
-    step_options = {"mode": "immediate", "frame": {"duration": 0, "redraw": redraw}, "transition": {"duration": 0}}
     hidden = dict(visible=False, range=[0, 1], fixedrange=True)
     y_range, start_left_out = log_likelihood_range(log_likelihood)
     last = max(log_likelihood.shape[0] - 1, 1)
@@ -1362,11 +1361,24 @@ def _animation_layout(figure, xaxis, yaxis, frames, active, log_likelihood, conv
         yaxis4=dict(hidden, domain=list(_BLOCK_Y), anchor="x4"),
         annotations=annotations,
         shapes=shapes,
+        **animation_controls([(f.name, f.label) for f in frames], active, redraw=redraw, slider_prefix=slider_prefix),
+    )
+    return figure
+
+
+def animation_controls(frames, active, *, redraw, slider_prefix):
+    """The ``sliders`` and ``updatemenus`` of an animated chart: a slider with one step per frame (``frames``: its
+    (name, label) pairs), active at ``active``, and Play/Pause buttons under the chart's left edge.
+
+    ``redraw``: whether each step draws the whole chart again (needed when frames change anything but scatter
+    traces' data)."""
+    step_options = {"mode": "immediate", "frame": {"duration": 0, "redraw": redraw}, "transition": {"duration": 0}}
+    return dict(
         sliders=[dict(
             active=active, x=0.16, len=0.84, y=0, yanchor="top", pad=dict(t=55, b=10),
             currentvalue=dict(prefix=slider_prefix, xanchor="right", font=dict(size=13)),
             transition=dict(duration=0),
-            steps=[dict(method="animate", label=f.label, args=[[f.name], step_options]) for f in frames],
+            steps=[dict(method="animate", label=label, args=[[name], step_options]) for name, label in frames],
         )],
         updatemenus=[dict(
             type="buttons", direction="left", showactive=False, x=0, xanchor="left", y=0, yanchor="top",
@@ -1379,4 +1391,3 @@ def _animation_layout(figure, xaxis, yaxis, frames, active, log_likelihood, conv
             ],
         )],
     )
-    return figure

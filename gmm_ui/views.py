@@ -10,7 +10,7 @@ import streamlit as st
 from gmm_core import EMRun, GaussianMixtureParams, ParameterError, responsibilities
 from gmm_core.metrics import adjusted_rand_index, match_components
 
-from . import export, figures, fitting, share, start, tables
+from . import comparison_figures, export, figures, fitting, share, start, tables
 from .controls import DisplayOptions
 from .data import ANIMATION_DISPLAY_LIMIT, DISPLAY_LIMIT, FitData, display_indices
 from .state import HALF_STEP_KEY
@@ -175,6 +175,18 @@ def stopped(n_iter, converged):
 def iterations_metric(column, n_iter, converged):
     column.metric("Iterations", f"{n_iter}", "converged" if converged else "not converged", delta_color="off",
                   delta_arrow="off")
+
+
+def opening_control(key, last, label, help_text):
+    """Where an animated chart opens: an iteration 0..``last`` on session-state ``key`` (kept in range first, and
+    in the page's link); returns it. With ``last`` = 0 there is nothing to scrub: a caption says so instead."""
+    state = st.session_state
+    state[key] = min(max(int(state.get(key, 0)), 0), last)
+    if last > 0:
+        st.number_input(label, min_value=0, max_value=last, step=1, key=key, persist_state="page", help=help_text)
+    else:
+        st.caption("EM stopped at its start (iteration 0): raise the maximum number of iterations.")
+    return int(state[key])
 
 
 def clamped_scrubber(key, last, label, help_text):
@@ -546,6 +558,82 @@ def em_tab(fit):
     _exports(fit)
 
 
+# --- Fits side by side, scrubbed in the browser -------------------------------------------------------------------
+
+#: Bytes of frames a side-by-side chart may carry: every panel's point colours and outlines at every position.
+MAX_COMPARISON_FRAME_BYTES = 3_000_000
+SIDE_BY_SIDE_HEIGHT = {1: 620, 2: 620, 3: 1040, 4: 1040}
+
+
+def comparison_sample(fit_data, n_panels):
+    """(limit, indices) of the points each of ``n_panels`` panels draws: together they recolour no more points a
+    step than the EM chart (data.ANIMATION_DISPLAY_LIMIT)."""
+    limit = ANIMATION_DISPLAY_LIMIT // n_panels
+    return limit, display_indices(fit_data.n_points, limit)
+
+
+def comparison_positions(last, opening, n_panels, n_points, n_outlines):
+    """The iterations a side-by-side chart's slider holds, and a note when some are left out.
+
+    ``n_outlines``: outlines per panel (ellipses or circles and cells), each sent at every position."""
+    per_position = n_panels * (n_points + n_outlines * figures.FRAME_ELLIPSE_POINTS * 8) * 4 // 3
+    max_frames = max(25, min(MAX_FRAMES, MAX_COMPARISON_FRAME_BYTES // max(per_position, 1)))
+    positions = figures.strided_iterations(last, max_frames, keep=(opening,))
+    note = None
+    if len(positions) < last + 1:
+        note = (f"Long runs: the slider shows {len(positions)} of the {last + 1:,} iterations (one in "
+                f"{figures.frame_stride(last, max_frames)}, and the first and the last).")
+    return positions, note
+
+
+def mixture_stages(name, run, positions, points):
+    """A mixture panel's stages: ``run`` at each position (its last iteration once it has stopped)."""
+    shares, stages = {}, []
+    for position in positions:
+        shown = min(position, run.n_iter)
+        params = run.snapshot(shown)
+        if shown not in shares:
+            shares[shown] = responsibilities(points, params)
+        ending = f" ({'converged' if run.converged else 'stopped'})" if shown == run.n_iter and shown > 0 else ""
+        status = f"{name} · iteration {shown}{ending} · log-likelihood {run.log_likelihood[shown]:.4f}"
+        stages.append(comparison_figures.PanelStage(status, params=params, responsibilities=shares[shown]))
+    return stages
+
+
+def kmeans_stages(kmeans_run, positions, sample):
+    """The k-means panel's stages: centroids, circles (2-D data) and the drawn points' clusters at each position."""
+    stages = []
+    in_the_plane = kmeans_run.centers.shape[2] == 2
+    for position in positions:
+        shown = min(position, kmeans_run.n_iter)
+        ending = (f" ({'converged' if kmeans_run.converged else 'stopped'})"
+                  if shown == kmeans_run.n_iter and shown > 0 else "")
+        stages.append(comparison_figures.PanelStage(
+            f"k-means · iteration {shown}{ending} · inertia {kmeans_run.inertia[shown]:.4g}",
+            centers=kmeans_run.centers[shown], radii=kmeans_run.radii(shown) if in_the_plane else None,
+            labels=kmeans_run.labels(shown)[sample],
+        ))
+    return stages
+
+
+def comparison_chart(fit, panels, positions, opening, sample, *, key):
+    """Draw ``panels`` (their stages at ``positions``) side by side under one slider, opening at iteration
+    ``opening``."""
+    fit_data, display = fit.fit_data, fit.display
+    true_params, true_labels = _truth(fit_data, display)
+    figure = comparison_figures.panels_animation_figure(
+        fit_data.X[sample], panels, _plane(fit_data), positions, active=positions.index(opening),
+        n_stds=display.n_stds, truth=true_params, true_labels=None if true_labels is None else true_labels[sample],
+        class_names=[chart_text(name) for name in fit_data.source.label_names] or None,
+        uirevision=f"{fit_data.source.identity}-{key}",
+    )
+    plot(figure, SIDE_BY_SIDE_HEIGHT[len(panels)], key=key)
+
+
+SIDE_BY_SIDE_CAPTION = ("Drag the slider under the charts, click along it, or press ▶ Play: every chart moves to the "
+                        "same iteration; a fit that has already stopped keeps its last state.")
+
+
 # --- k-means versus GMM ----------------------------------------------------------------------------------------
 
 
@@ -593,6 +681,33 @@ def _comparison_step_view(fit, kmeans_run):
     share.update_url()
 
 
+def _comparison_animated_view(fit, kmeans_run):
+    fit_data, run, display = fit.fit_data, fit.run, fit.display
+    last = max(run.n_iter, kmeans_run.n_iter)
+    opening = opening_control("kmeans_iteration", last, "Open the charts at iteration",
+                              "The iteration both charts show first; the page's link keeps it.")
+    limit, sample = comparison_sample(fit_data, 2)
+    n_outlines = run.final.n_components * max(len(display.n_stds), 2)
+    positions, note = comparison_positions(last, opening, 2, len(sample), n_outlines)
+    panels = [kmeans_stages(kmeans_run, positions, sample),
+              mixture_stages("GMM (EM)", run, positions, fit_data.X[sample])]
+    comparison_chart(fit, panels, positions, opening, sample, key="kmeans_chart")
+    st.caption(SIDE_BY_SIDE_CAPTION + (f" {note}" if note else ""))
+    finals = [(kmeans_run, "Final inertia (sum of squares)", f"{kmeans_run.inertia[-1]:.4g}"),
+              (run, "Final mean log-likelihood", f"{run.log_likelihood[-1]:.4f}")]
+    for column, (fitted, label, value) in zip(st.columns(2, gap="medium"), finals):
+        metrics = column.columns(3)
+        iterations_metric(metrics[0], fitted.n_iter, fitted.converged)
+        metrics[1].metric(label, value)
+        score = agreement(fit_data, display, fitted.labels(fitted.n_iter))
+        if score is not None:
+            metrics[2].metric("Final ARI with truth", f"{score:.3f}")
+    chart_notes(fit_data, limit=limit)
+    if fit_data.n_features > 2:
+        st.caption("k-means' regions and circles live in all the fitted columns, so they are not drawn in this plane.")
+    share.update_url()
+
+
 def kmeans_tab(fit):
     """k-means and EM from the same starting means, side by side, under one iteration control."""
     st.caption(
@@ -605,7 +720,8 @@ def kmeans_tab(fit):
     except ParameterError as error:
         st.error(f"k-means could not run: {plain(error)}")
         return
-    st.fragment(_comparison_step_view)(fit, kmeans_run)
+    step_view = _comparison_step_view if fit.fit_data.n_features == 1 else _comparison_animated_view
+    st.fragment(step_view)(fit, kmeans_run)
 
 
 # --- Sampling: the mixture as a density --------------------------------------------------------------------------

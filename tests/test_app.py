@@ -1,5 +1,6 @@
 """The app driven headless through Streamlit's AppTest: presets, controls, the editable start, uploads, errors."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -142,11 +143,15 @@ def test_kmeans_panel_renders_with_one_shared_control(app):
     app.session_state["view"] = "k-means vs GMM"
     app.run()
     _assert_no_exception(app)
-    assert app.slider(key="kmeans_iteration").value == 0
+    assert app.number_input(key="kmeans_iteration").value == 0
     labels = [metric.label for metric in app.metric]
-    assert "Inertia (sum of squares)" in labels and "Mean log-likelihood" in labels
-    assert labels.count("ARI with truth") == 2
-    app.slider(key="kmeans_iteration").set_value(2).run()
+    assert "Final inertia (sum of squares)" in labels and "Final mean log-likelihood" in labels
+    assert labels.count("Final ARI with truth") == 2
+    chart = next(c for c in app.get("plotly_chart") if json.loads(c.proto.spec).get("frames"))
+    spec = json.loads(chart.proto.spec)
+    roles = {(trace.get("meta") or {}).get("role") for trace in spec["data"]}
+    assert {"cell", "circle", "centroid", "ellipse", "mean", "status"} <= roles  # k-means beside EM, one chart
+    app.number_input(key="kmeans_iteration").set_value(2).run()
     _assert_no_exception(app)
 
 

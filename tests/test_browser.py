@@ -18,17 +18,13 @@ from tests.browser_support import (
     click_chart_step,
     read_traces,
     screenshot,
-    slider as range_input,
     wait_for_ellipses,
     wait_for_headline,
+    wait_for_traces,
     wait_until_idle,
 )
 
 pytestmark = BROWSER_TESTS
-
-
-def _iteration_slider(page, key="iteration"):
-    return range_input(page, key)
 
 
 def test_clicking_a_step_of_the_charts_slider_moves_the_ellipses(page):
@@ -161,16 +157,17 @@ def test_kmeans_versus_gmm_tab_shows_both_side_by_side(page):
     choose_preset(page, "k-means fails: stretched clusters")
     expect(page.get_by_text("600 points", exact=False).first).to_be_visible(timeout=CHART_TIMEOUT_MS)
     page.get_by_role("tab", name="k-means vs GMM").click()
-    slider = _iteration_slider(page, "kmeans_iteration")
-    expect(slider).to_be_attached(timeout=CHART_TIMEOUT_MS)
-    slider.focus()
-    page.keyboard.press("End")
-    last = slider.get_attribute("max")
-    expect(slider).to_have_value(last)
-    expect(page.get_by_text(f"GMM (EM), iteration {last}")).to_be_visible()
-    expect(page.get_by_text("k-means, iteration", exact=False)).to_be_visible()
-    expect(page.locator(f"{CHART}")).to_have_count(2)
-    expect(page.locator(f"{CHART} .heatmaplayer")).to_have_count(1)  # k-means' decision regions
+    expect(page.get_by_text("k-means · iteration 0")).to_be_visible(timeout=CHART_TIMEOUT_MS)
+    expect(page.locator(CHART)).to_have_count(1)  # k-means and EM in one chart, under one slider
+    assert len(json.loads(wait_for_traces(page, "cell", 0))) == 3  # k-means' decision regions, K = 3
+    ellipses = wait_for_traces(page, "ellipse", 0)
+    last = len(chart_slider(page)["labels"]) - 1
+    click_chart_step(page, last)
+    wait_for_traces(page, "ellipse", 0, other_than=ellipses)
+    expect(page.get_by_text(f"GMM (EM) · iteration {last} (converged)")).to_be_visible()
+    # k-means stops at once on these stretched clusters, cutting each in two: it keeps its last state
+    expect(page.get_by_text("k-means · iteration 1 (converged)")).to_be_visible()
+    expect(page.locator('[data-testid="stApp"][data-test-script-state="running"]')).to_have_count(0)
     assert_no_exception(page)
     screenshot(page, "kmeans_vs_gmm.png")
 

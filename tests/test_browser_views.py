@@ -17,7 +17,6 @@ from tests.browser_support import (
     click_chart_step,
     read_traces,
     screenshot,
-    slider,
     wait_for_headline,
     wait_for_traces,
     wait_until_idle,
@@ -36,16 +35,6 @@ def _charts(page):
     return page.locator(CHART)
 
 
-def _to_the_end(page, key):
-    """Drive a shared iteration slider to its last position with the keyboard; returns that position."""
-    control = slider(page, key)
-    control.focus()
-    page.keyboard.press("End")
-    last = control.get_attribute("max")
-    _expect()(control).to_have_value(last)
-    return last
-
-
 def _query(page):
     return {name: values[-1] for name, values in parse_qs(urlparse(page.url).query).items()}
 
@@ -54,31 +43,33 @@ def test_two_starts_are_scrubbed_together_and_restarts_show_local_optima(open_ap
     expect = _expect()
     page = open_app("?data=S2&view=starts")
     expect(page.get_by_text("Many restarts: local optima")).to_be_visible(timeout=CHART_TIMEOUT_MS)
-    expect(page.get_by_text("Start A, iteration 0")).to_be_visible()
-    expect(page.get_by_text("Start B, iteration 0")).to_be_visible()
-    # Two starts, their log-likelihood curves, the restarts' strip, and the best restart (from random data points
-    # every start finds the same optimum on these two round clusters).
-    expect(_charts(page)).to_have_count(5, timeout=CHART_TIMEOUT_MS)
-    before = [wait_for_traces(page, "ellipse", chart) for chart in (0, 1)]
-    curves = json.loads(wait_for_traces(page, "log_likelihood", 2))
+    # One chart of both starts, their log-likelihood curves, the restarts' strip, and the best restart (from
+    # random data points every start finds the same optimum on these two round clusters).
+    expect(_charts(page)).to_have_count(4, timeout=CHART_TIMEOUT_MS)
+    expect(page.get_by_text("Start A · iteration 0")).to_be_visible()
+    expect(page.get_by_text("Start B · iteration 0")).to_be_visible()
+    before = wait_for_traces(page, "ellipse", 0)
+    curves = json.loads(wait_for_traces(page, "log_likelihood", 1))
     assert len(curves) == 2 and len(curves[1][0]) > len(curves[0][0])  # from [-3, -3], [3, 3] EM crawls
     screenshot(page, "view_two_starts_start.png")
 
-    last = _to_the_end(page, "starts_iteration")
-    after = [wait_for_traces(page, "ellipse", chart, other_than=before[chart]) for chart in (0, 1)]
-    assert all(json.loads(a) != json.loads(b) for a, b in zip(after, before))
-    expect(page.get_by_text(f"Start B, iteration {last}")).to_be_visible()
-    assert _query(page)["iteration"] == last
+    labels = chart_slider(page)["labels"]
+    click_chart_step(page, len(labels) - 1)  # in the browser: no rerun
+    after = json.loads(wait_for_traces(page, "ellipse", 0, other_than=before))
+    half = len(after) // 2
+    assert after[:half] != json.loads(before)[:half] and after[half:] != json.loads(before)[half:]
+    expect(page.get_by_text(f"Start B · iteration {labels[-1]}")).to_be_visible()
+    expect(page.locator('[data-testid="stApp"][data-test-script-state="running"]')).to_have_count(0)
     assert_no_exception(page)
     screenshot(page, "view_two_starts.png")
 
-    restarts = wait_for_traces(page, "restart", 3)
+    restarts = wait_for_traces(page, "restart", 2)
     assert sum(len(x) for x, _, _ in json.loads(restarts)) == 10  # the default ten starts, each a dot
     choose_option(page, "restart_method", "Random responsibilities")
-    worse = json.loads(wait_for_traces(page, "restart", 3, other_than=restarts))
+    worse = json.loads(wait_for_traces(page, "restart", 2, other_than=restarts))
     best, other = (len(x) for x, _, _ in worse)
     assert best + other == 10 and other > 0  # some random starts stop on a worse optimum
-    expect(_charts(page)).to_have_count(6)  # now the best and the worst fits side by side
+    expect(_charts(page)).to_have_count(5)  # now the best and the worst fits side by side
     page.get_by_text("Many restarts: local optima").scroll_into_view_if_needed()
     assert_no_exception(page)
     screenshot(page, "view_restarts.png")
@@ -87,14 +78,16 @@ def test_two_starts_are_scrubbed_together_and_restarts_show_local_optima(open_ap
 def test_covariance_types_share_one_iteration_control(open_app):
     expect = _expect()
     page = open_app("?data=S7&view=covariance")
-    expect(_charts(page)).to_have_count(4, timeout=CHART_TIMEOUT_MS)
-    start = [wait_for_traces(page, "ellipse", chart) for chart in range(4)]
-    assert all(json.loads(panel) == json.loads(start[0]) for panel in start)  # iteration 0: one start, four times
+    expect(_charts(page)).to_have_count(1, timeout=CHART_TIMEOUT_MS)  # four panels in one chart
+    start = json.loads(wait_for_traces(page, "ellipse", 0))
+    panels = [start[i * len(start) // 4:(i + 1) * len(start) // 4] for i in range(4)]
+    assert all(panel == panels[0] for panel in panels)  # iteration 0: one start, four times
     expect(page.locator('[data-testid="stMetricLabel"]', has_text="Free parameters")).to_have_count(4)
 
-    _to_the_end(page, "covariance_iteration")
-    end = [json.loads(wait_for_traces(page, "ellipse", chart, other_than=start[chart])) for chart in range(4)]
-    assert all(end[i] != end[j] for i in range(4) for j in range(i))  # four constraints, four different fits
+    click_chart_step(page, len(chart_slider(page)["labels"]) - 1)
+    end = json.loads(wait_for_traces(page, "ellipse", 0, other_than=json.dumps(start)))
+    panels = [end[i * len(end) // 4:(i + 1) * len(end) // 4] for i in range(4)]
+    assert all(panels[i] != panels[j] for i in range(4) for j in range(i))  # four constraints, four fits
     assert_no_exception(page)
     screenshot(page, "view_covariance_types.png")
 
@@ -173,16 +166,17 @@ def test_a_shared_link_opens_its_view_and_follows_the_user(open_app):
     expect = _expect()
     page = open_app("?data=S2&k=2&init=alt3&view=kmeans&iteration=3&colour=blue")
     expect(page.get_by_role("tab", name="k-means vs GMM")).to_have_attribute("aria-selected", "true")
-    expect(slider(page, "kmeans_iteration")).to_have_value("3", timeout=CHART_TIMEOUT_MS)
-    expect(page.get_by_text("GMM (EM), iteration 3")).to_be_visible()
+    expect(page.locator(".st-key-kmeans_iteration input")).to_have_value("3", timeout=CHART_TIMEOUT_MS)
+    expect(page.get_by_text("GMM (EM) · iteration 3")).to_be_visible()
     expect(page.locator(".st-key-init_method input")).to_have_value("Start: μ = [-2, 2], [2, -2] (true means)")
     expect(page.locator('[data-testid="stAlert"]').filter(has_text="colour=blue")).to_be_visible()
     query = _query(page)
     assert "colour" not in query and query["init"] == "alt3"  # the address keeps only what the app understood
 
-    slider(page, "kmeans_iteration").focus()
-    page.keyboard.press("ArrowRight")
-    expect(page.get_by_text("GMM (EM), iteration 4")).to_be_visible()
+    opening = page.locator(".st-key-kmeans_iteration input")
+    opening.fill("4")
+    opening.press("Enter")
+    expect(page.get_by_text("GMM (EM) · iteration 4")).to_be_visible(timeout=CHART_TIMEOUT_MS)
     page.wait_for_function("() => window.location.search.includes('iteration=4')", timeout=CHART_TIMEOUT_MS)
     assert_no_exception(page)
     screenshot(page, "view_shared_link.png")

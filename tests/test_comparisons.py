@@ -50,7 +50,13 @@ def _charts(at):
 
 
 def _titles(at):
-    return [chart["layout"]["title"]["text"] for chart in _charts(at)]
+    return [chart["layout"]["title"]["text"] for chart in _charts(at) if "title" in chart["layout"]]
+
+
+def _statuses(at):
+    """The status lines over the panels of the page's side-by-side chart, at the position it opens at."""
+    chart = next(chart for chart in _charts(at) if _traces(chart, "status"))
+    return [trace["text"][0] for trace in _traces(chart, "status")]
 
 
 def _traces(chart, role):
@@ -83,12 +89,19 @@ def test_two_starts_render_side_by_side_under_one_iteration_control():
     _ok(at)
     assert at.selectbox(key="start_a").value == "current"
     assert at.selectbox(key="start_b").value == "alternative:μ = [-3, -3], [3, 3]"  # the question's other start
-    assert _titles(at)[:2] == ["Start A, iteration 0", "Start B, iteration 0"]
-    curves = _traces(_charts(at)[2], "log_likelihood")
+    side_by_side = _charts(at)[0]
+    assert [status.split(" · ")[:2] for status in _statuses(at)] == [["Start A", "iteration 0"],
+                                                                   ["Start B", "iteration 0"]]
+    assert side_by_side["layout"]["sliders"][0]["active"] == 0
+    runs = max(len(em_chart.values(trace["x"])) for trace in _traces(_charts(at)[1], "log_likelihood"))
+    assert [frame["name"] for frame in side_by_side["frames"]] == [str(i) for i in range(runs)]  # every iteration
+    curves = _traces(_charts(at)[1], "log_likelihood")
     assert len(curves) == 2
-    at.slider(key="starts_iteration").set_value(5).run()
+    at.number_input(key="starts_iteration").set_value(5).run()
     _ok(at)
-    assert _titles(at)[:2] == ["Start A, iteration 5", "Start B, iteration 5"]
+    assert [status.split(" · ")[:2] for status in _statuses(at)] == [["Start A", "iteration 5"],
+                                                                   ["Start B", "iteration 5"]]
+    assert _charts(at)[0]["layout"]["sliders"][0]["active"] == 5
     assert _link(at)["iteration"] == "5"
 
 
@@ -126,11 +139,11 @@ def test_restarts_show_every_start_and_the_best_and_worst_fits():
 def test_covariance_types_are_four_panels_at_one_shared_iteration():
     at = _open(_app(data="S1"), "covariance")
     _ok(at)
-    titles = _titles(at)
-    assert len(titles) == 4 and all(title.endswith("· iteration 0") for title in titles)
-    at.slider(key="covariance_iteration").set_value(2).run()
+    statuses = _statuses(at)
+    assert len(statuses) == 4 and all(status.split(" · ")[1] == "iteration 0" for status in statuses)
+    at.number_input(key="covariance_iteration").set_value(2).run()
     _ok(at)
-    assert all(title.endswith("· iteration 2") for title in _titles(at))
+    assert all(status.split(" · ")[1].startswith("iteration 2") for status in _statuses(at))
     counts = [int(metric.value) for metric in at.metric if metric.label == "Free parameters"]
     assert counts == [gmm_core.n_parameters(3, 2, kind) for kind in gmm_core.COVARIANCE_TYPES]
     assert sum(metric.label == "Final log-likelihood" for metric in at.metric) == 4
@@ -253,7 +266,7 @@ def test_the_address_follows_the_view():
     at.selectbox(key="covariance_type").set_value("tied").run()
     at.number_input(key="tol").set_value(0.001).run()
     _open(at, "kmeans")
-    at.slider(key="kmeans_iteration").set_value(2).run()
+    at.number_input(key="kmeans_iteration").set_value(2).run()
     # The preset's own settings (standardised columns, its stopping rule) stay out; the changed tolerance is in.
     assert _link(at) == {"data": "S3", "k": "2", "covariance": "tied", "tol": "0.001", "init": "kmeans++",
                          "seed": "4", "view": "kmeans", "iteration": "2"}
@@ -269,8 +282,8 @@ def test_a_shared_link_opens_the_same_view():
     assert at.number_input(key="max_iter").value == 60 and at.number_input(key="tol").value == 1e-5
     assert at.selectbox(key="convergence").value == "log_likelihood"
     assert at.selectbox(key="init_method").value == "alternative:μ = [-2, 2], [2, -2] (true means)"
-    assert at.slider(key="starts_iteration").value == 4
-    assert _titles(at)[0] == "Start A, iteration 4"
+    assert at.number_input(key="starts_iteration").value == 4
+    assert _statuses(at)[0].startswith("Start A · iteration 4")
 
 
 def test_the_columns_fitted_and_shown_travel_in_the_link():
@@ -394,7 +407,7 @@ def test_a_refused_value_gives_way_to_the_data_sets_own_and_the_rest_of_the_link
     assert "k=500 was ignored" in _warnings(at)
     assert at.number_input(key="n_components").value == 2  # S2's own K, not the widget's limit
     assert at.selectbox(key="covariance_type").value == "tied"
-    assert at.slider(key="covariance_iteration").value == 3
+    assert at.number_input(key="covariance_iteration").value == 3
 
 
 def test_half_step_tokens_round_trip():
@@ -474,3 +487,69 @@ def test_points_before_any_e_step_are_grey_and_an_m_step_shows_where_the_ellipse
     assert set(_roles(figure, "points")[0].marker.color) == {palette.UNASSIGNED_COLOR}
     assert len(_roles(figure, "previous_ellipse")) == 2  # K = 2 at the smallest n_std only
     assert figure.data[0].meta["role"] == "fitted_density"
+
+
+# --- Fits side by side in one animated chart ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def side_by_side():
+    """Two starts and k-means on three clusters: their panels over every iteration, as the app builds them."""
+    from gmm_ui import views
+
+    rng = np.random.default_rng(3)
+    X = np.vstack([rng.normal(c, 0.8, (150, 2)) for c in ([0, 0], [6, 0], [0, 6])])
+    runs = [gmm_core.fit_em(X, gmm_core.initialize(X, 3, method, random_state=2), max_iter=40, tol=1e-6)
+            for method in ("kmeans++", "random_from_data")]
+    kmeans = gmm_core.fit_kmeans(X, runs[0].snapshot(0).means, 40)
+    last = max(run.n_iter for run in runs + [kmeans])
+    positions = list(range(last + 1))
+    sample = np.arange(0, X.shape[0], 3)
+    panels = [views.kmeans_stages(kmeans, positions, sample)]
+    panels += [views.mixture_stages(name, run, positions, X[sample]) for name, run in zip("AB", runs)]
+    figure = comparison_figures.panels_animation_figure(X[sample], panels, figures.plane_view(X, ["a", "b"]),
+                                                        positions, active=2)
+    return json.loads(figure.to_json()), runs, kmeans, positions
+
+
+def _frame_roles(spec, frame, role, panel):
+    """Frame ``frame``'s data for the traces of ``role`` in ``panel``."""
+    index = {t: i for i, t in enumerate(frame["traces"])}
+    return [frame["data"][index[t]] for t, trace in enumerate(spec["data"])
+            if trace["meta"]["role"] == role and trace["meta"]["panel"] == panel]
+
+
+def test_side_by_side_frames_move_every_panel_and_keep_a_stopped_fit_still(side_by_side):
+    spec, runs, kmeans, positions = side_by_side
+    assert [frame["name"] for frame in spec["frames"]] == [str(p) for p in positions]
+    assert spec["layout"]["sliders"][0]["active"] == 2
+    assert {trace["type"] for trace in spec["data"]} == {"scatter"}  # SVG: WebGL is not redrawn by frames
+    assert not any(step["args"][1]["frame"]["redraw"] for step in spec["layout"]["sliders"][0]["steps"])
+    first, last = spec["frames"][0], spec["frames"][-1]
+    for panel in (1, 2):  # each mixture's ellipses move between its first and last iteration...
+        assert _frame_roles(spec, first, "ellipse", panel) != _frame_roles(spec, last, "ellipse", panel)
+    shorter = int(np.argmin([run.n_iter for run in runs]))
+    stopped = spec["frames"][runs[shorter].n_iter]  # ...and stay put once the run has stopped
+    assert _frame_roles(spec, stopped, "ellipse", 1 + shorter) == _frame_roles(spec, last, "ellipse", 1 + shorter)
+    statuses = [_frame_roles(spec, last, "status", panel)[0]["text"][0] for panel in range(3)]
+    assert statuses[0].startswith(f"k-means · iteration {kmeans.n_iter} (converged)")
+    assert statuses[1 + shorter].startswith(f"{'AB'[shorter]} · iteration {runs[shorter].n_iter} (converged)")
+
+
+def test_side_by_side_kmeans_cells_hold_the_points_of_their_cluster(side_by_side):
+    spec, _, kmeans, positions = side_by_side
+    frame = spec["frames"][1]
+    cells = [np.column_stack([em_chart.values(c["x"]), em_chart.values(c["y"])])
+             for c in _frame_roles(spec, frame, "cell", 0)]
+    assert len(cells) == 3 and all(cell.shape[0] >= 4 for cell in cells)
+    centres = kmeans.centers[1]
+    for k, cell in enumerate(cells):  # every corner of cell k is at least as near centre k as any other
+        squared = ((cell[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+        assert np.all(squared[:, k] <= squared.min(axis=1) + 1e-3)
+
+
+def test_side_by_side_panels_keep_equal_units_by_narrowing_not_by_widening_ranges(side_by_side):
+    spec = side_by_side[0]
+    for suffix in ("", "2", "3"):
+        x, y = spec["layout"][f"xaxis{suffix}"], spec["layout"][f"yaxis{suffix}"]
+        assert y["scaleanchor"] == f"x{suffix}" and x["constrain"] == y["constrain"] == "domain"
