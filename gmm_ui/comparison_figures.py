@@ -1,7 +1,9 @@
-"""Pure figure builders for comparisons: runs from two starts, many restarts, and BIC/AIC over K and types.
+"""Pure figure builders for comparisons: fits side by side under one slider (two starts, covariance types, k-means
+and EM), many restarts, and BIC/AIC over K and types.
 
 Like :mod:`gmm_ui.figures`, every trace carries ``meta={"role": ...}`` ("log_likelihood", "current", "restart",
-"criterion", "criterion_minimum", "criterion_chosen") for tests to find.
+"criterion", "criterion_minimum", "criterion_chosen", and those of :func:`panels_animation_figure`) for tests to
+find.
 """
 
 from __future__ import annotations
@@ -360,7 +362,8 @@ def panels_animation_figure(
     -------
     plotly.graph_objects.Figure
         Traces carry ``meta.role`` ("points", "ellipse", "mean", "cell", "circle", "centroid", "true_ellipse",
-        "true_mean", "class_legend", "status") and ``meta.panel``; one frame per position, named by its iteration.
+        "true_mean", "class_legend", "component_legend", "status") and ``meta.panel``; a panel's means (or
+        centroids) are one trace; one frame per position, named by its iteration.
     """
     points = np.asarray(points, dtype=np.float64)
     panels = [list(stages) for stages in panels]
@@ -381,13 +384,13 @@ def panels_animation_figure(
         return grey if stage.responsibilities is None else mixed_rgb(stage.responsibilities, colors)
 
     color_indices, color_scale = indexed_colors([rgb(stage) for stages in panels for stage in stages])
-    if true_labels is None:
-        groups = [(np.arange(points.shape[0]), "Data", 0)]
-    else:
+    # Few traces: a frame costs plotly.js about a millisecond per trace it lists, so each panel draws its points as
+    # one trace (the true classes as per-point symbols) and its means or centroids as one trace.
+    symbols = 0
+    if true_labels is not None:
         labels, classes = np.unique(np.asarray(true_labels), return_inverse=True)
         names = class_names if class_names is not None and len(class_names) == len(labels) else labels
-        groups = [(np.flatnonzero(classes == c), f"True class: {names[c]}",
-                   TRUE_LABEL_SYMBOLS[c % len(TRUE_LABEL_SYMBOLS)]) for c in range(len(labels))]
+        symbols = np.asarray(TRUE_LABEL_SYMBOLS)[classes % len(TRUE_LABEL_SYMBOLS)]
 
     traces, dynamic, updaters = [], [], []
 
@@ -410,14 +413,11 @@ def panels_animation_figure(
                          fillcolor=lightened(colors[k], 0.8), line=dict(width=0), hoverinfo="skip",
                          name=f"Cluster {k + 1}'s region", showlegend=False, meta={"role": "cell", "component": k}),
                     panel, lambda p, s=stages, k=k: _closed(geometry(s[p])["cells"][k]))
-        for members, name, symbol in groups:
-            trace = _points_trace(points[members], view, None, name=name, symbol=symbol,
-                                  hovertemplate="(%{x:.3g}, %{y:.3g})<extra></extra>")
-            trace["type"] = "scatter"
-            trace["marker"].update(colorscale=color_scale, cmin=0, cmax=max(1, len(color_scale) - 1),
-                                   showscale=False)
-            add(trace, panel, lambda p, o=offset, m=members: dict(
-                type="scatter", marker=dict(color=color_indices[o + p][m])))
+        trace = _points_trace(points, view, None, name="Data", symbol=symbols,
+                              hovertemplate="(%{x:.3g}, %{y:.3g})<extra></extra>")
+        trace["type"] = "scatter"
+        trace["marker"].update(colorscale=color_scale, cmin=0, cmax=max(1, len(color_scale) - 1), showscale=False)
+        add(trace, panel, lambda p, o=offset: dict(type="scatter", marker=dict(color=color_indices[o + p])))
         if truth is not None:
             for trace in _truth_traces(truth, view.pair, n_stds):
                 trace = trace.to_plotly_json()
@@ -430,14 +430,13 @@ def panels_animation_figure(
                              name=f"Cluster {k + 1}: farthest point", showlegend=False, hoverinfo="name",
                              meta={"role": "circle", "component": k}),
                         panel, lambda p, s=stages, k=k: _outline(geometry(s[p])["circles"][k], "scatter"))
-            for k in range(n_components):
-                add(dict(type="scatter", x=[None], y=[None], mode="markers",
-                         marker=dict(color=colors[k], size=15, symbol="x", line=dict(color="white", width=1.5)),
-                         name=f"Cluster {k + 1}", showlegend=False,
-                         hovertemplate=f"Centroid {k + 1}<br>(%{{x:.3g}}, %{{y:.3g}})<extra></extra>",
-                         meta={"role": "centroid", "component": k}),
-                    panel, lambda p, s=stages, k=k: dict(type="scatter", x=[geometry(s[p])["centers"][k, 0]],
-                                                         y=[geometry(s[p])["centers"][k, 1]]))
+            add(dict(type="scatter", x=[None], y=[None], mode="markers",
+                     marker=dict(color=colors[:n_components], size=15, symbol="x",
+                                 line=dict(color="white", width=1.5)),
+                     name="Centroids", showlegend=False, customdata=np.arange(1, n_components + 1),
+                     hovertemplate="Centroid %{customdata}<br>(%{x:.3g}, %{y:.3g})<extra></extra>",
+                     meta={"role": "centroid"}),
+                panel, lambda p, s=stages: _markers(geometry(s[p])["centers"]))
         else:
             for n_std in n_stds:
                 dash, width = ELLIPSE_STYLES.get(n_std, ("solid", 1.5))
@@ -448,13 +447,16 @@ def panels_animation_figure(
                              meta={"role": "ellipse", "component": k, "n_std": n_std}),
                         panel, lambda p, s=stages, k=k, n_std=n_std: _outline(
                             geometry(s[p])["outlines"][n_std][k], "scatter"))
-            for k in range(n_components):
-                add(dict(type="scatter", x=[None], y=[None], mode="markers",
-                         marker=dict(color=colors[k], size=13, symbol="circle", line=dict(color="white", width=2)),
-                         name=f"Component {k + 1}", legendgroup=f"component-{k}",
-                         showlegend=panel == 0 and n_components <= MAX_LEGEND_COMPONENTS,
-                         hovertemplate="%{text}<extra></extra>", meta={"role": "mean", "component": k}),
-                    panel, lambda p, s=stages, k=k: _mean_update(geometry(s[p]), k))
+            add(dict(type="scatter", x=[None], y=[None], mode="markers",
+                     marker=dict(color=colors[:n_components], size=13, symbol="circle",
+                                 line=dict(color="white", width=2)),
+                     name="Means", showlegend=False, hovertemplate="%{text}<extra></extra>", meta={"role": "mean"}),
+                panel, lambda p, s=stages: _markers(geometry(s[p])["means"], geometry(s[p])["hovers"]))
+    if n_components <= MAX_LEGEND_COMPONENTS:  # the components' colours, once for all panels
+        for k in range(n_components):
+            add(dict(type="scatter", x=[None], y=[None], mode="markers",
+                     marker=dict(color=colors[k], size=13, symbol="circle", line=dict(color="white", width=2)),
+                     name=f"Component {k + 1}", meta={"role": "component_legend", "component": k}), 0)
     if true_labels is not None:
         for trace in _class_legend(names):
             add(dict(trace.to_plotly_json(), type="scatter"), 0)
@@ -504,5 +506,9 @@ def _closed(cell):
     return _outline(np.vstack([cell, cell[:1]]), "scatter")
 
 
-def _mean_update(found, k):
-    return dict(type="scatter", x=[found["means"][k, 0]], y=[found["means"][k, 1]], text=[found["hovers"][k]])
+def _markers(positions, texts=None):
+    """A frame's update of a panel's means or centroids (one marker each)."""
+    update = dict(type="scatter", x=positions[:, 0].copy(), y=positions[:, 1].copy())
+    if texts is not None:
+        update["text"] = texts
+    return update

@@ -20,6 +20,9 @@ DISPLAY_LIMIT = 5_000
 #: points 99 ms a step, 2,000 points 141 ms, 3,000 points 191 ms (median of 15, to the next frame drawn); 1,500
 #: points 128 ms median but 211 ms worst in the app bench. 1,000 points still show each cluster's shape.
 ANIMATION_DISPLAY_LIMIT = 1_000
+#: The side-by-side charts of the comparison tabs share this many points among their panels (two panels: 300 each;
+#: four: 150 each): their frames also move two to four sets of ellipses, at about a millisecond per trace.
+COMPARISON_DISPLAY_LIMIT = 600
 #: The largest upload in MB (2**20 bytes), refused in the browser by the uploader and again by the reader.
 #: ``server.maxUploadSize`` in .streamlit/config.toml, the server's own limit, must not be lower.
 MAX_UPLOAD_MB = 50

@@ -12,7 +12,7 @@ from gmm_core.metrics import adjusted_rand_index, match_components
 
 from . import comparison_figures, export, figures, fitting, share, start, tables
 from .controls import DisplayOptions
-from .data import ANIMATION_DISPLAY_LIMIT, DISPLAY_LIMIT, FitData, display_indices
+from .data import ANIMATION_DISPLAY_LIMIT, COMPARISON_DISPLAY_LIMIT, DISPLAY_LIMIT, FitData, display_indices
 from .state import HALF_STEP_KEY
 from .text import chart_text, plain
 
@@ -566,9 +566,8 @@ SIDE_BY_SIDE_HEIGHT = {1: 620, 2: 620, 3: 1040, 4: 1040}
 
 
 def comparison_sample(fit_data, n_panels):
-    """(limit, indices) of the points each of ``n_panels`` panels draws: together they recolour no more points a
-    step than the EM chart (data.ANIMATION_DISPLAY_LIMIT)."""
-    limit = ANIMATION_DISPLAY_LIMIT // n_panels
+    """(limit, indices) of the points each of ``n_panels`` panels draws (data.COMPARISON_DISPLAY_LIMIT together)."""
+    limit = COMPARISON_DISPLAY_LIMIT // n_panels
     return limit, display_indices(fit_data.n_points, limit)
 
 
