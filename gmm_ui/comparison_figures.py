@@ -14,13 +14,17 @@ import numpy as np
 import plotly.graph_objects as go
 
 from gmm_core.geometry import covariance_ellipses, nearest_centre_cells
+from gmm_core.metrics import component_curves_1d, density_1d, histogram_density
 
 from .figures import (
     BASE_LAYOUT,
     ELLIPSE_STYLES,
+    FRAME_CURVE_POINTS,
+    FRAME_DENSITY_POINTS,
     FRAME_ELLIPSE_POINTS,
     MAX_LEGEND_COMPONENTS,
     TRUE_LABEL_SYMBOLS,
+    TRUTH_COLOR,
     _class_legend,
     _escape,
     _marginal,
@@ -30,6 +34,9 @@ from .figures import (
     _truth_traces,
     _with_shown_frame,
     animation_controls,
+    curve_groups,
+    histogram_trace,
+    joined_curves,
     log_likelihood_range,
 )
 from .palette import OKABE_ITO, UNASSIGNED_COLOR, component_colors, hex_to_rgb, indexed_colors, lightened, mixed_rgb
@@ -367,7 +374,7 @@ def panels_animation_figure(
     """
     points = np.asarray(points, dtype=np.float64)
     panels = [list(stages) for stages in panels]
-    n_panels, n_positions = len(panels), len(positions)
+    n_positions = len(positions)
     active = int(np.clip(active, 0, n_positions - 1))
     first = panels[0][0]
     n_components = (first.params.n_components if first.params is not None else first.centers.shape[0])
@@ -408,11 +415,7 @@ def panels_animation_figure(
         offset = panel * n_positions
         kmeans = stages[0].centers is not None
         if kmeans and in_the_plane:
-            for k in range(n_components):
-                add(dict(type="scatter", x=[None], y=[None], mode="lines", fill="toself",
-                         fillcolor=lightened(colors[k], 0.8), line=dict(width=0), hoverinfo="skip",
-                         name=f"Cluster {k + 1}'s region", showlegend=False, meta={"role": "cell", "component": k}),
-                    panel, lambda p, s=stages, k=k: _closed(geometry(s[p])["cells"][k]))
+            _add_cells(add, panel, colors, lambda p, s=stages: geometry(s[p])["cells"], "region")
         trace = _points_trace(points, view, None, name="Data", symbol=symbols,
                               hovertemplate="(%{x:.3g}, %{y:.3g})<extra></extra>")
         trace["type"] = "scatter"
@@ -460,6 +463,21 @@ def panels_animation_figure(
     if true_labels is not None:
         for trace in _class_legend(names):
             add(dict(trace.to_plotly_json(), type="scatter"), 0)
+    def plane_axes(suffix):
+        # Equal units on both axes, kept by narrowing the panel rather than widening its ranges ("domain"):
+        # widened ranges would be kept by the chart's uirevision from one drawing at another size to the next.
+        return (dict(title=view.x_title, range=list(view.x_range), zeroline=False, constrain="domain"),
+                dict(title=view.y_title, range=list(view.y_range), zeroline=False, scaleanchor=f"x{suffix}",
+                     scaleratio=1, constrain="domain"))
+
+    return _panels_figure(traces, dynamic, updaters, panels, positions, active, plane_axes, uirevision)
+
+
+def _panels_figure(traces, dynamic, updaters, panels, positions, active, panel_axes, uirevision):
+    """The figure of side-by-side ``panels``: ``traces`` (those listed in ``dynamic`` updated at each position by
+    ``updaters``), each panel's status line, its axes (``panel_axes(suffix)``: the x and y axis dicts), the frames
+    and the slider."""
+    n_panels, n_positions = len(panels), len(positions)
     domains = [_panel_axes(panel, n_panels) for panel in range(n_panels)]
     for panel, stages in enumerate(panels):  # each panel's status line, on hidden axes over its top edge
         suffix = str(n_panels + panel + 1)
@@ -476,13 +494,9 @@ def panels_animation_figure(
     axes = {}
     for panel, (x_domain, y_domain) in enumerate(domains):
         suffix = "" if panel == 0 else str(panel + 1)
-        # Equal units on both axes, kept by narrowing the panel rather than widening its ranges ("domain"):
-        # widened ranges would be kept by the chart's uirevision from one drawing at another size to the next.
-        axes[f"xaxis{suffix}"] = dict(title=view.x_title, range=list(view.x_range), zeroline=False,
-                                      domain=list(x_domain), anchor=f"y{suffix}", constrain="domain")
-        axes[f"yaxis{suffix}"] = dict(title=view.y_title, range=list(view.y_range), zeroline=False,
-                                      domain=list(y_domain), anchor=f"x{suffix}", scaleanchor=f"x{suffix}",
-                                      scaleratio=1, constrain="domain")
+        xaxis, yaxis = panel_axes(suffix)
+        axes[f"xaxis{suffix}"] = dict(xaxis, domain=list(x_domain), anchor=f"y{suffix}")
+        axes[f"yaxis{suffix}"] = dict(yaxis, domain=list(y_domain), anchor=f"x{suffix}")
         status = str(n_panels + panel + 1)
         hidden = dict(visible=False, range=[0, 1], fixedrange=True)
         axes[f"xaxis{status}"] = dict(hidden, domain=list(x_domain), anchor=f"y{status}")
@@ -499,11 +513,127 @@ def panels_animation_figure(
     return figure
 
 
-def _closed(cell):
-    """A cell's update: its corners with the first repeated (no corner: nothing drawn)."""
-    if cell.shape[0] == 0:
+def panels_animation_1d_figure(values, panels, x_range, positions, *, active=0, x_title="x", colors=None,
+                               truth=None, uirevision="panels"):
+    """:func:`panels_animation_figure` for 1-D data: each panel draws the data's histogram (every value, binned
+    once); a mixture panel's frames move each weighted component's curve and the mixture's density, a k-means
+    panel's its intervals (shaded, the 1-D cells) and centroids.
+
+    Parameters
+    ----------
+    values : array-like of shape (N,) or (N, 1)
+    panels : sequence of sequences of PanelStage
+        As for :func:`panels_animation_figure` (no ``responsibilities``, ``labels`` or ``radii`` needed).
+    x_range : (float, float)
+    positions, active, uirevision : as for :func:`panels_animation_figure`
+    x_title : str
+    colors : sequence of K hex colours, optional
+    truth : GaussianMixtureParams, optional
+        The generating mixture: its density drawn dashed in every panel.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Traces with ``meta.role`` "histogram", "component_density" (one per component, or one per colour with
+        more than MAX_LEGEND_COMPONENTS), "density", "true_density", "cell", "centroid", "status", and
+        ``meta.panel``. Every panel's y-axis is fixed: up to the histogram's, the last frames' and the true
+        density's peak.
+    """
+    values = np.asarray(values, dtype=np.float64).ravel()
+    panels = [list(stages) for stages in panels]
+    active = int(np.clip(active, 0, len(positions) - 1))
+    first = panels[0][0]
+    n_components = first.params.n_components if first.params is not None else first.centers.shape[0]
+    colors = colors or component_colors(n_components)
+    grid = np.linspace(x_range[0], x_range[1], FRAME_DENSITY_POINTS)
+    binned = histogram_density(values)
+    true_density = None if truth is None else density_1d(truth, grid)[0]
+    peaks = [binned[1].max(initial=0.0)] + [density_1d(stages[-1].params, grid)[0].max()
+                                            for stages in panels if stages[-1].params is not None]
+    if true_density is not None:
+        peaks.append(true_density.max())
+    top = 1.12 * max(peaks)
+    groups = curve_groups(n_components, colors)
+    traces, dynamic, updaters = [], [], []
+
+    def add(trace, panel, updater=None):
+        suffix = "" if panel == 0 else str(panel + 1)
+        trace.update(xaxis=f"x{suffix}", yaxis=f"y{suffix}")
+        trace.setdefault("meta", {})["panel"] = panel
+        if updater is not None:
+            dynamic.append(len(traces))
+            updaters.append(updater)
+        traces.append(trace)
+
+    legend_panel = next((panel for panel, stages in enumerate(panels) if stages[0].params is not None), None)
+    for panel, stages in enumerate(panels):
+        kmeans = stages[0].centers is not None
+        if kmeans:  # the intervals nearest each centre: the 2-D cells of the centres on a line, over the height
+            cells = [nearest_centre_cells(np.column_stack([stage.centers[:, 0], np.zeros(n_components)]), x_range,
+                                          (0.0, top)) for stage in stages]
+            _add_cells(add, panel, colors[:n_components], lambda p, c=cells: c[p], "interval")
+        add(dict(histogram_trace(values, binned), showlegend=panel == 0), panel)
+        if kmeans:
+            add(dict(type="scatter", x=[None], y=[None], mode="markers",
+                     marker=dict(color=colors[:n_components], size=15, symbol="x", line=dict(color="white", width=1.5)),
+                     name="Centroids", showlegend=False, customdata=np.arange(1, n_components + 1),
+                     hovertemplate="Centroid %{customdata}<br>x %{x:.3g}<extra></extra>", meta={"role": "centroid"}),
+                panel, lambda p, s=stages: dict(type="scatter", x=s[p].centers[:, 0].copy(),
+                                                y=np.zeros(n_components)))
+            continue
+        for index, members in enumerate(groups):
+            add(dict(type="scatter", mode="lines", line=dict(color=colors[members[0]], width=2 if len(members) == 1
+                                                              else 1),
+                     name=f"Component {members[0] + 1} (π·N)" if len(members) == 1 else "Weighted components",
+                     legendgroup=f"component-{index}", hoverinfo="name",
+                     showlegend=panel == legend_panel and (len(members) == 1 or index == 0),
+                     meta={"role": "component_density", "components": members}),
+                panel, lambda p, s=stages, m=members: _curves_update(s[p].params, m))
+        add(dict(type="scatter", x=grid, mode="lines", line=dict(color="#1F2933", width=3), name="Mixture density",
+                 showlegend=panel == legend_panel, hovertemplate="x %{x:.3g}<br>p(x) %{y:.3g}<extra></extra>",
+                 meta={"role": "density"}),
+            panel, lambda p, s=stages: dict(type="scatter", y=density_1d(s[p].params, grid)[0].astype(np.float32)))
+        if true_density is not None:
+            add(dict(type="scatter", x=grid, y=true_density, mode="lines",
+                     line=dict(color=TRUTH_COLOR, width=2, dash="dash"), name="True density",
+                     showlegend=panel == legend_panel, hovertemplate="x %{x:.3g}<br>true p(x) %{y:.3g}<extra></extra>",
+                     meta={"role": "true_density"}), panel)
+
+    def line_axes(suffix):
+        return (dict(title=x_title, range=list(x_range), zeroline=False),
+                dict(title="density", range=[0.0, top], zeroline=False))
+
+    return _panels_figure(traces, dynamic, updaters, panels, positions, active, line_axes, uirevision)
+
+
+def _curves_update(params, members):
+    """A frame's update of the curves of the components ``members`` (joined by gaps)."""
+    xs, ys = component_curves_1d(params, FRAME_CURVE_POINTS)
+    return dict(type="scatter", x=joined_curves(xs, members), y=joined_curves(ys, members))
+
+
+def _add_cells(add, panel, colors, cells_at, what):
+    """Add a k-means panel's cells, shaded in their clusters' colours, one trace per colour (``cells_at(position)``:
+    the cells there): plotly.js fills each gap-separated piece of a "toself" trace by itself, so many clusters
+    cost a frame a few traces, not one each."""
+    by_color = {}
+    for k, color in enumerate(colors):
+        by_color.setdefault(color, []).append(k)
+    for color, members in by_color.items():
+        add(dict(type="scatter", x=[None], y=[None], mode="lines", fill="toself", fillcolor=lightened(color, 0.8),
+                 line=dict(width=0), hoverinfo="skip", showlegend=False,
+                 name=f"Cluster {members[0] + 1}'s {what}" if len(members) == 1 else f"Clusters' {what}s",
+                 meta={"role": "cell", "components": members}),
+            panel, lambda p, m=members: _joined_cells([cells_at(p)[k] for k in m]))
+
+
+def _joined_cells(cells):
+    """A frame's update of cells drawn as one trace: each closed (its first corner repeated), NaN between; no
+    corner at all: nothing drawn."""
+    pieces = [np.vstack([cell, cell[:1], [np.nan, np.nan]]) for cell in cells if cell.shape[0]]
+    if not pieces:
         return dict(type="scatter", x=[None], y=[None])
-    return _outline(np.vstack([cell, cell[:1]]), "scatter")
+    return _outline(np.vstack(pieces)[:-1], "scatter")
 
 
 def _markers(positions, texts=None):

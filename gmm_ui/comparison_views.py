@@ -18,7 +18,6 @@ from .views import (
     SIDE_BY_SIDE_CAPTION,
     agreement,
     chart_notes,
-    clamped_scrubber,
     comparison_chart,
     comparison_positions,
     comparison_sample,
@@ -121,9 +120,9 @@ def _starts_animated_view(fit, compared):
     opening = opening_control("starts_iteration", last, "Open the charts at iteration",
                               "The iteration both charts show first; the page's link keeps it.")
     limit, sample = comparison_sample(fit_data, 2)
-    n_outlines = runs[0].final.n_components * len(fit.display.n_stds)
-    positions, note = comparison_positions(last, opening, 2, len(sample), n_outlines)
-    panels = [mixture_stages(item.name, item.run, positions, fit_data.X[sample]) for item in compared]
+    positions, note = comparison_positions(fit, last, opening, 2, 0 if sample is None else len(sample))
+    points = None if sample is None else fit_data.X[sample]
+    panels = [mixture_stages(item.name, item.run, positions, points) for item in compared]
     comparison_chart(fit, panels, positions, opening, sample, key="starts_chart")
     st.caption(SIDE_BY_SIDE_CAPTION + (f" {note}" if note else ""))
     for column, item in zip(st.columns(2, gap="medium"), compared):
@@ -145,28 +144,6 @@ def _final_scores(fit, run):
         metrics[2].metric("Final ARI with truth", f"{score:.3f}")
 
 
-def _starts_step_view(fit, compared):
-    """Both runs at one iteration (one control), their log-likelihood curves, and their final scores (1-D data:
-    each step reruns)."""
-    runs = [item.run for item in compared]
-    step = clamped_scrubber(
-        "starts_iteration", max(run.n_iter for run in runs), "Iteration (both starts)",
-        "One control for both runs: a run that has already stopped keeps its last state.",
-    )
-    for column, item in zip(st.columns(2, gap="medium"), compared):
-        run = item.run
-        shown = min(step, run.n_iter)
-        with column:
-            plot(mixture_chart(fit.fit_data, run.snapshot(shown), fit.display,
-                               title=f"{item.name}, iteration {shown}",
-                               uirevision=f"{fit.fit_data.source.identity}-{item.name}"), PANEL_HEIGHT)
-            _final_scores(fit, run)
-    curves = [comparison_figures.Curve(item.name, item.run.log_likelihood, item.run.converged) for item in compared]
-    plot(comparison_figures.log_likelihood_curves_figure(curves, step), CURVES_HEIGHT)
-    chart_notes(fit.fit_data)
-    share.update_url()
-
-
 def _two_starts(fit):
     options = _start_options(fit)
     _reconcile_starts(fit, options)
@@ -180,7 +157,7 @@ def _two_starts(fit):
     for item in failed:
         st.error(f"{item.name} ({plain(item.label)}) could not be fitted: {plain(item.error)}")
     if not failed:
-        st.fragment(_starts_step_view if fit.fit_data.n_features == 1 else _starts_animated_view)(fit, compared)
+        st.fragment(_starts_animated_view)(fit, compared)
 
 
 def _restarts(fit):
@@ -255,10 +232,9 @@ def _covariance_animated_view(fit, outcomes):
     opening = opening_control("covariance_iteration", last, "Open the charts at iteration",
                               "The iteration every chart shows first; the page's link keeps it.")
     limit, sample = comparison_sample(fit_data, len(fitted))
-    n_outlines = next(iter(fitted.values())).final.n_components * len(fit.display.n_stds)
-    positions, note = comparison_positions(last, opening, len(fitted), len(sample), n_outlines)
-    panels = [mixture_stages(fitting.COVARIANCE_LABELS[kind], run, positions, fit_data.X[sample])
-              for kind, run in fitted.items()]
+    positions, note = comparison_positions(fit, last, opening, len(fitted), 0 if sample is None else len(sample))
+    points = None if sample is None else fit_data.X[sample]
+    panels = [mixture_stages(fitting.COVARIANCE_LABELS[kind], run, positions, points) for kind, run in fitted.items()]
     comparison_chart(fit, panels, positions, opening, sample, key="covariance_chart")
     st.caption(SIDE_BY_SIDE_CAPTION + (f" {note}" if note else ""))
     grid = st.columns(2, gap="medium") + st.columns(2, gap="medium")
@@ -281,31 +257,6 @@ def _type_scores(fit_data, run, covariance_type):
     st.caption(stopped(run.n_iter, run.converged).capitalize())
 
 
-def _covariance_step_view(fit, outcomes):
-    """The four fits at the same iteration, each with its number of free parameters and final log-likelihood (1-D
-    data: each step reruns)."""
-    fit_data = fit.fit_data
-    runs = [outcome.run for outcome in outcomes.values() if outcome.run is not None]
-    step = clamped_scrubber(
-        "covariance_iteration", max(run.n_iter for run in runs), "Iteration (all four fits)",
-        "One control for the four fits: a fit that has already stopped keeps its last state.",
-    )
-    grid = st.columns(2, gap="medium") + st.columns(2, gap="medium")
-    for column, (covariance_type, outcome) in zip(grid, outcomes.items()):
-        label = fitting.COVARIANCE_LABELS[covariance_type]
-        with column:
-            if outcome.error:
-                st.error(f"{label}: {plain(outcome.error)}")
-                continue
-            run = outcome.run
-            shown = min(step, run.n_iter)
-            plot(mixture_chart(fit_data, run.snapshot(shown), fit.display, title=f"{label} · iteration {shown}",
-                               uirevision=f"{fit_data.source.identity}-{covariance_type}"), PANEL_HEIGHT)
-            _type_scores(fit_data, run, covariance_type)
-    chart_notes(fit_data)
-    share.update_url()
-
-
 def covariance_types_tab(fit):
     """The same data and start fitted under each covariance constraint, side by side at one iteration."""
     st.caption(
@@ -321,8 +272,7 @@ def covariance_types_tab(fit):
         for covariance_type, outcome in outcomes.items():
             st.error(f"{fitting.COVARIANCE_LABELS[covariance_type]}: {plain(outcome.error)}")
         return
-    step_view = _covariance_step_view if fit.fit_data.n_features == 1 else _covariance_animated_view
-    st.fragment(step_view)(fit, outcomes)
+    st.fragment(_covariance_animated_view)(fit, outcomes)
 
 
 # --- Choosing K ------------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from gmm_core import assign_nearest, covariance_to_std_corr
+from gmm_core import covariance_to_std_corr
 from gmm_core.geometry import covariance_ellipses
 from gmm_core.metrics import component_curves_1d, density_1d, density_on_grid, histogram_density
 
@@ -25,7 +25,6 @@ from .palette import (
     component_colors,
     hex_to_rgb,
     indexed_colors,
-    lightened,
     mixed_colors,
     mixed_rgb,
 )
@@ -533,177 +532,6 @@ def density_1d_figure(
     return figure
 
 
-def _nearest_centre_regions(centers, view, resolution):
-    """Grid axes and the nearest centre of each grid node, covering the view whatever its aspect ratio."""
-    xs, ys, grid = _square_grid(view, resolution)
-    labels = assign_nearest(grid, centers)
-    return xs, ys, labels.reshape(resolution, resolution)
-
-
-def kmeans_figure(
-    points,
-    labels,
-    centers,
-    radii,
-    view,
-    *,
-    colors=None,
-    title="",
-    uirevision="kmeans",
-    region_resolution=150,
-):
-    """k-means at one iteration: hard labels, centroids, decision regions and each cluster's enclosing circle.
-
-    Parameters
-    ----------
-    points : array-like of shape (N, D)
-    labels : array-like of shape (N,)
-        Cluster (0..K-1) of each drawn point.
-    centers : array-like of shape (K, D)
-    radii : array-like of shape (K,)
-        Distance from each centre to its cluster's farthest point: the circle the classic explanation draws.
-    view : PlaneView
-    colors : sequence of K hex colours, optional
-    title, uirevision : str
-    region_resolution : int
-        Grid nodes per axis for the decision regions.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        With 2-D data: a "region" heatmap, the points, K "circle" outlines and K "centroid" markers. With more
-        columns the regions and circles of the full space do not project onto the plane, so only points and
-        centroids are drawn.
-    """
-    points = np.asarray(points, dtype=np.float64)
-    centers = np.asarray(centers, dtype=np.float64)
-    labels = np.asarray(labels)
-    n_clusters = centers.shape[0]
-    colors = colors or component_colors(n_clusters)
-    i, j = view.pair
-    traces = []
-    in_the_plane = centers.shape[1] == 2
-    if in_the_plane:
-        xs, ys, regions = _nearest_centre_regions(centers, view, region_resolution)
-        # A step colour scale: label k maps to the band around k, lightened so the points stay readable.
-        band = [(k / n_clusters, (k + 1) / n_clusters) for k in range(n_clusters)]
-        scale = [[edge, lightened(colors[k], 0.78)] for k, (low, high) in enumerate(band) for edge in (low, high)]
-        traces.append(
-            go.Heatmap(
-                x=xs,
-                y=ys,
-                z=regions,
-                zmin=-0.5,
-                zmax=n_clusters - 0.5,
-                colorscale=scale,
-                showscale=False,
-                hoverinfo="skip",
-                name="Decision regions",
-                meta={"role": "region"},
-            )
-        )
-    traces.append(
-        _points_trace(points, view, np.asarray(colors)[labels], name="Data", customdata=labels + 1,
-                      hovertemplate="(%{x:.3g}, %{y:.3g})<br>cluster %{customdata}<extra></extra>")
-    )
-    if in_the_plane:
-        circles = covariance_ellipses(centers, np.asarray(radii)[:, None, None] ** 2 * np.eye(2), n_std=1.0)
-        traces += [
-            go.Scatter(
-                x=circle[:, 0],
-                y=circle[:, 1],
-                mode="lines",
-                line=dict(color=colors[k], width=2),
-                name=f"Cluster {k + 1}: farthest point",
-                legendgroup=f"cluster-{k}",
-                showlegend=False,
-                hoverinfo="name",
-                meta={"role": "circle", "component": k},
-            )
-            for k, circle in enumerate(circles)
-        ]
-    traces += [
-        go.Scatter(
-            x=[center[i]],
-            y=[center[j]],
-            mode="markers",
-            marker=dict(color=colors[k], size=15, symbol="x", line=dict(color="white", width=1.5)),
-            name=f"Cluster {k + 1}",
-            legendgroup=f"cluster-{k}",
-            showlegend=n_clusters <= MAX_LEGEND_COMPONENTS,
-            hovertemplate=f"Centroid {k + 1}<br>(%{{x:.3g}}, %{{y:.3g}})<extra></extra>",
-            meta={"role": "centroid", "component": k},
-        )
-        for k, center in enumerate(centers)
-    ]
-    return _plane_layout(go.Figure(traces), view, title, uirevision)
-
-
-def kmeans_1d_figure(values, labels, centers, x_range, *, x_title="x", colors=None, title="", uirevision="kmeans"):
-    """k-means on 1-D data: a histogram coloured by cluster (stacked) and the centres marked on the axis.
-
-    In one dimension k-means' decision regions are intervals, so the coloured stretches of the histogram are
-    its regions.
-
-    Parameters
-    ----------
-    values : array-like of shape (N,) or (N, 1)
-    labels : array-like of shape (N,)
-    centers : array-like of shape (K,) or (K, 1)
-    x_range : tuple of float
-    x_title, title, uirevision : str
-    colors : sequence of K hex colours, optional
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        Traces: K "histogram" traces (one per cluster, sharing their bins) and one "centroid" trace.
-    """
-    values = np.asarray(values, dtype=np.float64).ravel()
-    centers = np.asarray(centers, dtype=np.float64).ravel()
-    labels = np.asarray(labels)
-    colors = colors or component_colors(centers.size)
-    bins = dict(start=float(values.min()), end=float(values.max()),
-                size=float(np.ptp(values) / np.clip(np.sqrt(values.size), 10, 80)) or 1.0)
-    many = centers.size > MAX_LEGEND_COMPONENTS
-    traces = [
-        go.Histogram(
-            x=values[labels == k],
-            xbins=bins,
-            marker=dict(color=colors[k], line=dict(color="white", width=0.3)),
-            name=f"Cluster {k + 1}",
-            showlegend=not many,
-            hovertemplate=f"cluster {k + 1}<br>%{{x}}: %{{y}} points<extra></extra>",
-            meta={"role": "histogram", "component": k},
-        )
-        for k in range(centers.size)
-    ]
-    traces.append(
-        go.Scatter(
-            x=centers,
-            y=np.zeros(centers.size),
-            mode="markers",
-            marker=dict(color=colors[: centers.size], size=12, symbol="x", line=dict(color="white", width=1)),
-            cliponaxis=False,
-            name="Centroids",
-            hovertemplate="centroid at %{x:.3g}<extra></extra>",
-            meta={"role": "centroid"},
-        )
-    )
-    figure = go.Figure(traces)
-    figure.update_layout(
-        **BASE_LAYOUT,
-        barmode="stack",
-        bargap=0.02,
-        title=dict(text=title, x=0, xanchor="left", font=dict(size=15)),
-        uirevision=uirevision,
-        xaxis=dict(title=x_title, range=list(x_range)),
-        yaxis=dict(title="points"),
-    )
-    legend_inside(figure)
-    return figure
-
-
 def samples_figure(samples, labels, view, *, colors=None, density_params=None, title="", uirevision="samples"):
     """Points drawn from a fitted mixture, coloured by the component that generated each.
 
@@ -1116,6 +944,24 @@ def _parameter_texts_1d(params):
     return hovers, lines
 
 
+def curve_groups(n_components, colors):
+    """The components' curves as traces: one per component, or with more than MAX_LEGEND_COMPONENTS one per colour
+    (their curves joined by gaps), which keeps the chart's look and sends a few arrays per frame instead of K."""
+    if n_components <= MAX_LEGEND_COMPONENTS:
+        return [[k] for k in range(n_components)]
+    by_color = {}
+    for k in range(n_components):
+        by_color.setdefault(colors[k], []).append(k)
+    return list(by_color.values())
+
+
+def joined_curves(curves, members):
+    """The rows ``members`` of ``curves`` (K, FRAME_CURVE_POINTS) in one single-precision array, NaN between."""
+    block = np.full((len(members), FRAME_CURVE_POINTS + 1), np.nan, dtype=np.float32)
+    block[:, :-1] = curves[members]
+    return block.ravel()
+
+
 def em_animation_1d_figure(
     values,
     frames,
@@ -1175,25 +1021,13 @@ def em_animation_1d_figure(
     edges, heights = histogram_density(values)
     true_density = None if truth is None else density_1d(truth, grid)[0]
 
-    # One trace per component, with its parameters in its hover; with many, one per colour (their curves joined
-    # by gaps), which keeps the chart's look and sends a few arrays per frame instead of K.
-    if many:
-        by_color = {}
-        for k in range(n_components):
-            by_color.setdefault(colors[k], []).append(k)
-        groups = list(by_color.values())
-    else:
-        groups = [[k] for k in range(n_components)]
-
-    def joined(curves, members):
-        block = np.full((len(members), FRAME_CURVE_POINTS + 1), np.nan, dtype=np.float32)
-        block[:, :-1] = curves[members]
-        return block.ravel()
+    groups = curve_groups(n_components, colors)
 
     def updates(f):
         xs, ys = component_curves_1d(f.params, FRAME_CURVE_POINTS)
         hovers, lines = _parameter_texts_1d(f.params)
-        curves = [dict(type="scatter", x=joined(xs, members), y=joined(ys, members)) for members in groups]
+        curves = [dict(type="scatter", x=joined_curves(xs, members), y=joined_curves(ys, members))
+                  for members in groups]
         if not many:
             for curve, members in zip(curves, groups):
                 curve["hovertemplate"] = hovers[members[0]]

@@ -189,20 +189,6 @@ def opening_control(key, last, label, help_text):
     return int(state[key])
 
 
-def clamped_scrubber(key, last, label, help_text):
-    """An iteration slider 0..``last`` on session-state ``key`` (kept in range first); returns its value.
-
-    With ``last`` = 0 there is nothing to scrub: a caption says so instead.
-    """
-    state = st.session_state
-    state[key] = min(max(int(state.get(key, 0)), 0), last)
-    if last > 0:
-        st.slider(label, 0, last, key=key, persist_state="page", help=help_text)
-    else:
-        st.caption("EM stopped at its start (iteration 0): raise the maximum number of iterations.")
-    return state[key]
-
-
 # --- EM, step by step ------------------------------------------------------------------------------------------
 
 
@@ -566,17 +552,23 @@ SIDE_BY_SIDE_HEIGHT = {1: 620, 2: 620, 3: 1040, 4: 1040}
 
 
 def comparison_sample(fit_data, n_panels):
-    """(limit, indices) of the points each of ``n_panels`` panels draws (data.COMPARISON_DISPLAY_LIMIT together)."""
+    """(limit, indices) of the points each of ``n_panels`` panels draws (data.COMPARISON_DISPLAY_LIMIT together);
+    indices None for 1-D data, whose panels draw the histogram of every point."""
     limit = COMPARISON_DISPLAY_LIMIT // n_panels
-    return limit, display_indices(fit_data.n_points, limit)
+    return limit, None if fit_data.n_features == 1 else display_indices(fit_data.n_points, limit)
 
 
-def comparison_positions(last, opening, n_panels, n_points, n_outlines):
+def comparison_positions(fit, last, opening, n_panels, n_points):
     """The iterations a side-by-side chart's slider holds, and a note when some are left out.
 
-    ``n_outlines``: outlines per panel (ellipses or circles and cells), each sent at every position."""
-    per_position = n_panels * (n_points + n_outlines * figures.FRAME_ELLIPSE_POINTS * 8) * 4 // 3
-    max_frames = max(25, min(MAX_FRAMES, MAX_COMPARISON_FRAME_BYTES // max(per_position, 1)))
+    Every position carries each panel's ``n_points`` point colours and outlines (2-D), or its curves (1-D)."""
+    n_components = fit.start_params.n_components
+    if fit.fit_data.n_features == 1:
+        per_panel = figures.frame_bytes_1d(n_components)
+    else:  # ellipses at each drawn deviation, or k-means' circles and cells
+        per_panel = n_points + n_components * max(len(fit.display.n_stds), 2) * figures.FRAME_ELLIPSE_POINTS * 8
+    per_position = n_panels * per_panel * 4 // 3  # base64
+    max_frames = max(25, min(MAX_FRAMES, MAX_COMPARISON_FRAME_BYTES // per_position))
     positions = figures.strided_iterations(last, max_frames, keep=(opening,))
     note = None
     if len(positions) < last + 1:
@@ -586,13 +578,14 @@ def comparison_positions(last, opening, n_panels, n_points, n_outlines):
 
 
 def mixture_stages(name, run, positions, points):
-    """A mixture panel's stages: ``run`` at each position (its last iteration once it has stopped)."""
+    """A mixture panel's stages: ``run`` at each position (its last iteration once it has stopped), with the
+    responsibilities of ``points`` (None: no points drawn)."""
     shares, stages = {}, []
     for position in positions:
         shown = min(position, run.n_iter)
         params = run.snapshot(shown)
         if shown not in shares:
-            shares[shown] = responsibilities(points, params)
+            shares[shown] = None if points is None else responsibilities(points, params)
         ending = f" ({'converged' if run.converged else 'stopped'})" if shown == run.n_iter and shown > 0 else ""
         status = f"{name} · iteration {shown}{ending} · log-likelihood {run.log_likelihood[shown]:.4f}"
         stages.append(comparison_figures.PanelStage(status, params=params, responsibilities=shares[shown]))
@@ -600,7 +593,8 @@ def mixture_stages(name, run, positions, points):
 
 
 def kmeans_stages(kmeans_run, positions, sample):
-    """The k-means panel's stages: centroids, circles (2-D data) and the drawn points' clusters at each position."""
+    """The k-means panel's stages: centroids, circles (2-D data) and the clusters of the points drawn (``sample``;
+    None: none drawn) at each position."""
     stages = []
     in_the_plane = kmeans_run.centers.shape[2] == 2
     for position in positions:
@@ -610,7 +604,7 @@ def kmeans_stages(kmeans_run, positions, sample):
         stages.append(comparison_figures.PanelStage(
             f"k-means · iteration {shown}{ending} · inertia {kmeans_run.inertia[shown]:.4g}",
             centers=kmeans_run.centers[shown], radii=kmeans_run.radii(shown) if in_the_plane else None,
-            labels=kmeans_run.labels(shown)[sample],
+            labels=None if sample is None else kmeans_run.labels(shown)[sample],
         ))
     return stages
 
@@ -620,11 +614,18 @@ def comparison_chart(fit, panels, positions, opening, sample, *, key):
     ``opening``."""
     fit_data, display = fit.fit_data, fit.display
     true_params, true_labels = _truth(fit_data, display)
+    uirevision = f"{fit_data.source.identity}-{key}"
+    if fit_data.n_features == 1:
+        figure = comparison_figures.panels_animation_1d_figure(
+            fit_data.X, panels, _density_range(fit_data), positions, active=positions.index(opening),
+            x_title=_axis_titles(fit_data)[0], truth=true_params, uirevision=uirevision,
+        )
+        plot(figure, SIDE_BY_SIDE_HEIGHT[len(panels)], key=key)
+        return
     figure = comparison_figures.panels_animation_figure(
         fit_data.X[sample], panels, _plane(fit_data), positions, active=positions.index(opening),
         n_stds=display.n_stds, truth=true_params, true_labels=None if true_labels is None else true_labels[sample],
-        class_names=[chart_text(name) for name in fit_data.source.label_names] or None,
-        uirevision=f"{fit_data.source.identity}-{key}",
+        class_names=[chart_text(name) for name in fit_data.source.label_names] or None, uirevision=uirevision,
     )
     plot(figure, SIDE_BY_SIDE_HEIGHT[len(panels)], key=key)
 
@@ -636,60 +637,15 @@ SIDE_BY_SIDE_CAPTION = ("Drag the slider under the charts, click along it, or pr
 # --- k-means versus GMM ----------------------------------------------------------------------------------------
 
 
-def _kmeans_chart(fit_data, kmeans_run, iteration, *, title):
-    shown = display_indices(fit_data.n_points)
-    labels = kmeans_run.labels(iteration)[shown]
-    centers = kmeans_run.centers[iteration]
-    uirevision = fit_data.source.identity
-    if fit_data.n_features == 1:
-        return figures.kmeans_1d_figure(fit_data.X[shown], labels, centers, _density_range(fit_data),
-                                        x_title=_axis_titles(fit_data)[0], title=title, uirevision=uirevision)
-    return figures.kmeans_figure(fit_data.X[shown], labels, centers, kmeans_run.radii(iteration), _plane(fit_data),
-                                 title=title, uirevision=uirevision)
-
-
-def _comparison_step_view(fit, kmeans_run):
-    fit_data, run, display = fit.fit_data, fit.run, fit.display
-    step = clamped_scrubber(
-        "kmeans_iteration", max(run.n_iter, kmeans_run.n_iter), "Iteration (both algorithms)",
-        "One control for both: an algorithm that has already stopped keeps its last state.",
-    )
-    kmeans_step, em_step = min(step, kmeans_run.n_iter), min(step, run.n_iter)
-    kmeans_column, em_column = st.columns(2, gap="medium")
-    with kmeans_column:
-        plot(_kmeans_chart(fit_data, kmeans_run, kmeans_step, title=f"k-means, iteration {kmeans_step}"),
-             MAIN_CHART_HEIGHT - 60)
-        metrics = st.columns(3)
-        iterations_metric(metrics[0], kmeans_run.n_iter, kmeans_run.converged)
-        metrics[1].metric("Inertia (sum of squares)", f"{kmeans_run.inertia[kmeans_step]:.4g}")
-        score = agreement(fit_data, display, kmeans_run.labels(kmeans_step))
-        if score is not None:
-            metrics[2].metric("ARI with truth", f"{score:.3f}")
-    with em_column:
-        plot(mixture_chart(fit_data, run.snapshot(em_step), display, title=f"GMM (EM), iteration {em_step}",
-                           uirevision=fit_data.source.identity), MAIN_CHART_HEIGHT - 60)
-        metrics = st.columns(3)
-        iterations_metric(metrics[0], run.n_iter, run.converged)
-        metrics[1].metric("Mean log-likelihood", f"{run.log_likelihood[em_step]:.4f}")
-        score = agreement(fit_data, display, run.labels(em_step))
-        if score is not None:
-            metrics[2].metric("ARI with truth", f"{score:.3f}")
-    chart_notes(fit_data, sample_drawn=True)  # k-means' 1-D chart stacks the sample's histogram by cluster
-    if fit_data.n_features > 2:
-        st.caption("k-means' regions and circles live in all the fitted columns, so they are not drawn in this plane.")
-    share.update_url()
-
-
 def _comparison_animated_view(fit, kmeans_run):
     fit_data, run, display = fit.fit_data, fit.run, fit.display
     last = max(run.n_iter, kmeans_run.n_iter)
     opening = opening_control("kmeans_iteration", last, "Open the charts at iteration",
                               "The iteration both charts show first; the page's link keeps it.")
     limit, sample = comparison_sample(fit_data, 2)
-    n_outlines = run.final.n_components * max(len(display.n_stds), 2)
-    positions, note = comparison_positions(last, opening, 2, len(sample), n_outlines)
+    positions, note = comparison_positions(fit, last, opening, 2, 0 if sample is None else len(sample))
     panels = [kmeans_stages(kmeans_run, positions, sample),
-              mixture_stages("GMM (EM)", run, positions, fit_data.X[sample])]
+              mixture_stages("GMM (EM)", run, positions, None if sample is None else fit_data.X[sample])]
     comparison_chart(fit, panels, positions, opening, sample, key="kmeans_chart")
     st.caption(SIDE_BY_SIDE_CAPTION + (f" {note}" if note else ""))
     finals = [(kmeans_run, "Final inertia (sum of squares)", f"{kmeans_run.inertia[-1]:.4g}"),
@@ -719,8 +675,7 @@ def kmeans_tab(fit):
     except ParameterError as error:
         st.error(f"k-means could not run: {plain(error)}")
         return
-    step_view = _comparison_step_view if fit.fit_data.n_features == 1 else _comparison_animated_view
-    st.fragment(step_view)(fit, kmeans_run)
+    st.fragment(_comparison_animated_view)(fit, kmeans_run)
 
 
 # --- Sampling: the mixture as a density --------------------------------------------------------------------------

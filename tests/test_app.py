@@ -259,8 +259,8 @@ def test_one_dimensional_data_are_scrubbed_in_the_chart_too(app):
 
 
 def test_one_dimensional_histograms_count_every_point_and_say_no_sample(app):
-    """S6a has 10,000 points, more than a chart draws: its 1-D charts bin them all, so no note of a sample; the
-    k-means chart stacks a sample's histogram by cluster, and says so."""
+    """S6a has 10,000 points, more than a chart draws: its 1-D charts bin them all, so no note of a sample, in the
+    EM chart and in the k-means vs GMM chart alike."""
     app.selectbox(key="scenario").set_value("S6a").run()
     _assert_no_exception(app)
     assert "Showing a random" not in _texts(app)
@@ -273,4 +273,7 @@ def test_one_dimensional_histograms_count_every_point_and_say_no_sample(app):
     app.session_state["view"] = TABS["kmeans"]
     app.run()
     _assert_no_exception(app)
-    assert "Showing a random 5,000 of the 10,000 points" in _texts(app)
+    assert "Showing a random" not in _texts(app)  # k-means' panel too: the histogram of every point
+    side_by_side = next(json.loads(c.proto.spec) for c in app.get("plotly_chart") if json.loads(c.proto.spec)["frames"])
+    histograms = em_chart.traces(side_by_side, "histogram")
+    assert len(histograms) == 2 and em_chart.values(histograms[0]["x"])[-1] == scenario.X.max()

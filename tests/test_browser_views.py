@@ -162,6 +162,21 @@ def test_density_under_the_points_and_samples_beside_the_data(open_app):
     screenshot(page, "view_sampling.png")
 
 
+def test_one_dimensional_covariance_types_scrub_in_the_browser(open_app):
+    """S6b (heights): four 1-D fits side by side, their densities moved by the chart's own slider."""
+    expect = _expect()
+    page = open_app("?data=S6b&view=covariance")
+    expect(_charts(page)).to_have_count(1, timeout=CHART_TIMEOUT_MS)
+    before = wait_for_traces(page, "density", 0)
+    assert len(json.loads(before)) == 4
+    click_chart_step(page, len(chart_slider(page)["labels"]) // 2)
+    after = json.loads(wait_for_traces(page, "density", 0, other_than=before))
+    assert all(a != b for a, b in zip(after, json.loads(before)))
+    expect(page.locator('[data-testid="stApp"][data-test-script-state="running"]')).to_have_count(0)
+    assert_no_exception(page)
+    screenshot(page, "view_covariance_types_1d.png")
+
+
 def test_a_shared_link_opens_its_view_and_follows_the_user(open_app):
     expect = _expect()
     page = open_app("?data=S2&k=2&init=alt3&view=kmeans&iteration=3&colour=blue")

@@ -553,3 +553,22 @@ def test_side_by_side_panels_keep_equal_units_by_narrowing_not_by_widening_range
     for suffix in ("", "2", "3"):
         x, y = spec["layout"][f"xaxis{suffix}"], spec["layout"][f"yaxis{suffix}"]
         assert y["scaleanchor"] == f"x{suffix}" and x["constrain"] == y["constrain"] == "domain"
+
+
+@pytest.mark.parametrize("view, roles", [("kmeans", {"cell", "centroid", "density", "component_density"}),
+                                         ("starts", {"density", "component_density"}),
+                                         ("covariance", {"density", "component_density"})])
+def test_one_dimensional_fits_side_by_side_scrub_in_one_chart(view, roles):
+    """1-D data (S6b) get the same side-by-side chart: each panel the histogram of every height, its frames the
+    curves and densities (or k-means' intervals and centroids)."""
+    at = _app(data="S6b", view=view)
+    _ok(at)
+    chart = next(chart for chart in _charts(at) if _traces(chart, "status"))
+    present = {(trace.get("meta") or {}).get("role") for trace in chart["data"]}
+    assert roles | {"histogram", "status"} <= present and "points" not in present
+    histograms = _traces(chart, "histogram")
+    assert len(histograms) == len(_traces(chart, "status")) and sum(h.get("showlegend", True) for h in histograms) == 1
+    first, last = chart["frames"][0], chart["frames"][-1]
+    density = next(t for t, trace in enumerate(chart["data"]) if trace["meta"]["role"] == "density")
+    values = [em_chart.values(frame["data"][frame["traces"].index(density)]["y"]) for frame in (first, last)]
+    assert not np.allclose(*values)  # EM moves the density from the start to the end

@@ -1,10 +1,13 @@
 """The figure builders: which traces they draw and what the traces hold, checked without a browser."""
 
+import json
+
 import numpy as np
 import pytest
 
 import gmm_core
-from gmm_ui import figures, palette
+from gmm_ui import comparison_figures, figures, palette, views
+from tests import em_chart
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -119,31 +122,47 @@ def test_one_d_figure_has_histogram_density_and_each_component():
     assert tuple(figure.layout.xaxis.range) == (-1.0, 2.0)
 
 
-def test_kmeans_figure_has_regions_circles_and_centroids(two_d_run):
+def _panel_traces(figure, role, frame=None):
+    """The traces of ``role`` as drawn (or as frame ``frame`` sets them), decoded."""
+    spec = json.loads(figure.to_json())
+    data = spec["data"] if frame is None else None
+    if frame is not None:
+        chosen = next(f for f in spec["frames"] if f["name"] == frame)
+        data = [dict(spec["data"][t], **update) for t, update in zip(chosen["traces"], chosen["data"])]
+    return [trace for trace in data if (trace.get("meta") or {}).get("role") == role]
+
+
+def test_kmeans_panel_draws_circles_to_the_farthest_point_and_hard_colours(two_d_run):
     kmeans_run = gmm_core.fit_kmeans(two_d_run.X, two_d_run.means[0])
+    positions = list(range(kmeans_run.n_iter + 1))
+    sample = np.arange(two_d_run.X.shape[0])
+    stages = views.kmeans_stages(kmeans_run, positions, sample)
+    figure = comparison_figures.panels_animation_figure(two_d_run.X, [stages], figures.plane_view(two_d_run.X,
+                                                        ["x", "y"]), positions, active=positions[-1])
     i = kmeans_run.n_iter
-    figure = figures.kmeans_figure(
-        two_d_run.X, kmeans_run.labels(i), kmeans_run.centers[i], kmeans_run.radii(i),
-        figures.plane_view(two_d_run.X, ["x", "y"]),
-    )
-    regions = _roles(figure, "region")
-    assert len(regions) == 1 and regions[0].type == "heatmap"
-    assert set(np.unique(regions[0].z)) == {0, 1, 2}
-    circles = _roles(figure, "circle")
-    assert len(circles) == 3 and len(_roles(figure, "centroid")) == 3
+    circles = _panel_traces(figure, "circle")
+    assert len(circles) == 3 and len(_panel_traces(figure, "cell")) == 3
     for k, circle in enumerate(circles):
-        distance = np.hypot(np.asarray(circle.x) - kmeans_run.centers[i][k, 0],
-                            np.asarray(circle.y) - kmeans_run.centers[i][k, 1])
-        np.testing.assert_allclose(distance, kmeans_run.radii(i)[k])
+        distance = np.hypot(em_chart.values(circle["x"]) - kmeans_run.centers[i][k, 0],
+                            em_chart.values(circle["y"]) - kmeans_run.centers[i][k, 1])
+        np.testing.assert_allclose(distance, kmeans_run.radii(i)[k], rtol=1e-5)  # single precision
+    points = _panel_traces(figure, "points")[0]
+    scale = [colour for _, colour in points["marker"]["colorscale"]]
+    shown = {scale[int(index)] for index in em_chart.values(points["marker"]["color"])}
+    assert shown <= {colour.lower() for colour in palette.component_colors(3)}  # hard labels: no mixing
 
 
-def test_kmeans_points_have_hard_colours(two_d_run):
-    kmeans_run = gmm_core.fit_kmeans(two_d_run.X, two_d_run.means[0])
-    figure = figures.kmeans_figure(
-        two_d_run.X, kmeans_run.labels(0), kmeans_run.centers[0], kmeans_run.radii(0),
-        figures.plane_view(two_d_run.X, ["x", "y"]),
-    )
-    assert set(_roles(figure, "points")[0].marker.color) <= set(palette.component_colors(3))  # no mixing
+def test_one_d_kmeans_panel_shades_each_centres_interval_over_the_histogram():
+    x = np.concatenate([np.linspace(0, 1, 50), np.linspace(4, 5, 50)])
+    kmeans_run = gmm_core.fit_kmeans(x, np.array([[0.5], [4.5]]))
+    stages = views.kmeans_stages(kmeans_run, [0], None)
+    figure = comparison_figures.panels_animation_1d_figure(x, [stages], (-1.0, 6.0), [0])
+    cells = _panel_traces(figure, "cell")
+    spans = sorted((em_chart.values(c["x"]).min(), em_chart.values(c["x"]).max()) for c in cells)
+    np.testing.assert_allclose(spans, [(-1.0, 2.5), (2.5, 6.0)], rtol=1e-6)  # split at the centres' midpoint
+    histogram = _panel_traces(figure, "histogram")[0]
+    assert em_chart.values(histogram["x"])[[0, -1]].tolist() == [0.0, 5.0]
+    assert em_chart.values(_panel_traces(figure, "centroid")[0]["x"]).tolist() == [0.5, 4.5]
 
 
 def test_samples_figure_draws_every_sample(two_d_run):
@@ -156,13 +175,3 @@ def test_palette_is_okabe_ito_and_cycles():
     colours = palette.component_colors(10)
     assert colours[:8] == list(palette.OKABE_ITO)
     assert colours[8:] == colours[:2]
-
-
-def test_one_d_kmeans_figure_colours_the_histogram_by_cluster_and_marks_centres():
-    x = np.concatenate([np.linspace(0, 1, 50), np.linspace(4, 5, 50)])
-    kmeans_run = gmm_core.fit_kmeans(x, np.array([[0.5], [4.5]]))
-    figure = figures.kmeans_1d_figure(x, kmeans_run.labels(0), kmeans_run.centers[0], (-1.0, 6.0))
-    histograms = _roles(figure, "histogram")
-    assert len(histograms) == 2 and figure.layout.barmode == "stack"
-    assert sum(len(h.x) for h in histograms) == x.size
-    assert tuple(_roles(figure, "centroid")[0].x) == (0.5, 4.5)
