@@ -400,16 +400,7 @@ def panels_animation_figure(
         symbols = np.asarray(TRUE_LABEL_SYMBOLS)[classes % len(TRUE_LABEL_SYMBOLS)]
 
     traces, dynamic, updaters = [], [], []
-
-    def add(trace, panel, updater=None):
-        """Append ``trace`` to the panel's axes; ``updater(position)`` gives its data at a position (dynamic)."""
-        suffix = "" if panel == 0 else str(panel + 1)
-        trace.update(xaxis=f"x{suffix}", yaxis=f"y{suffix}")
-        trace.setdefault("meta", {})["panel"] = panel
-        if updater is not None:
-            dynamic.append(len(traces))
-            updaters.append(updater)
-        traces.append(trace)
+    add = _adder(traces, dynamic, updaters)
 
     for panel, stages in enumerate(panels):
         offset = panel * n_positions
@@ -471,6 +462,22 @@ def panels_animation_figure(
                      scaleratio=1, constrain="domain"))
 
     return _panels_figure(traces, dynamic, updaters, panels, positions, active, plane_axes, uirevision)
+
+
+def _adder(traces, dynamic, updaters):
+    """``add(trace, panel, updater=None)``: append ``trace`` to ``traces`` on the axes of ``panel``; with
+    ``updater`` (its data at a position), list it among the ``dynamic`` traces that frames update."""
+
+    def add(trace, panel, updater=None):
+        suffix = "" if panel == 0 else str(panel + 1)
+        trace.update(xaxis=f"x{suffix}", yaxis=f"y{suffix}")
+        trace.setdefault("meta", {})["panel"] = panel
+        if updater is not None:
+            dynamic.append(len(traces))
+            updaters.append(updater)
+        traces.append(trace)
+
+    return add
 
 
 def _panels_figure(traces, dynamic, updaters, panels, positions, active, panel_axes, uirevision):
@@ -555,15 +562,7 @@ def panels_animation_1d_figure(values, panels, x_range, positions, *, active=0, 
     top = 1.12 * max(peaks)
     groups = curve_groups(n_components, colors)
     traces, dynamic, updaters = [], [], []
-
-    def add(trace, panel, updater=None):
-        suffix = "" if panel == 0 else str(panel + 1)
-        trace.update(xaxis=f"x{suffix}", yaxis=f"y{suffix}")
-        trace.setdefault("meta", {})["panel"] = panel
-        if updater is not None:
-            dynamic.append(len(traces))
-            updaters.append(updater)
-        traces.append(trace)
+    add = _adder(traces, dynamic, updaters)
 
     legend_panel = next((panel for panel, stages in enumerate(panels) if stages[0].params is not None), None)
     for panel, stages in enumerate(panels):
