@@ -15,18 +15,14 @@ from . import comparison_figures, fitting, share, start
 from .controls import MAX_SEED
 from .text import plain
 from .views import (
-    SIDE_BY_SIDE_CAPTION,
     agreement,
     chart_notes,
-    comparison_chart,
-    comparison_positions,
-    comparison_sample,
     count,
     iterations_metric,
     mixture_chart,
     mixture_stages,
-    opening_control,
     plot,
+    side_by_side,
     stopped,
 )
 
@@ -114,23 +110,16 @@ def _compared_run(fit, letter, strategy, seed):
 def _starts_animated_view(fit, compared):
     """Both runs side by side in one chart that scrubs in the browser, their log-likelihood curves, and their final
     scores."""
-    fit_data = fit.fit_data
-    runs = [item.run for item in compared]
-    last = max(run.n_iter for run in runs)
-    opening = opening_control("starts_iteration", last, "Open the charts at iteration",
-                              "The iteration both charts show first; the page's link keeps it.")
-    limit, sample = comparison_sample(fit_data, 2)
-    positions, note = comparison_positions(fit, last, opening, 2, 0 if sample is None else len(sample))
-    points = None if sample is None else fit_data.X[sample]
-    panels = [mixture_stages(item.name, item.run, positions, points) for item in compared]
-    comparison_chart(fit, panels, positions, opening, sample, key="starts_chart")
-    st.caption(SIDE_BY_SIDE_CAPTION + (f" {note}" if note else ""))
+    limit, opening = side_by_side(
+        fit, "starts_iteration", max(item.run.n_iter for item in compared), 2,
+        lambda positions, _, points: [mixture_stages(item.name, item.run, positions, points) for item in compared],
+    )
     for column, item in zip(st.columns(2, gap="medium"), compared):
         with column:
             _final_scores(fit, item.run)
     curves = [comparison_figures.Curve(item.name, item.run.log_likelihood, item.run.converged) for item in compared]
     plot(comparison_figures.log_likelihood_curves_figure(curves, opening), CURVES_HEIGHT)
-    chart_notes(fit_data, limit=limit)
+    chart_notes(fit.fit_data, limit=limit)
     share.update_url()
 
 
@@ -228,15 +217,11 @@ def _covariance_animated_view(fit, outcomes):
     for kind, outcome in outcomes.items():
         if outcome.error:
             st.error(f"{fitting.COVARIANCE_LABELS[kind]}: {plain(outcome.error)}")
-    last = max(run.n_iter for run in fitted.values())
-    opening = opening_control("covariance_iteration", last, "Open the charts at iteration",
-                              "The iteration every chart shows first; the page's link keeps it.")
-    limit, sample = comparison_sample(fit_data, len(fitted))
-    positions, note = comparison_positions(fit, last, opening, len(fitted), 0 if sample is None else len(sample))
-    points = None if sample is None else fit_data.X[sample]
-    panels = [mixture_stages(fitting.COVARIANCE_LABELS[kind], run, positions, points) for kind, run in fitted.items()]
-    comparison_chart(fit, panels, positions, opening, sample, key="covariance_chart")
-    st.caption(SIDE_BY_SIDE_CAPTION + (f" {note}" if note else ""))
+    limit, _ = side_by_side(
+        fit, "covariance_iteration", max(run.n_iter for run in fitted.values()), len(fitted),
+        lambda positions, _, points: [mixture_stages(fitting.COVARIANCE_LABELS[kind], run, positions, points)
+                                      for kind, run in fitted.items()],
+    )
     grid = st.columns(2, gap="medium") + st.columns(2, gap="medium")
     for column, (kind, run) in zip(grid, fitted.items()):
         with column:

@@ -26,9 +26,9 @@ The parameters:
 ``start``              with ``init=manual``: the start table, components separated by ``~``, their values
                        (π, means, σ, ρ in the table's column order) by ``_``
 ``view``               the open tab: ``em``, ``starts``, ``kmeans``, ``covariance``, ``choose_k``, ``sampling``
-``iteration``          the open tab's iteration; in the EM tab the frame its chart opens at (the chart's
-                       own slider scrubs in the browser and does not change the link), and ``3E`` / ``3M``
-                       open it at iteration 3 after its E-step / M-step (half steps)
+``iteration``          the iteration the open tab's chart opens at (the charts' own sliders scrub in the
+                       browser and do not change the link); in the EM tab ``3E`` / ``3M`` open it at
+                       iteration 3 after its E-step / M-step (half steps)
 ``half``               ``1`` for the EM tab's half steps (implied by ``3E`` / ``3M``; needed at the start)
 ``density``            ``1`` to draw the fitted density under the points of the EM chart
 =====================  ==================================================================================

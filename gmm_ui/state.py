@@ -21,8 +21,9 @@ TABS = {
     "choose_k": "How many components?",
     "sampling": "Sampling from the model",
 }
-#: The key of each tab's iteration scrubber (tabs without one are absent). The EM tab's half-step scrubber is
-#: ``HALF_STEP_KEY``, used instead of "iteration" while ``half_steps`` is on.
+#: The key of each tab's opening iteration: where its animated chart opens, kept in the link (tabs without one are
+#: absent; the charts' own sliders scrub in the browser). The EM tab's half step is ``HALF_STEP_KEY``, used
+#: instead of "iteration" while ``half_steps`` is on.
 SCRUBBERS = {
     "em": "iteration",
     "starts": "starts_iteration",

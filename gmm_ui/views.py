@@ -634,20 +634,30 @@ SIDE_BY_SIDE_CAPTION = ("Drag the slider under the charts, click along it, or pr
                         "same iteration; a fit that has already stopped keeps its last state.")
 
 
+def side_by_side(fit, key, last, n_panels, panels_of):
+    """A comparison tab's fits in one animated chart: where it opens (session-state ``key``, 0..``last``), the chart
+    of ``panels_of(positions, sample, points)`` (each panel's stages; ``sample`` the indices of the drawn
+    ``points``, both None for 1-D data) and its caption. Returns (points drawn per panel, opening iteration)."""
+    opening = opening_control(key, last, "Open the charts at iteration",
+                              "The iteration the charts show first; the page's link keeps it.")
+    limit, sample = comparison_sample(fit.fit_data, n_panels)
+    positions, note = comparison_positions(fit, last, opening, n_panels, 0 if sample is None else len(sample))
+    points = None if sample is None else fit.fit_data.X[sample]
+    comparison_chart(fit, panels_of(positions, sample, points), positions, opening, sample, key=f"{key}_chart")
+    st.caption(SIDE_BY_SIDE_CAPTION + (f" {note}" if note else ""))
+    return limit, opening
+
+
 # --- k-means versus GMM ----------------------------------------------------------------------------------------
 
 
 def _comparison_animated_view(fit, kmeans_run):
     fit_data, run, display = fit.fit_data, fit.run, fit.display
-    last = max(run.n_iter, kmeans_run.n_iter)
-    opening = opening_control("kmeans_iteration", last, "Open the charts at iteration",
-                              "The iteration both charts show first; the page's link keeps it.")
-    limit, sample = comparison_sample(fit_data, 2)
-    positions, note = comparison_positions(fit, last, opening, 2, 0 if sample is None else len(sample))
-    panels = [kmeans_stages(kmeans_run, positions, sample),
-              mixture_stages("GMM (EM)", run, positions, None if sample is None else fit_data.X[sample])]
-    comparison_chart(fit, panels, positions, opening, sample, key="kmeans_chart")
-    st.caption(SIDE_BY_SIDE_CAPTION + (f" {note}" if note else ""))
+    limit, _ = side_by_side(
+        fit, "kmeans_iteration", max(run.n_iter, kmeans_run.n_iter), 2,
+        lambda positions, sample, points: [kmeans_stages(kmeans_run, positions, sample),
+                                           mixture_stages("GMM (EM)", run, positions, points)],
+    )
     finals = [(kmeans_run, "Final inertia (sum of squares)", f"{kmeans_run.inertia[-1]:.4g}"),
               (run, "Final mean log-likelihood", f"{run.log_likelihood[-1]:.4f}")]
     for column, (fitted, label, value) in zip(st.columns(2, gap="medium"), finals):
