@@ -181,8 +181,13 @@ def assert_no_exception(page):
 
 
 def screenshot(page, name):
+    """Write ``test-output/<name>`` once the page is idle and every element has drawn (Streamlit shows a skeleton
+    while an element's script is still loading)."""
+    from playwright.sync_api import expect
+
     SCREENSHOTS.mkdir(exist_ok=True)
     wait_until_idle(page)
+    expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0, timeout=CHART_TIMEOUT_MS)
     page.screenshot(path=SCREENSHOTS / name)
 
 
