@@ -244,11 +244,17 @@ def _type_scores(fit_data, run, covariance_type):
 
 def covariance_types_tab(fit):
     """The same data and start fitted under each covariance constraint, side by side at one iteration."""
-    st.caption(
-        "The same start fitted four times. Full ellipses tilt each their own way; tied ones share one shape; "
-        "diagonal ones stay parallel to the axes; spherical ones are circles. Fewer free parameters fit less "
-        "closely but need less data."
-    )
+    if fit.fit_data.n_features == 1:
+        st.caption(
+            "The same start fitted four times. In one dimension a covariance is one variance, so full, diagonal "
+            "and spherical are the same model (their fits agree); tied makes every component share one width."
+        )
+    else:
+        st.caption(
+            "The same start fitted four times. Full ellipses tilt each their own way; tied ones share one shape; "
+            "diagonal ones stay parallel to the axes; spherical ones are circles. Fewer free parameters fit less "
+            "closely but need less data."
+        )
     outcomes = {
         covariance_type: fitting.fit_em(fit.fit_data.X, fit.start_params, fit.settings, covariance_type=covariance_type)
         for covariance_type in fitting.COVARIANCE_LABELS

@@ -566,6 +566,8 @@ def test_one_dimensional_fits_side_by_side_scrub_in_one_chart(view, roles):
     chart = next(chart for chart in _charts(at) if _traces(chart, "status"))
     present = {(trace.get("meta") or {}).get("role") for trace in chart["data"]}
     assert roles | {"histogram", "status"} <= present and "points" not in present
+    if view == "covariance":
+        assert any("In one dimension a covariance is one variance" in c.value for c in at.caption)
     histograms = _traces(chart, "histogram")
     assert len(histograms) == len(_traces(chart, "status")) and sum(h.get("showlegend", True) for h in histograms) == 1
     first, last = chart["frames"][0], chart["frames"][-1]
