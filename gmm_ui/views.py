@@ -577,36 +577,44 @@ def comparison_positions(fit, last, opening, n_panels, n_points):
     return positions, note
 
 
-def mixture_stages(name, run, positions, points):
-    """A mixture panel's stages: ``run`` at each position (its last iteration once it has stopped), with the
-    responsibilities of ``points`` (None: no points drawn)."""
-    shares, stages = {}, []
+def _stages(run, positions, stage_at):
+    """A panel's stage at each position: ``stage_at(iteration, ending)`` at ``run``'s iteration there (its last once
+    it has stopped), built once per iteration; ``ending`` is what the status line adds at the last one."""
+    built = {}
     for position in positions:
         shown = min(position, run.n_iter)
+        if shown not in built:
+            ending = f" ({'converged' if run.converged else 'stopped'})" if shown == run.n_iter and shown > 0 else ""
+            built[shown] = stage_at(shown, ending)
+    return [built[min(position, run.n_iter)] for position in positions]
+
+
+def mixture_stages(name, run, positions, points):
+    """A mixture panel's stages: ``run`` at each position, with the responsibilities of ``points`` (None: no points
+    drawn)."""
+    def stage_at(shown, ending):
         params = run.snapshot(shown)
-        if shown not in shares:
-            shares[shown] = None if points is None else responsibilities(points, params)
-        ending = f" ({'converged' if run.converged else 'stopped'})" if shown == run.n_iter and shown > 0 else ""
-        status = f"{name} · iteration {shown}{ending} · log-likelihood {run.log_likelihood[shown]:.4f}"
-        stages.append(comparison_figures.PanelStage(status, params=params, responsibilities=shares[shown]))
-    return stages
+        return comparison_figures.PanelStage(
+            f"{name} · iteration {shown}{ending} · log-likelihood {run.log_likelihood[shown]:.4f}", params=params,
+            responsibilities=None if points is None else responsibilities(points, params),
+        )
+
+    return _stages(run, positions, stage_at)
 
 
 def kmeans_stages(kmeans_run, positions, sample):
     """The k-means panel's stages: centroids, circles (2-D data) and the clusters of the points drawn (``sample``;
     None: none drawn) at each position."""
-    stages = []
     in_the_plane = kmeans_run.centers.shape[2] == 2
-    for position in positions:
-        shown = min(position, kmeans_run.n_iter)
-        ending = (f" ({'converged' if kmeans_run.converged else 'stopped'})"
-                  if shown == kmeans_run.n_iter and shown > 0 else "")
-        stages.append(comparison_figures.PanelStage(
+
+    def stage_at(shown, ending):
+        return comparison_figures.PanelStage(
             f"k-means · iteration {shown}{ending} · inertia {kmeans_run.inertia[shown]:.4g}",
             centers=kmeans_run.centers[shown], radii=kmeans_run.radii(shown) if in_the_plane else None,
             labels=None if sample is None else kmeans_run.labels(shown)[sample],
-        ))
-    return stages
+        )
+
+    return _stages(kmeans_run, positions, stage_at)
 
 
 def comparison_chart(fit, panels, positions, opening, sample, *, key):
@@ -620,13 +628,13 @@ def comparison_chart(fit, panels, positions, opening, sample, *, key):
             fit_data.X, panels, _density_range(fit_data), positions, active=positions.index(opening),
             x_title=_axis_titles(fit_data)[0], truth=true_params, uirevision=uirevision,
         )
-        plot(figure, SIDE_BY_SIDE_HEIGHT[len(panels)], key=key)
-        return
-    figure = comparison_figures.panels_animation_figure(
-        fit_data.X[sample], panels, _plane(fit_data), positions, active=positions.index(opening),
-        n_stds=display.n_stds, truth=true_params, true_labels=None if true_labels is None else true_labels[sample],
-        class_names=[chart_text(name) for name in fit_data.source.label_names] or None, uirevision=uirevision,
-    )
+    else:
+        figure = comparison_figures.panels_animation_figure(
+            fit_data.X[sample], panels, _plane(fit_data), positions, active=positions.index(opening),
+            n_stds=display.n_stds, truth=true_params,
+            true_labels=None if true_labels is None else true_labels[sample],
+            class_names=[chart_text(name) for name in fit_data.source.label_names] or None, uirevision=uirevision,
+        )
     plot(figure, SIDE_BY_SIDE_HEIGHT[len(panels)], key=key)
 
 
