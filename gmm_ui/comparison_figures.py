@@ -454,6 +454,7 @@ def panels_animation_figure(
     if true_labels is not None:
         for trace in _class_legend(names):
             add(dict(trace.to_plotly_json(), type="scatter"), 0)
+
     def plane_axes(suffix):
         # Equal units on both axes, kept by narrowing the panel rather than widening its ranges ("domain"):
         # widened ranges would be kept by the chart's uirevision from one drawing at another size to the next.
