@@ -224,7 +224,7 @@ def model_section(fit_data):
     st.subheader("Start")
     start.reconcile_strategy(fit_data, n_components)
     strategy = st.selectbox("Initialisation", start.strategy_options(fit_data, n_components),
-                            format_func=start.strategy_label, key="init_method")
+                            format_func=start.strategy_label, key="init_method", on_change=start.edit_manual_start)
     seed = st.number_input("Seed", 0, MAX_SEED, step=1, key="seed", disabled=not start.uses_seed(strategy),
                            help="The same seed always gives the same start.")
     settings = FitSettings(int(n_components), covariance_type, int(max_iter), float(tol), convergence,

@@ -1,7 +1,8 @@
 """The start of EM: initialisation strategies, and the editable table of initial weights, means and spreads.
 
 The table is the user's: choosing a strategy fills it, editing it switches to "manual", and an invalid edit is
-reported in place while EM keeps running from the last valid start.
+reported in place while EM keeps running from the last valid start. It is shown read-only until the user turns on
+"Edit the values" (or picks the manual start): the editable grid's scripts would delay the first chart.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from . import tables
 from .text import plain
 
 SCENARIO, MANUAL = "scenario", "manual"
+#: The key of the toggle that shows the start as an editable grid instead of a read-only table.
+EDIT_KEY = "edit_start"
 ALTERNATIVE_PREFIX = "alternative:"
 ENGINE_STRATEGIES = {
     "kmeans++": "k-means++ seeds",
@@ -118,11 +121,26 @@ def adopt_manual_start(fit_data, frame, n_components):
     params = tables.frame_to_params(frame, fit_data.n_features, n_components)
     state = st.session_state
     state.update(start_frame=frame, start_data=fit_data.signature, start_params=params, init_method=MANUAL)
+    state[EDIT_KEY] = True  # a typed start opens in the editor
     state.pop("init_table", None)
 
 
 def _switch_to_manual():
     st.session_state["init_method"] = MANUAL
+
+
+def edit_manual_start():
+    """Open the table for editing when the manual start is picked (the strategy picker's callback)."""
+    if st.session_state.get("init_method") == MANUAL:
+        st.session_state[EDIT_KEY] = True
+
+
+def _keep_edits():
+    """On closing the editor: its edits become part of the table itself (the editor's own state goes with it)."""
+    state = st.session_state
+    if not state[EDIT_KEY] and "start_edited" in state:
+        state["start_frame"] = state["start_edited"]
+        state.pop("init_table", None)
 
 
 def _normalise_weights():
@@ -187,26 +205,34 @@ def start_editor(fit_data, settings, strategy, seed):
     if state.get("start_data") != fit_data.signature:
         return None  # nothing valid for these points yet (the error is shown above)
 
-    help_text = tables.column_help(fit_data.n_features, fit_data.feature_names)
-    edited = st.data_editor(
-        state["start_frame"],
-        key="init_table",
-        on_change=_switch_to_manual,
-        num_rows="fixed",
-        height=min(38 + 35 * len(state["start_frame"]), 300),
-        column_config={
-            name: st.column_config.NumberColumn(name, help=text, format="%.4f", required=True)
-            for name, text in help_text.items()
-        },
-    )
+    editing = st.toggle("Edit the values", key=EDIT_KEY, on_change=_keep_edits, persist_state="page",
+                        help="Type your own π, μ, σ and ρ in the table: EM then starts from them.")
+    if editing:
+        help_text = tables.column_help(fit_data.n_features, fit_data.feature_names)
+        edited = st.data_editor(
+            state["start_frame"],
+            key="init_table",
+            on_change=_switch_to_manual,
+            num_rows="fixed",
+            height=min(38 + 35 * len(state["start_frame"]), 300),
+            column_config={
+                name: st.column_config.NumberColumn(name, help=text, format="%.4f", required=True)
+                for name, text in help_text.items()
+            },
+        )
+    else:  # read only, as a light HTML table (see tables.html_table)
+        edited = state["start_frame"]
+        titles = tables.column_help(fit_data.n_features, fit_data.feature_names, markdown=False)
+        st.html(tables.html_table(edited, "start", digits=4, titles=titles, max_height=300))
     state["start_edited"] = edited
     normalise_column, note_column = st.columns([1, 4], vertical_alignment="center")
     normalise_column.button(
         "Normalise weights", key="normalise_weights", on_click=_normalise_weights,
         help="Divide every π by their sum so that they add up to 1.",
     )
+    how = "Edit any cell" if editing else "Turn on “Edit the values”"
     note_column.caption(
-        f"Strategy: {strategy_label(strategy)}. Edit any cell to start EM from your own values; "
+        f"Strategy: {strategy_label(strategy)}. {how} to start EM from your own values; "
         "σ are standard deviations, ρ correlations (hover a column name for its feature)."
     )
     if message := state.pop("start_message", None):

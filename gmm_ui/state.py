@@ -56,6 +56,7 @@ WIDGET_DEFAULTS = {
     "reg_covar": 1e-6,
     "init_method": "kmeans++",
     "seed": 0,
+    "edit_start": False,
     "n_std": [1, 2],
     "iteration": 0,
     "half_steps": False,

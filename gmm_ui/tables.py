@@ -6,6 +6,7 @@ A covariance is shown as standard deviations and correlations because those are 
 
 from __future__ import annotations
 
+import html
 from itertools import combinations
 
 import numpy as np
@@ -47,10 +48,12 @@ def parameter_columns(n_features):
     return means, stds, correlations
 
 
-def column_help(n_features, feature_names):
-    """Tooltip text of every column: which feature each symbol refers to (tooltips are Markdown: names escaped)."""
+def column_help(n_features, feature_names, markdown=True):
+    """Tooltip text of every column: which feature each symbol refers to (for Markdown tooltips, the names are
+    escaped; ``markdown=False`` gives them as written, e.g. for HTML)."""
     means, stds, correlations = parameter_columns(n_features)
-    feature_names = [plain(name) for name in feature_names]
+    if markdown:
+        feature_names = [plain(name) for name in feature_names]
     help_text = {WEIGHT: "mixing weight: the share of the data this component explains (0 to 1; they sum to 1)"}
     for mean, std, name in zip(means, stds, feature_names):
         help_text[mean] = f"mean of {name}"
@@ -199,3 +202,43 @@ def comparison_frame(params, truth=None, matched=None):
             true_frame[column].iloc[true_rows[k]] if k in true_rows else np.nan for k in order
         ]
     return pd.DataFrame(columns, index=pd.Index([k + 1 for k in order], name="component"))
+
+
+#: How read-only tables look (see html_table): close to Streamlit's own, numbers right-aligned in equal widths.
+_TABLE_STYLE = """<style>
+.gmm-table {overflow: auto; border: 1px solid rgba(49, 51, 63, 0.12); border-radius: 0.5rem;}
+.gmm-table table {border-collapse: collapse; width: 100%; font-size: 0.875rem; font-variant-numeric: tabular-nums;}
+.gmm-table th {position: sticky; top: 0; background: #F3F5F8; color: #52606D; font-weight: 500;}
+.gmm-table th, .gmm-table td {text-align: right; padding: 0.3rem 0.75rem; white-space: nowrap;}
+.gmm-table td {border-top: 1px solid rgba(49, 51, 63, 0.08);}
+.gmm-table th:first-child, .gmm-table td:first-child {text-align: left;}
+</style>"""
+
+
+def html_table(frame, name, digits, titles=None, max_height=320):
+    """``frame`` as a read-only HTML table, for ``st.html``: its index first, numbers to ``digits`` decimals, and
+    ``titles`` (column -> text) as the column names' tooltips. Taller than ``max_height`` pixels, it scrolls.
+    ``name`` marks it in the page (``data-table``), for tests to find.
+
+    The app's first page shows its tables this way: a data grid (``st.dataframe``, ``st.data_editor``) loads about
+    1.5 MB of scripts into the page first, which delayed the first chart by 0.2-0.4 s (see the README).
+    """
+    titles = titles or {}
+
+    def cell(value):
+        if isinstance(value, (float, np.floating)):
+            return "–" if np.isnan(value) else f"{value:.{digits}f}"
+        return html.escape(str(value))
+
+    def header(name):
+        title = f' title="{html.escape(titles[name])}"' if name in titles else ""
+        return f"<th{title}>{html.escape(str(name))}</th>"
+
+    head = header(frame.index.name or "") + "".join(header(name) for name in frame.columns)
+    rows = "".join(
+        f"<tr><td>{cell(label)}</td>" + "".join(f"<td>{cell(value)}</td>" for value in values) + "</tr>"
+        for label, values in zip(frame.index, frame.itertuples(index=False))
+    )
+    return (f'{_TABLE_STYLE}<div class="gmm-table" data-table="{html.escape(name)}" '
+            f'style="max-height: {int(max_height)}px">'
+            f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>")

@@ -296,11 +296,7 @@ def _parameter_table(fit_data, params, display):
     true_params, _ = _truth(fit_data, display)
     matched = None if true_params is None else match_components(params.means, true_params.means)
     frame = tables.comparison_frame(params, true_params, matched)
-    st.dataframe(
-        frame,
-        height=min(38 + 35 * len(frame), 320),
-        column_config={column: st.column_config.NumberColumn(format="%.3f") for column in frame.columns},
-    )
+    st.html(tables.html_table(frame, "parameters", digits=3))
     legend = "σ: standard deviation." if params.n_features == 1 else "σ: standard deviations, ρ: correlations."
     if matched is not None:
         legend += " Estimated components are matched to the true ones by their means (labels are arbitrary)."

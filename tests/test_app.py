@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -11,10 +12,10 @@ from gmm_ui.data import ANIMATION_DISPLAY_LIMIT
 from gmm_ui.state import TABS
 from gmm_ui.text import plain
 from tests import em_chart
+from tests.page_tables import edit_start, shown_table, start_editor
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 SMALL_CSV = b"width,height,kind\n1,2,a\n1.5,2.2,a\n0.9,2.1,a\n1.1,1.8,a\n5,6,b\n5.5,6.1,b\n5.2,5.8,b\n4.8,6.3,b\n"
-NO_EDITS = {"edited_rows": {}, "added_rows": [], "deleted_rows": []}
 
 
 @pytest.fixture
@@ -34,11 +35,6 @@ def _header(at):
 
 def _assert_no_exception(at):
     assert not at.exception, [e.value for e in at.exception]
-
-
-def _edit_start(at, **cells_of_first_row):
-    at.session_state["init_table"] = {**NO_EDITS, "edited_rows": {0: cells_of_first_row}}
-    return at.run()
 
 
 def _upload(at, content, name="points.csv"):
@@ -69,8 +65,39 @@ def test_first_page_shows_the_em_walkthrough(app):
     assert {b.key for b in app.get("download_button")} == {"download_parameters", "download_history"}
 
 
+def test_the_first_page_shows_its_tables_without_a_data_grid(app):
+    """A data grid loads about 1.5 MB of scripts into the page before the first chart: the first page's start and
+    fitted parameters are read-only HTML tables, and the grid opens on request."""
+    assert not app.data_editor and not app.dataframe
+    assert app.toggle(key="edit_start").value is False
+    start = shown_table(app, "start")
+    assert list(start.columns) == ["π", "μx", "μy", "σx", "σy", "ρ"] and len(start) == 3
+    assert start["π"].sum() == pytest.approx(1.0, abs=1e-3)
+    fitted = shown_table(app, "parameters")
+    assert len(fitted) == 3 and np.isfinite(fitted.to_numpy()).all()
+    grid = start_editor(app).value
+    assert np.allclose(grid.to_numpy(), start.to_numpy(), atol=5e-5)  # the same numbers, to the table's digits
+
+
+def test_closing_the_editor_keeps_the_edits(app):
+    edit_start(app, **{"μx": 5.0})
+    fitted = shown_table(app, "parameters")
+    app.toggle(key="edit_start").set_value(False).run()
+    _assert_no_exception(app)
+    assert not app.data_editor
+    assert shown_table(app, "start")["μx"].iloc[0] == 5.0
+    assert shown_table(app, "parameters").equals(fitted)  # EM still starts from the edited values
+
+
+def test_picking_the_manual_start_opens_the_editor(app):
+    app.selectbox(key="init_method").set_value("manual").run()
+    _assert_no_exception(app)
+    assert app.toggle(key="edit_start").value is True
+    assert len(app.data_editor(key="init_table").value) == 3
+
+
 def test_opening_at_an_iteration_moves_the_chart_not_the_start(app):
-    start_table = app.data_editor(key="init_table").value.copy()
+    start_table = shown_table(app, "start")
     final = app.metric[0].value
     app.number_input(key="iteration").set_value(3).run()
     _assert_no_exception(app)
@@ -78,15 +105,15 @@ def test_opening_at_an_iteration_moves_the_chart_not_the_start(app):
     assert em_chart.active_name(chart) == "3"  # the chart opens on iteration 3, its slider there
     assert em_chart.headline(chart).startswith("Iteration 3 of 7")
     assert app.metric[0].value == final  # the metrics and the table are the last iteration's
-    assert app.data_editor(key="init_table").value.equals(start_table)
+    assert shown_table(app, "start").equals(start_table)
     assert app.number_input(key="n_components").value == 3
 
 
 def test_changing_k_refits_with_that_many_components(app):
     app.number_input(key="n_components").set_value(2).run()
     _assert_no_exception(app)
-    assert len(app.data_editor(key="init_table").value) == 2
-    parameters = app.dataframe[-1].value
+    assert len(shown_table(app, "start")) == 2
+    parameters = shown_table(app, "parameters")
     assert len(parameters) == 2
     assert app.selectbox(key="init_method").value == "kmeans++"  # the scenario's own start is for K = 3
 
@@ -102,7 +129,7 @@ def test_changing_k_refits_with_that_many_components(app):
 )
 def test_invalid_start_is_reported_in_place_and_the_last_valid_start_is_kept(app, cells, message):
     run_before = app.metric[0].value
-    _edit_start(app, **cells)
+    edit_start(app, **cells)
     _assert_no_exception(app)
     assert any(plain(message) in error.value for error in app.error), [e.value for e in app.error]
     assert "last valid start" in _texts(app)
@@ -110,11 +137,11 @@ def test_invalid_start_is_reported_in_place_and_the_last_valid_start_is_kept(app
 
 
 def test_normalise_button_makes_the_weights_sum_to_one(app):
-    _edit_start(app, **{"π": 0.5})
+    edit_start(app, **{"π": 0.5})
     app.button(key="normalise_weights").click().run()
     _assert_no_exception(app)
     assert not app.error
-    weights = app.data_editor(key="init_table").value["π"]
+    weights = start_editor(app).value["π"]
     assert weights.sum() == pytest.approx(1.0)
     assert weights.iloc[0] == pytest.approx(0.5 / (0.5 + 2 / 3))
     assert app.selectbox(key="init_method").value == "manual"
@@ -128,7 +155,7 @@ def test_wrong_row_count_is_reported_when_k_changes_under_a_manual_start(app):
 
 
 def test_a_valid_edit_is_used_by_the_fit_and_survives_switching_tabs(app):
-    _edit_start(app, **{"μx": 5.0})
+    edit_start(app, **{"μx": 5.0})
     assert not app.error
     app.session_state["view"] = "k-means vs GMM"
     app.run()
@@ -202,11 +229,11 @@ def test_generator_draws_a_new_sample_on_demand(app):
     app.segmented_control(key="dataset_source").set_value("Generate").run()
     _assert_no_exception(app)
     assert "450 points" in _header(app)
-    first_start = app.data_editor(key="init_table").value.copy()
+    first_start = shown_table(app, "start")
     app.button(key="new_sample").click().run()
     _assert_no_exception(app)
     assert app.number_input(key="gen_seed").value == 1
-    assert not app.data_editor(key="init_table").value.equals(first_start)
+    assert not shown_table(app, "start").equals(first_start)
 
 
 def test_the_em_chart_of_large_data_draws_its_animation_sample_in_svg(app):
@@ -229,21 +256,21 @@ def test_iris_fits_the_chosen_columns_and_shows_two(app):
     assert app.selectbox(key="x_column").value == "petal length (cm)"
     app.multiselect(key="fit_columns").set_value(["petal length (cm)", "petal width (cm)"]).run()
     _assert_no_exception(app)
-    assert list(app.data_editor(key="init_table").value.columns) == ["π", "μx", "μy", "σx", "σy", "ρ"]
+    assert list(shown_table(app, "start").columns) == ["π", "μx", "μy", "σx", "σy", "ρ"]
 
 
 def test_standardising_changes_the_units_of_the_start(app):
     app.toggle(key="standardize").set_value(True).run()
     _assert_no_exception(app)
-    means = app.data_editor(key="init_table").value[["μx", "μy"]].to_numpy()
+    means = shown_table(app, "start")[["μx", "μy"]].to_numpy()
     assert abs(means).max() < 3  # standardised units, not the raw 2..13
 
 
 def test_truth_toggle_hides_the_comparison(app):
-    assert any("(true)" in column for column in app.dataframe[-1].value.columns)
+    assert any("(true)" in column for column in shown_table(app, "parameters").columns)
     app.toggle(key="show_truth").set_value(False).run()
     _assert_no_exception(app)
-    assert not any("(true)" in column for column in app.dataframe[-1].value.columns)
+    assert not any("(true)" in column for column in shown_table(app, "parameters").columns)
 
 
 def test_one_dimensional_data_are_scrubbed_in_the_chart_too(app):

@@ -8,16 +8,17 @@ import tomllib
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from gmm_ui import data, fitting, tables
 from tests import em_chart
+from tests.page_tables import edit_start, shown_table, start_editor
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "streamlit_app.py")
 BAD_FILES = Path(__file__).resolve().parent / "bad_files"
-NO_EDITS = {"edited_rows": {}, "added_rows": [], "deleted_rows": []}
 # Two clumps of six points: the data set every bad upload must leave in place.
 GOOD_NAME = "good.csv"
 GOOD_CSV = (
@@ -250,13 +251,13 @@ def test_a_long_file_is_fitted_on_a_seeded_sample_whose_seed_the_user_sets(app, 
     assert "long.csv · 20 points" in _header(app)
     assert _said(app, "This file has 50 rows, more than the 20 the app fits at once", "info")
     assert _said(app, "50 rows, a random sample of 20 used (seed 0)", "caption")
-    start_before = app.data_editor(key="init_table").value.copy()
+    start_before = shown_table(app, "start")
     app.number_input(key="n_components").set_value(3).run()
     app.number_input(key="upload_sample_seed").set_value(7).run()
     _assert_no_exception(app)
     assert _said(app, "50 rows, a random sample of 20 used (seed 7)", "caption")
     assert app.number_input(key="n_components").value == 3  # another sample keeps the user's settings
-    assert not app.data_editor(key="init_table").value.equals(start_before)  # but a new start from its points
+    assert not shown_table(app, "start").equals(start_before)  # but a new start from its points
 
 
 def test_a_wide_file_fits_at_most_the_column_limit(loading_app):
@@ -294,6 +295,9 @@ def test_column_and_file_names_are_shown_literally_never_as_markup(loading_app):
     # Widget options are plain text: Streamlit never renders them as Markdown or HTML.
     assert app.multiselect(key="fit_columns").options == HOSTILE_NAMES
     assert app.selectbox(key="x_column").options == HOSTILE_NAMES
+    # The read-only tables (HTML) name the columns in their tooltips, escaped.
+    bodies = "".join(element.proto.body for element in app.get("html"))
+    assert "<script>" not in bodies and 'title="mean of &lt;script&gt;alert(1)&lt;/script&gt;"' in bodies
 
 
 def test_the_start_tables_tooltips_escape_column_names():
@@ -303,22 +307,31 @@ def test_the_start_tables_tooltips_escape_column_names():
 
 
 def test_no_element_is_allowed_to_render_html():
-    # User text (file and column names, labels) reaches many elements; none may render raw HTML.
+    # User text (file and column names, labels) reaches many elements; none may render raw HTML. The one HTML
+    # element, st.html, only ever shows tables.html_table, which escapes every text it is given.
     sources = [ROOT / "streamlit_app.py", *sorted((ROOT / "gmm_ui").glob("*.py"))]
     offenders = [path.name for path in sources if "unsafe_allow_html" in path.read_text()]
     assert not offenders, f"unsafe_allow_html is used in {offenders}"
+    html_calls = [line.strip() for path in sources for line in path.read_text().splitlines() if "st.html(" in line]
+    assert html_calls and all(call.startswith("st.html(tables.html_table(") for call in html_calls), html_calls
+
+
+def test_html_tables_escape_every_text_they_show():
+    hostile = HOSTILE_NAMES[0]
+    frame = pd.DataFrame({hostile: [0.5], 'say "hi"': [float("nan")]}, index=pd.Index([hostile], name=hostile))
+    body = tables.html_table(frame, hostile, digits=2, titles={hostile: f'" onmouseover="{hostile}'})
+    assert "<script>" not in body and 'onmouseover="' not in body
+    # the table's name, the row's label, and the column and index names, each with the same tooltip
+    assert body.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 6
+    assert "<td>–</td>" in body and "<td>0.50</td>" in body  # NaN as a dash, numbers to the digits asked
+
 
 
 # --- Parameters --------------------------------------------------------------------------------------------------
 
 
-def _edit_start(at, row=0, **cells):
-    at.session_state["init_table"] = {**NO_EDITS, "edited_rows": {row: cells}}
-    return at.run()
-
-
 def _parameters_are_finite(at):
-    estimate = at.dataframe[-1].value  # the fitted parameters (the last iteration in the EM tab)
+    estimate = shown_table(at, "parameters")  # the fitted parameters (the last iteration in the EM tab)
     return np.isfinite(estimate.to_numpy(dtype=float)).all()
 
 
@@ -339,7 +352,7 @@ def test_k_below_one_in_session_state_cannot_crash(preset_app, value):
     preset_app.run()
     _assert_no_exception(preset_app)
     assert preset_app.number_input(key="n_components").value == 1
-    assert len(preset_app.data_editor(key="init_table").value) == 1
+    assert len(shown_table(preset_app, "start")) == 1
 
 
 @pytest.mark.parametrize(
@@ -355,9 +368,9 @@ def test_k_below_one_in_session_state_cannot_crash(preset_app, value):
 )
 def test_an_invalid_start_says_which_cell_and_keeps_the_last_valid_start(shared_preset_app, cells, message):
     app = shared_preset_app
-    _edit_start(app)  # no edit: the preset's own start
+    edit_start(app)  # no edit: the preset's own start
     fitted_before = app.metric[0].value
-    _edit_start(app, **cells)
+    edit_start(app, **cells)
     _assert_no_exception(app)
     assert _said(app, message, "error"), _shown(app, "error")
     assert _said(app, "EM keeps running from the last valid start", "caption")
@@ -365,26 +378,26 @@ def test_an_invalid_start_says_which_cell_and_keeps_the_last_valid_start(shared_
 
 
 def test_weights_that_do_not_sum_to_one_point_to_the_normalise_button_which_fixes_them(preset_app):
-    _edit_start(preset_app, **{"π": 0.1})
+    edit_start(preset_app, **{"π": 0.1})
     assert _said(preset_app, "Press “Normalise weights” to divide each by their sum.", "error")
     preset_app.button(key="normalise_weights").click().run()
     _assert_no_exception(preset_app)
     assert not preset_app.error
-    assert preset_app.data_editor(key="init_table").value["π"].sum() == pytest.approx(1.0)
+    assert start_editor(preset_app).value["π"].sum() == pytest.approx(1.0)
 
 
 def test_correlations_that_cannot_hold_together_are_named(preset_app):
     preset_app.selectbox(key="scenario").set_value("S8").run()  # iris: 4 columns
     names = preset_app.multiselect(key="fit_columns").value[:3]
     preset_app.multiselect(key="fit_columns").set_value(names).run()
-    _edit_start(preset_app, **{"ρ12": 0.9, "ρ13": 0.9, "ρ23": -0.9})
+    edit_start(preset_app, **{"ρ12": 0.9, "ρ13": 0.9, "ρ23": -0.9})
     _assert_no_exception(preset_app)
     message = "Component 1: the correlations ρ12 = 0.9, ρ13 = 0.9, ρ23 = -0.9 cannot all hold at once"
     assert _said(preset_app, message, "error")
 
 
 def test_a_mean_far_from_the_data_is_pointed_out_and_the_fit_stays_finite(preset_app):
-    _edit_start(preset_app, **{"μx": 1e6})
+    edit_start(preset_app, **{"μx": 1e6})
     _assert_no_exception(preset_app)
     assert not preset_app.error
     assert _said(preset_app, "Component 1 starts far from the data", "info")
