@@ -1,6 +1,8 @@
-"""Bad uploads in the real app (Debian's chromium): the message appears and the data set loaded before stays.
+"""Inputs in the real app (Debian's chromium): bad uploads (the message appears and the data set loaded before
+stays), user text shown as typed, and the start's table and editor.
 
-The screenshot ``test-output/bad_upload.png`` shows the page after a bad upload, for people to look at.
+The screenshots ``test-output/bad_upload.png`` and ``start_editor.png`` show the page after a bad upload and with
+the start's grid open, for people to look at.
 """
 
 from pathlib import Path
@@ -84,4 +86,33 @@ def test_user_text_is_shown_literally_in_the_page_and_the_chart(page):
     axis_titles = page.locator(f"{CHART} .g-xtitle, {CHART} .g-ytitle")
     expect(axis_titles.first).to_be_visible(timeout=CHART_TIMEOUT_MS)
     assert names[0] in axis_titles.all_text_contents()
+    # The read-only start table names the columns in its tooltips, as typed.
+    titles = page.locator('[data-table="start"] th').evaluate_all("cells => cells.map(cell => cell.title)")
+    assert f"mean of {names[0]}" in titles and f"standard deviation of {names[1]} (> 0)" in titles
+    assert_no_exception(page)
+
+
+def test_the_start_is_a_table_until_the_user_asks_to_edit_it(page):
+    """The first page loads no data grid (its scripts would delay the first chart); "Edit the values" opens the
+    start's grid, with the same numbers, and closing it brings the table back. The screenshot
+    ``test-output/start_editor.png`` shows the open grid."""
+    from playwright.sync_api import expect
+
+    wait_until_idle(page)
+    table = page.locator('[data-table="start"]')
+    expect(table).to_be_visible()
+    assert table.locator("tbody tr").count() == 3
+    first_mean = table.locator("tbody tr").first.locator("td").nth(2).inner_text()
+    grids = "() => performance.getEntriesByType('resource').filter(e => e.name.includes('/DataFrame.')).length"
+    assert page.evaluate(grids) == 0
+    page.locator(".st-key-edit_start label").click()
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    expect(grid).to_be_visible(timeout=CHART_TIMEOUT_MS)
+    expect(table).to_have_count(0)
+    wait_until_idle(page)
+    assert page.evaluate(grids) > 0
+    screenshot(page, "start_editor.png")
+    page.locator(".st-key-edit_start label").click()
+    expect(page.locator('[data-table="start"] tbody tr').first.locator("td").nth(2)).to_have_text(first_mean)
+    expect(page.locator('[data-testid="stDataFrame"]')).to_have_count(0)
     assert_no_exception(page)
