@@ -159,7 +159,12 @@ PLOTLY_CONFIG = {"displaylogo": False, "plotGlPixelRatio": 1}
 
 
 def plot(figure, height, **options):
-    """Draw a figure at ``height`` pixels (``options`` go to ``st.plotly_chart``: a key, selection events...)."""
+    """Draw a figure at ``height`` pixels (``options`` go to ``st.plotly_chart``: a key, selection events...).
+
+    The figure itself carries the height too: Streamlit's chart first draws the figure as it comes, at Plotly's
+    default 450 px when it has none, then again at ``height`` (the chart grew on screen, about 0.2 s later).
+    """
+    figure.update_layout(height=height)
     return st.plotly_chart(figure, height=height, config=PLOTLY_CONFIG, **options)
 
 

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from gmm_core.scenarios import list_scenarios, load_scenario
 from gmm_ui.data import ANIMATION_DISPLAY_LIMIT
 from gmm_ui.state import TABS
+from gmm_ui.views import ANIMATION_HEIGHT
 from gmm_ui.text import plain
 from tests import em_chart
 from tests.page_tables import edit_start, shown_table, start_editor
@@ -61,6 +62,8 @@ def test_first_page_shows_the_em_walkthrough(app):
     assert em_chart.active_name(chart) == "0" and em_chart.headline(chart).startswith("Iteration 0 of 7")
     buttons = chart["layout"]["updatemenus"][0]["buttons"]
     assert [button["label"] for button in buttons] == ["▶ Play", "❚❚ Pause"]  # the chart plays itself
+    # The figure carries its height: Plotly's first drawing is at the final size, not at its default 450 px first.
+    assert chart["layout"]["height"] == ANIMATION_HEIGHT
     assert not [b for b in app.button if b.key == "play"]
     assert {b.key for b in app.get("download_button")} == {"download_parameters", "download_history"}
 
