@@ -40,6 +40,7 @@ def main(options):
         import gmm_ui.comparison_views  # noqa: F401  (the views, figures, engine and their libraries)
         import gmm_ui.views  # noqa: F401
         import streamlit.emojis  # noqa: F401  (icon names, checked when the first page draws an icon)
+    _one_blas_thread()
     _warm_up_plotly()
     _warm_up_inspect()
     _preload_chart_scripts()
@@ -85,6 +86,21 @@ def _preload_chart_scripts():
     tags = "".join(f'<script type="module" src="./static/js/{path.name}"></script>\n  ' for path in scripts)
     (mirror / "index.html").write_text(page.replace("</head>", tags + "</head>", 1), encoding="utf-8")
     file_util.get_static_dir = lambda: str(mirror)
+
+
+def _one_blas_thread():
+    """Run BLAS on one thread in the server (NumPy's and SciPy's OpenBLAS, both loaded by now); returns the limiter.
+
+    The engine runs its fits on threads of its own, with BLAS on one thread meanwhile; the rest of a run (each
+    frame's responsibilities of the drawn points, the figures) makes small products, which OpenBLAS split over its
+    two threads. Its threads wait for each other by spinning, and while a browser on the same two cores loads the
+    page, a wait can last milliseconds: the EM chart's frames of S1 took 3 to 112 ms of CPU per page opening (their
+    work is about 3 ms), CPU the browser needed. With one thread: 2 to 6 ms. (The first chart and a refit took as
+    long as before within this machine's noise: 12 and 10 alternating tries on two servers.)
+    """
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _listen_without_nagle():

@@ -1,9 +1,11 @@
-"""gmm_ui.serve: the page it serves runs Plotly's script early, its connections send small writes at once, and
-nothing of Streamlit's package is changed."""
+"""gmm_ui.serve: the page it serves runs Plotly's script early, its connections send small writes at once, BLAS
+runs on one thread, and nothing of Streamlit's package is changed."""
 
 from pathlib import Path
 
+import scipy.linalg  # noqa: F401  (loads SciPy's own BLAS, which the server limits too)
 from streamlit import file_util
+from threadpoolctl import threadpool_info
 
 from gmm_ui import serve
 
@@ -70,3 +72,12 @@ def test_the_servers_connections_send_small_writes_at_once(monkeypatch):
     assert not listener.getblocking()
     with ThreadPoolExecutor(1) as thread:  # its own thread: the browser tests' Playwright may hold this one's loop
         assert thread.submit(asyncio.run, accepted_nodelay()).result() != 0
+
+
+def test_the_server_runs_blas_on_one_thread():
+    limiter = serve._one_blas_thread()
+    try:
+        blas = [library for library in threadpool_info() if library["user_api"] == "blas"]
+        assert blas and all(library["num_threads"] == 1 for library in blas)  # NumPy's and SciPy's
+    finally:
+        limiter.restore_original_limits()
