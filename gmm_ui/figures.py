@@ -29,8 +29,10 @@ from .palette import (
     mixed_rgb,
 )
 
-#: Above this many points, scatter traces use WebGL (SVG costs seconds per redraw at tens of thousands).
-WEBGL_THRESHOLD = 5000
+#: Above this many points, the static charts' scatter traces use WebGL (SVG costs seconds per redraw at tens of
+#: thousands, and zooming large SVG scatters is slow). The animated charts stay SVG at any size: plotly.js does not
+#: draw WebGL traces again in frames that only change data (see em_animation_figure).
+WEBGL_THRESHOLD = 1000
 #: Line style of the ellipse at 1, 2 and 3 standard deviations: the inner one reads as the component's core.
 ELLIPSE_STYLES = {1: ("solid", 2.6), 2: ("dash", 1.8), 3: ("dot", 1.5)}
 #: Marker symbols for true labels, as Plotly's numeric codes (circle, square, diamond, cross, x, triangle-up; all
@@ -96,13 +98,15 @@ def _marginal(params, pair):
     return plane.means, plane.covariances
 
 
-def _points_trace(points, view, colors, *, name, hovertemplate, customdata=None, symbol=0, role="points"):
-    """A trace of points coloured one by one, as a plain dict.
+def _points_trace(points, view, colors, *, name, hovertemplate, customdata=None, symbol=0, role="points",
+                  drawn=None):
+    """A trace of points coloured one by one, as a plain dict; ``drawn`` is how many points the whole chart draws
+    (this trace's by default), which sets the marker size and, above WEBGL_THRESHOLD, WebGL.
 
     A dict, not a ``go.Scatter``: Plotly checks every colour of a long list each time it builds a graph object,
     and a dict handed to ``go.Figure`` is checked once (20,000 points: ~0.2 s instead of ~0.4 s).
     """
-    n_points = points.shape[0]
+    n_points = points.shape[0] if drawn is None else drawn
     i, j = view.pair
     return dict(
         type="scattergl" if n_points > WEBGL_THRESHOLD else "scatter",
@@ -383,7 +387,7 @@ def mixture_scatter_figure(
             _points_trace(points[classes == c], view, point_colors[classes == c], name=f"True class: {names[c]}",
                           hovertemplate=hovertemplate,
                           customdata=None if hover_data is None else hover_data[classes == c],
-                          symbol=TRUE_LABEL_SYMBOLS[c % len(TRUE_LABEL_SYMBOLS)])
+                          symbol=TRUE_LABEL_SYMBOLS[c % len(TRUE_LABEL_SYMBOLS)], drawn=points.shape[0])
             for c in range(len(labels))
         ]
         traces += _class_legend(names)
@@ -831,7 +835,8 @@ def em_animation_figure(
         traces.append(density_update(shown))
     for members, name, symbol in groups:
         dynamic.append(len(traces))
-        trace = _points_trace(points[members], view, None, name=name, hovertemplate="", symbol=symbol)
+        trace = _points_trace(points[members], view, None, name=name, hovertemplate="", symbol=symbol,
+                              drawn=points.shape[0])
         trace["type"] = plane_type
         trace["marker"].update(colorscale=color_scale, cmin=0, cmax=max(1, len(color_scale) - 1), showscale=False)
         traces.append(trace)

@@ -230,11 +230,11 @@ def html_table(frame, name, digits, titles=None, max_height=320):
             return "–" if np.isnan(value) else f"{value:.{digits}f}"
         return html.escape(str(value))
 
-    def header(name):
-        title = f' title="{html.escape(titles[name])}"' if name in titles else ""
-        return f"<th{title}>{html.escape(str(name))}</th>"
+    def header(column):
+        title = f' title="{html.escape(titles[column])}"' if column in titles else ""
+        return f"<th{title}>{html.escape(str(column))}</th>"
 
-    head = header(frame.index.name or "") + "".join(header(name) for name in frame.columns)
+    head = header(frame.index.name or "") + "".join(header(column) for column in frame.columns)
     rows = "".join(
         f"<tr><td>{cell(label)}</td>" + "".join(f"<td>{cell(value)}</td>" for value in values) + "</tr>"
         for label, values in zip(frame.index, frame.itertuples(index=False))

@@ -253,6 +253,20 @@ def test_the_em_chart_of_large_data_draws_its_animation_sample_in_svg(app):
     assert f"Showing a random {ANIMATION_DISPLAY_LIMIT:,} of the {n_points:,} points" in _texts(app)
 
 
+def test_static_charts_of_large_data_draw_their_points_in_webgl(app):
+    """Charts redrawn whole at each rerun (here the sampling tab's data and samples) use WebGL above
+    figures.WEBGL_THRESHOLD drawn points, as the animated charts cannot."""
+    app.segmented_control(key="dataset_source").set_value("Generate").run()
+    app.number_input(key="gen_points").set_value(1000).run()
+    app.session_state["view"] = TABS["sampling"]
+    app.run()
+    _assert_no_exception(app)
+    charts = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+    kinds = {trace["meta"]["role"]: trace["type"] for chart in charts for trace in chart["data"]
+             if trace.get("meta", {}).get("role") in ("points", "samples")}
+    assert kinds == {"points": "scattergl", "samples": "scattergl"}
+
+
 def test_iris_fits_the_chosen_columns_and_shows_two(app):
     app.selectbox(key="scenario").set_value("S8").run()
     assert app.multiselect(key="fit_columns").value == list(load_scenario("S8").feature_names)

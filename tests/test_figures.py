@@ -85,6 +85,14 @@ def test_many_points_are_drawn_with_webgl():
         X, gmm_core.responsibilities(X, params), params, figures.plane_view(X, ["a", "b"])
     )
     assert _roles(figure, "points")[0].type == "scattergl"
+    # Split by true class, each trace below the threshold: the chart's total decides, and one marker size for all.
+    labels = np.arange(X.shape[0]) % 3
+    figure = figures.mixture_scatter_figure(
+        X, gmm_core.responsibilities(X, params), params, figures.plane_view(X, ["a", "b"]), true_labels=labels
+    )
+    classes = [trace for trace in _roles(figure, "points") if trace.name.startswith("True class")]
+    assert len(classes) == 3 and {trace.type for trace in classes} == {"scattergl"}
+    assert len({trace.marker.size for trace in classes}) == 1
 
 
 def test_marginal_ellipses_of_four_d_data_use_the_shown_columns():
