@@ -1,5 +1,6 @@
 """gmm_ui.serve: the page it serves runs Plotly's script early, its connections send small writes at once, BLAS
-runs on one thread, and nothing of Streamlit's package is changed."""
+runs on one thread, the first visit's one-off work is done at start-up, and nothing of Streamlit's package is
+changed."""
 
 from pathlib import Path
 
@@ -81,3 +82,14 @@ def test_the_server_runs_blas_on_one_thread():
         assert blas and all(library["num_threads"] == 1 for library in blas)  # NumPy's and SciPy's
     finally:
         limiter.restore_original_limits()
+
+
+def test_the_first_visits_work_is_done_at_start_up():
+    from streamlit import delta_generator
+
+    from gmm_core.scenarios import list_scenarios, load_scenario
+
+    serve._warm_up_first_visit()
+    assert load_scenario.cache_info().currsize >= len(list_scenarios())  # every preset's data is kept
+    serve._warm_up_inspect()
+    assert delta_generator._use_warning_has_been_displayed  # no inspect.stack() on the first session's element
