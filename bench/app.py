@@ -5,7 +5,8 @@ The first chart is timed for the server's first visitor and for five later ones,
 (an empty cache), from Playwright's call to open the page to its check that the chart is drawn; the first visit
 also as the page itself recorded it; and five more visits inside the page only, from the navigation's start
 (performance.now()) to the first animation frame with the chart drawn. The fit is timed five times (100 and 99
-iterations in turn, each a new fit and a new chart); a scrub step at 15 positions. A single try says little on a shared machine: the tables give medians and the worst.
+iterations in turn, each a new fit and a new chart); a scrub step at 15 positions. A single try says little on a
+shared machine: the tables give medians and the worst.
 
 The real app is served headless and driven in Debian's chromium through Playwright, as the browser test does.
 Times are taken inside the page (performance.now) from the input event to the chart showing the new state. A
