@@ -18,7 +18,7 @@ from gmm_ui.comparison_views import chosen_model
 from gmm_ui.state import TABS
 from gmm_ui.views import em_stage, half_step_label
 from tests import em_chart
-from tests.page_tables import shown_table
+from tests.page_tables import edit_start, shown_table
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -330,8 +330,7 @@ def test_a_link_to_a_half_step_opens_on_it():
 def test_a_manual_start_travels_in_the_link_and_comes_back():
     at = _app(data="S2")
     at.selectbox(key="init_method").set_value("manual").run()
-    at.session_state["init_table"] = {"edited_rows": {0: {"μx": -1.5}}, "added_rows": [], "deleted_rows": []}
-    at.run()
+    edit_start(at, **{"μx": -1.5})
     link = _link(at)
     assert link["init"] == "manual" and link["start"].startswith("0.1_-1.5_0_")
     again = _app(**link)
