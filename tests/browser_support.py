@@ -221,6 +221,14 @@ def click_chart_step(page, position):
     page.mouse.click(x, box["y"] + box["height"] / 2)
 
 
+def wait_for_chart_step(page, position):
+    """Until the first chart's slider stands at step ``position`` (Plotly has moved there)."""
+    page.wait_for_function(
+        f"position => {{ const s = ({CHART_SLIDER})(); return s && s.active === position; }}",
+        arg=position, timeout=CHART_TIMEOUT_MS, polling="raf",
+    )
+
+
 def wait_for_headline(page, text):
     """Until the first chart's headline (the frame's own text) contains ``text``; returns the headline."""
     return page.wait_for_function(

@@ -17,6 +17,7 @@ from tests.browser_support import (
     click_chart_step,
     read_traces,
     screenshot,
+    wait_for_chart_step,
     wait_for_headline,
     wait_for_traces,
     wait_until_idle,
@@ -84,7 +85,9 @@ def test_covariance_types_share_one_iteration_control(open_app):
     assert all(panel == panels[0] for panel in panels)  # iteration 0: one start, four times
     expect(page.locator('[data-testid="stMetricLabel"]', has_text="Free parameters")).to_have_count(4)
 
-    click_chart_step(page, len(chart_slider(page)["labels"]) - 1)
+    last = len(chart_slider(page)["labels"]) - 1
+    click_chart_step(page, last)
+    wait_for_chart_step(page, last)  # the last iteration's ellipses, not whatever first differs from the start
     end = json.loads(wait_for_traces(page, "ellipse", 0, other_than=json.dumps(start)))
     panels = [end[i * len(end) // 4:(i + 1) * len(end) // 4] for i in range(4)]
     assert all(panels[i] != panels[j] for i in range(4) for j in range(i))  # four constraints, four fits
