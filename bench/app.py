@@ -250,10 +250,21 @@ def _first_chart_in_page_ms(browser, url):
 
 
 def _timed_refit(page, iterations):
-    """Milliseconds from setting the maximum number of iterations to the chart of the new fit."""
+    """Milliseconds from setting the maximum number of iterations to the chart of the new fit.
+
+    If the new chart never shows, the error says what the page held then (one run in nine stopped here once, and
+    whether the app or the typing lost the input was not known)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     field = page.locator(".st-key-max_iter input")
     field.fill(str(iterations))
-    milliseconds = _timed_change(page, lambda: field.press("Enter"), text=f"of {iterations}")
+    try:
+        milliseconds = _timed_change(page, lambda: field.press("Enter"), text=f"of {iterations}")
+    except PlaywrightTimeout as error:
+        state = page.locator('[data-testid="stApp"]').get_attribute("data-test-script-state")
+        headlines = page.evaluate(r"() => document.body.innerText.match(/Iteration \d+ of \d+/g)")
+        raise RuntimeError(f"no chart of {iterations} iterations: the field holds {field.input_value()!r}, the "
+                           f"script is {state!r}, the page shows {headlines}") from error
     _idle(page)
     return milliseconds
 
