@@ -15,7 +15,7 @@ from .em import (
 from .errors import DataError, DegenerateFitError, ParameterError
 from .initialization import INIT_METHODS, initial_centers, initialize, params_from_labels
 from .kmeans import KMeansRun, assign_nearest, fit_kmeans
-from .geometry import covariance_ellipse, covariance_ellipses, nearest_centre_cells
+from .geometry import covariance_ellipse, covariance_ellipses, level_set_outlines, nearest_centre_cells
 from .metrics import adjusted_rand_index, aic, bic, density_1d, density_on_grid, match_components, n_parameters, sample
 from .model_selection import ModelSelection, Restarts, fit_restarts, select_components
 from .params import GaussianMixtureParams, normalized_weights
@@ -44,6 +44,7 @@ __all__ = [
     "bic",
     "covariance_ellipse",
     "covariance_ellipses",
+    "level_set_outlines",
     "nearest_centre_cells",
     "density_1d",
     "density_on_grid",

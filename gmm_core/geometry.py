@@ -1,5 +1,5 @@
-"""Outlines for the charts: the ellipse of a 2-D covariance at a chosen number of standard deviations, and the
-nearest-centre cells of k-means in a rectangle."""
+"""Outlines for the charts: the ellipse of a 2-D covariance at a chosen number of standard deviations, the
+nearest-centre cells of k-means in a rectangle, and the outlines of a gridded function's level sets."""
 
 from __future__ import annotations
 
@@ -170,3 +170,164 @@ def nearest_centre_cells(centers, x_range, y_range):
             cell = _clip_half_plane(cell, 2.0 * (other - centre), other @ other - centre @ centre)
         cells.append(cell)
     return cells
+
+
+def level_set_outlines(z, x_values, y_values, levels):
+    """Closed outlines of the regions where a function sampled on a grid is at least each of ``levels``.
+
+    Marching squares: the function is taken as linear along each grid edge, so an outline crosses an edge where
+    its two ends fall on either side of the level, at the interpolated place. In a cell whose two opposite corners
+    are above (a saddle), the cell's centre value (the mean of its corners) decides whether they are joined. The
+    grid's border closes the regions that reach it.
+
+    Each outline runs counter-clockwise around its region, and around a hole clockwise, so a plot that fills the
+    outlines of one level as one shape (SVG's non-zero rule) draws the region with its holes; drawn from the lowest
+    level up, each over the last, they shade the function's bands.
+
+    Parameters
+    ----------
+    z : array-like of shape (ny, nx), ny, nx >= 2
+        ``z[i, j]`` is the value at ``(x_values[j], y_values[i])``: rows follow y, as contour plots expect. -inf and
+        NaN count as below every level (a density that underflowed, a log of zero).
+    x_values : array-like of shape (nx,), increasing
+    y_values : array-like of shape (ny,), increasing
+    levels : array-like of finite floats
+
+    Returns
+    -------
+    outlines : list of (x, y) pairs of float arrays, one per level
+        The level's closed outlines one after the other, each ending on its first point and followed by NaN
+        (a gap) when another comes; two empty arrays when no point of the grid reaches the level.
+
+    Raises
+    ------
+    ParameterError
+        For a grid and values that do not match, coordinates that are not increasing finite numbers, or values of
+        +inf or levels that are not finite.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    x_values = np.asarray(x_values, dtype=np.float64).ravel()
+    y_values = np.asarray(y_values, dtype=np.float64).ravel()
+    levels = np.asarray(levels, dtype=np.float64).ravel()
+    if z.ndim != 2 or z.shape != (y_values.size, x_values.size) or min(z.shape) < 2:
+        raise ParameterError(f"z must have shape (len(y_values), len(x_values)), both at least 2; got z of shape "
+                             f"{z.shape}, {y_values.size} y and {x_values.size} x values.")
+    for name, values in (("x_values", x_values), ("y_values", y_values)):
+        if not (np.all(np.isfinite(values)) and np.all(np.diff(values) > 0)):
+            raise ParameterError(f"{name} must be increasing finite numbers.")
+    if np.any(z == np.inf) or not np.all(np.isfinite(levels)):
+        raise ParameterError("z must not hold +inf, and the levels must be finite numbers.")
+    # A border below every level, at the border's own coordinates: regions reaching the grid close along its edge.
+    padded = np.full((z.shape[0] + 2, z.shape[1] + 2), -np.inf)
+    padded[1:-1, 1:-1] = np.where(np.isnan(z), -np.inf, z)
+    xs = np.concatenate([x_values[:1], x_values, x_values[-1:]])
+    ys = np.concatenate([y_values[:1], y_values, y_values[-1:]])
+    return _outlines(padded, xs, ys, levels)
+
+
+def _crossings(low, high, level):
+    """Where, from 0 at ``low``'s end to 1 at ``high``'s, the level falls on edges whose ends lie either side."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = (level - low) / (high - low)
+    t = np.where(np.isneginf(low), 1.0, np.where(np.isneginf(high), 0.0, t))
+    return np.clip(t, 0.0, 1.0)
+
+
+# A cell's sides, going round it counter-clockwise, each from one corner to the next: bottom (bottom-left to
+# bottom-right), right, top (top-right to top-left), left. Corners are bits of a cell's case: which are above.
+_SIDE_CORNERS = ((1, 2), (2, 4), (4, 8), (8, 1))
+
+
+def _side_table(leaving):
+    """For each case of a cell with one crossing piece, the side where the piece starts (``leaving``: the side
+    going round from above to below) or ends (from below to above); -1 for the other cases."""
+    table = np.full(16, -1, dtype=np.intp)
+    for case in range(1, 15):
+        if case in (5, 10):
+            continue
+        for side, (a, b) in enumerate(_SIDE_CORNERS):
+            if bool(case & a) == leaving and bool(case & b) != leaving:
+                table[case] = side
+    return table
+
+
+_START_SIDE, _END_SIDE = _side_table(True), _side_table(False)
+
+
+def _outlines(z, xs, ys, levels):
+    """The outlines of {z >= level} for each level on a grid whose border is below them all (see
+    :func:`level_set_outlines`); all levels at once, each level's edges numbered apart from the others'."""
+    n_rows, n_columns = z.shape
+    above = (z >= levels[:, None, None]).view(np.uint8)  # (L, rows, columns)
+    case = above[:, :-1, :-1] | above[:, :-1, 1:] << 1 | above[:, 1:, 1:] << 2 | above[:, 1:, :-1] << 3
+    # Edge numbers: the horizontal edge from node (i, j) to (i, j + 1) is i * (n_columns - 1) + j; the vertical one
+    # from (i, j) to (i + 1, j) comes after all horizontal ones; then the next level's edges.
+    n_horizontal = n_rows * (n_columns - 1)
+    n_edges = n_horizontal + (n_rows - 1) * n_columns
+
+    def cell_sides(cells):
+        """The edge numbers of the cells' four sides (n, 4), in the order of _SIDE_CORNERS."""
+        level, rest = np.divmod(cells, (n_rows - 1) * (n_columns - 1))
+        row, column = np.divmod(rest, n_columns - 1)
+        bottom = level * n_edges + row * (n_columns - 1) + column
+        left = level * n_edges + n_horizontal + row * n_columns + column
+        return np.stack([bottom, left + 1, bottom + (n_columns - 1), left], 1)
+
+    # An outline keeps its region on its left: in a cell it runs from the side left going round from above to
+    # below (its start) to the side entered going round from below to above (its end).
+    flat_case = case.ravel()
+    crossed = np.flatnonzero((flat_case != 0) & (flat_case != 15))
+    cases = flat_case[crossed]
+    sides = cell_sides(crossed)
+    plain = (cases != 5) & (cases != 10)
+    rows = np.arange(crossed.size)[plain]
+    starts = sides[rows, _START_SIDE[cases[plain]]]
+    ends = sides[rows, _END_SIDE[cases[plain]]]
+    if not plain.all():  # saddles: two opposite corners above, two pieces
+        saddles = crossed[~plain]
+        b, r, t, lt = sides[~plain].T
+        level, rest = np.divmod(saddles, (n_rows - 1) * (n_columns - 1))
+        row, column = np.divmod(rest, n_columns - 1)
+        centre = (z[row, column] + z[row, column + 1] + z[row + 1, column + 1] + z[row + 1, column]) / 4.0
+        joined = centre >= levels[level]
+        five = cases[~plain] == 5  # bottom-left and top-right above: pieces start at the bottom and the top
+        # joined through the centre: bottom -> right and top -> left (5), right -> top and left -> bottom (10);
+        # apart, each corner above cut off alone: bottom -> left and top -> right (5), right -> bottom, left -> top
+        first_end = np.where(five, np.where(joined, r, lt), np.where(joined, t, b))
+        second_end = np.where(five, np.where(joined, lt, r), np.where(joined, b, t))
+        starts = np.concatenate([starts, np.where(five, b, r), np.where(five, t, lt)])
+        ends = np.concatenate([ends, first_end, second_end])
+
+    # Where each piece starts: on its start edge, between the edge's two nodes.
+    level, edge = np.divmod(starts, n_edges)
+    vertical = edge >= n_horizontal
+    row, column = np.where(vertical, np.divmod(edge - n_horizontal, n_columns), np.divmod(edge, n_columns - 1))
+    row2, column2 = row + vertical, column + ~vertical
+    t = _crossings(z[row, column], z[row2, column2], levels[level])
+    piece_x = xs[column] + t * (xs[column2] - xs[column])
+    piece_y = ys[row] + t * (ys[row2] - ys[row])
+
+    # Every crossed edge starts one piece and ends another: chain the pieces into rings.
+    order = np.argsort(starts)
+    following = order[np.searchsorted(starts[order], ends)].tolist()
+    ring_level = level.tolist()
+    seen = bytearray(len(following))
+    chains = [[] for _ in range(len(levels))]
+    for first in range(len(following)):
+        if seen[first]:
+            continue
+        chain = chains[ring_level[first]]
+        if chain:
+            chain.append(-1)  # a gap between two rings
+        piece = first
+        while not seen[piece]:
+            seen[piece] = 1
+            chain.append(piece)
+            piece = following[piece]
+        chain.append(first)  # back to the ring's first point
+    outlines = []
+    for chain in chains:
+        chain = np.array(chain, dtype=np.intp)
+        gap = chain < 0
+        outlines.append((np.where(gap, np.nan, piece_x[chain]), np.where(gap, np.nan, piece_y[chain])))
+    return outlines

@@ -1,4 +1,5 @@
-"""Tests of gmm_core.geometry: covariance ellipses lie exactly at the requested Mahalanobis distance."""
+"""Tests of gmm_core.geometry: covariance ellipses lie exactly at the requested Mahalanobis distance, k-means cells
+tile their rectangle, level-set outlines enclose exactly the grid nodes at or above their level."""
 
 import numpy as np
 import pytest
@@ -6,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gmm_core.errors import ParameterError
-from gmm_core.geometry import covariance_ellipse, covariance_ellipses
+from gmm_core.geometry import covariance_ellipse, covariance_ellipses, level_set_outlines
 
 COVARIANCES = [
     np.eye(2),
@@ -174,3 +175,120 @@ def test_cells_refuse_bad_arguments(centers, x_range):
 
     with pytest.raises(ParameterError):
         nearest_centre_cells(centers, x_range, (0, 1))
+
+
+# --- Level-set outlines -------------------------------------------------------------------------------------------
+
+
+def rings(x, y):
+    """The closed rings of one level's outlines (split at the NaN gaps), each an (M, 2) array."""
+    points = np.column_stack([x, y])
+    return [ring[1:] if index else ring
+            for index, ring in enumerate(np.split(points, np.flatnonzero(np.isnan(x)))) if ring.size]
+
+
+def signed_area(ring):
+    return 0.5 * float(np.sum(ring[:-1, 0] * ring[1:, 1] - ring[1:, 0] * ring[:-1, 1]))
+
+
+def winding_number(ring, point):
+    """How many times ``ring`` goes counter-clockwise round ``point`` (Sunday's crossing rule)."""
+    (x0, y0), (x1, y1) = ring[:-1].T, ring[1:].T
+    px, py = point
+    cross = (x1 - x0) * (py - y0) - (px - x0) * (y1 - y0)
+    upward = (y0 <= py) & (y1 > py) & (cross > 0)
+    downward = (y0 > py) & (y1 <= py) & (cross < 0)
+    return int(upward.sum() - downward.sum())
+
+
+def disc_grid(n=121, half_width=3.0):
+    xs = np.linspace(-half_width, half_width, n)
+    gx, gy = np.meshgrid(xs, xs)
+    return xs, np.hypot(gx, gy)
+
+
+def test_a_disc_is_one_counter_clockwise_ring_of_its_area():
+    xs, radius = disc_grid()
+    (x, y), (x2, y2) = level_set_outlines(-radius, xs, xs, [-1.0, -2.0])
+    (disc,), (wide_disc,) = rings(x, y), rings(x2, y2)
+    assert np.array_equal(disc[0], disc[-1])  # closed
+    assert signed_area(disc) == pytest.approx(np.pi, rel=2e-3)
+    assert signed_area(wide_disc) == pytest.approx(4 * np.pi, rel=2e-3)
+    # every corner lies on the circle, within the error of linear interpolation between grid nodes
+    np.testing.assert_allclose(np.hypot(x[~np.isnan(x)], y[~np.isnan(y)]), 1.0, atol=2e-3)
+
+
+def test_a_hole_runs_clockwise_so_the_filled_area_is_the_ring_between():
+    xs, radius = disc_grid()
+    (x, y), = level_set_outlines(-np.abs(radius - 2.0), xs, xs, [-0.5])  # the annulus 1.5 <= r <= 2.5
+    outer, hole = sorted(rings(x, y), key=signed_area, reverse=True)
+    assert signed_area(outer) == pytest.approx(np.pi * 2.5**2, rel=2e-3)
+    assert signed_area(hole) == pytest.approx(-np.pi * 1.5**2, rel=2e-3)
+
+
+def test_regions_reaching_the_grid_close_along_its_border_and_empty_levels_give_nothing():
+    xs = np.linspace(0.0, 2.0, 5)
+    ys = np.linspace(-1.0, 1.0, 3)
+    (x, y), (empty_x, empty_y) = level_set_outlines(np.zeros((3, 5)), xs, ys, [0.0, 0.5])
+    (ring,) = rings(x, y)
+    assert signed_area(ring) == pytest.approx(4.0)
+    assert x.min() == 0.0 and x.max() == 2.0 and y.min() == -1.0 and y.max() == 1.0
+    assert empty_x.size == 0 and empty_y.size == 0
+
+
+@pytest.mark.parametrize(("level", "n_rings"), [(0.4, 1), (0.5, 1), (0.6, 2)])
+def test_a_saddle_joins_its_two_high_corners_when_the_cell_centre_reaches_the_level(level, n_rings):
+    """Corners (0, 0) and (1, 1) at 1, the two others at 0: the centre, their mean, is 0.5."""
+    (x, y), = level_set_outlines([[1.0, 0.0], [0.0, 1.0]], [0.0, 1.0], [0.0, 1.0], [level])
+    found = rings(x, y)
+    assert len(found) == n_rings
+    assert all(signed_area(ring) > 0 for ring in found)
+    # the other saddle, corners (1, 0) and (0, 1) high, joins and parts the same way
+    (x, y), = level_set_outlines([[0.0, 1.0], [1.0, 0.0]], [0.0, 1.0], [0.0, 1.0], [level])
+    assert len(rings(x, y)) == n_rings
+
+
+def test_minus_infinity_and_nan_count_as_below_every_level():
+    z = np.zeros((4, 4))
+    z[1, 1], z[1, 2] = -np.inf, np.nan
+    nodes = np.arange(4.0)
+    (x, y), = level_set_outlines(z, nodes, nodes, [-1e300])
+    found = rings(x, y)
+    assert all(np.isfinite(ring).all() for ring in found)
+    for (i, j), inside in {(1, 1): False, (1, 2): False, (2, 1): True, (2, 2): True}.items():
+        assert sum(winding_number(ring, (nodes[j], nodes[i])) for ring in found) == int(inside)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(2, 7), st.integers(2, 7), st.integers(0, 2**32 - 1),
+    st.floats(-1.5, 1.5),
+)
+def test_outlines_wind_once_round_every_inner_node_at_or_above_the_level_and_never_round_others(
+        n_rows, n_columns, seed, level):
+    rng = np.random.default_rng(seed)
+    z = rng.normal(size=(n_rows, n_columns))
+    xs = np.cumsum(rng.uniform(0.5, 2.0, n_columns))
+    ys = np.cumsum(rng.uniform(0.5, 2.0, n_rows))
+    (x, y), = level_set_outlines(z, xs, ys, [level])
+    found = rings(x, y)
+    assert all(np.array_equal(ring[0], ring[-1]) for ring in found)
+    for i in range(1, n_rows - 1):  # nodes on the border lie on the outline itself when above
+        for j in range(1, n_columns - 1):
+            winding = sum(winding_number(ring, (xs[j], ys[i])) for ring in found)
+            assert winding == (1 if z[i, j] >= level else 0)
+    area = sum(signed_area(ring) for ring in found)
+    assert -1e-9 <= area <= (xs[-1] - xs[0]) * (ys[-1] - ys[0]) + 1e-9
+
+
+@pytest.mark.parametrize(("z", "xs", "ys", "levels"), [
+    (np.zeros((3, 3)), [0, 1], [0, 1, 2], [0.0]),  # z and the grid do not match
+    (np.zeros((1, 3)), [0, 1, 2], [0], [0.0]),  # a single row
+    (np.zeros((2, 2)), [0, 0], [0, 1], [0.0]),  # x not increasing
+    (np.zeros((2, 2)), [0, 1], [0, np.nan], [0.0]),
+    (np.full((2, 2), np.inf), [0, 1], [0, 1], [0.0]),
+    (np.zeros((2, 2)), [0, 1], [0, 1], [np.nan]),
+])
+def test_level_set_outlines_refuse_bad_arguments(z, xs, ys, levels):
+    with pytest.raises(ParameterError):
+        level_set_outlines(z, xs, ys, levels)
