@@ -516,7 +516,7 @@ def _panels_figure(traces, dynamic, updaters, panels, positions, active, panel_a
                           traceorder="normal")},
         uirevision=uirevision,
         **axes,
-        **animation_controls(frames, active, redraw=False, slider_prefix="Iteration "),
+        **animation_controls(frames, active, slider_prefix="Iteration "),
     )
     return figure
 

@@ -15,7 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from gmm_core import covariance_to_std_corr
-from gmm_core.geometry import covariance_ellipses
+from gmm_core.geometry import covariance_ellipses, level_set_outlines
 from gmm_core.metrics import component_curves_1d, density_1d, density_on_grid, histogram_density
 
 from .palette import (
@@ -23,6 +23,7 @@ from .palette import (
     TRUTH_COLOR,
     UNASSIGNED_COLOR,
     component_colors,
+    hex_strings,
     hex_to_rgb,
     indexed_colors,
     mixed_colors,
@@ -259,9 +260,11 @@ def _square_grid(view, resolution):
 #: Decades of density the shading spans below its peak: a mixture's density falls by orders of magnitude between
 #: its components, and on a linear scale only the peaks (hidden under the points) would be shaded.
 DENSITY_DECADES = 3.0
+#: Contour levels of the shading per factor of ten in density.
+DENSITY_LEVELS_PER_DECADE = 4
 
 
-def density_trace(params, view, *, resolution=120, levels_per_decade=4):
+def density_trace(params, view, *, resolution=120, levels_per_decade=DENSITY_LEVELS_PER_DECADE):
     """Filled contours of the mixture's density on the plane of ``view`` (its marginal there), to draw under points.
 
     Shaded on a logarithmic scale, from the peak down ``DENSITY_DECADES`` decades (lower densities stay white),
@@ -580,8 +583,6 @@ FRAME_DENSITY_RESOLUTION = 80
 #: the 8 px padding Streamlit's theme adds. Plotly widens too narrow margins itself, but by drawing the whole chart
 #: a second time (0.1-0.3 s in the browser).
 ANIMATION_MARGIN = dict(l=80, r=28, t=72, b=160)
-#: Subdivisions of one contour level in the density grids frames carry as small integers.
-_DENSITY_SUBSTEPS = 16
 #: Where the parts of the animated chart sit (paper fractions): the plane, its headline, the log-likelihood curve,
 #: the parameter block.
 _PLANE_X, _PLANE_Y, _HEADLINE_Y = (0.0, 0.58), (0.0, 0.91), (0.92, 1.0)
@@ -667,32 +668,33 @@ def _parameter_texts(params, pair):
     return hovers, lines
 
 
-def _density_levels(params, view, resolution):
-    """The density on the plane as small integers: the contour levels of :func:`density_trace`, each subdivided.
-
-    Relative to each frame's own peak, so that one set of contours (start, end, size) serves every frame.
-    """
+def _density_outlines(params, view, resolution):
+    """The outlines of the density's contour levels on the plane, from the lowest: one (x, y) pair per level of
+    :data:`DENSITY_DECADES` times :data:`DENSITY_LEVELS_PER_DECADE` levels, relative to this density's own peak
+    (each frame is shaded from its own peak, as :func:`density_trace` shades a static chart)."""
     xs, ys, _ = _square_grid(view, resolution)
     with np.errstate(divide="ignore"):
         log_density = np.log10(density_on_grid(params.marginal(view.pair), xs, ys))
     finite = log_density[np.isfinite(log_density)]
     peak = float(finite.max()) if finite.size else 0.0
-    levels = np.nan_to_num(log_density - peak, nan=-np.inf, posinf=0.0) * 4 * _DENSITY_SUBSTEPS + _density_top()
-    return xs, ys, np.clip(np.rint(levels), 0, _density_top()).astype(np.uint8)
+    n_levels = int(DENSITY_DECADES * DENSITY_LEVELS_PER_DECADE)
+    levels = peak - DENSITY_DECADES + np.arange(n_levels) / DENSITY_LEVELS_PER_DECADE
+    return level_set_outlines(log_density, xs, ys, levels)
 
 
-def _density_top():
-    return int(DENSITY_DECADES * 4 * _DENSITY_SUBSTEPS) + _DENSITY_SUBSTEPS
-
-
-def _animated_density_trace(xs, ys, z):
-    top = _density_top()
-    return dict(
-        type="contour", x=xs, y=ys, z=z, colorscale=DENSITY_SCALE, zmin=_DENSITY_SUBSTEPS, zmax=top,
-        autocontour=False, contours=dict(start=_DENSITY_SUBSTEPS, end=top, size=_DENSITY_SUBSTEPS, coloring="fill"),
-        line=dict(width=0.5, color="rgba(60, 80, 110, 0.25)"), showscale=False, hoverinfo="skip",
-        name="Fitted density", meta={"role": "fitted_density"},
-    )
+def _density_level_traces():
+    """The animated density's traces, one filled shape per contour level, lowest first: drawn each over the last,
+    the region above a level takes the scale's colour at the middle of the band above it, as a filled contour plot
+    colours its bands. (Plotly's contour traces change only when a frame redraws the whole chart.)"""
+    n_levels = int(DENSITY_DECADES * DENSITY_LEVELS_PER_DECADE)
+    stops = np.array([stop for stop, _ in DENSITY_SCALE])
+    channels = np.stack([hex_to_rgb(color) for _, color in DENSITY_SCALE])
+    middles = (np.arange(n_levels) + 0.5) / n_levels
+    fills = hex_strings(np.stack([np.interp(middles, stops, channel) for channel in channels.T], 1))
+    return [dict(type="scatter", x=[None], y=[None], mode="lines", fill="toself", fillcolor=fill,
+                 line=dict(width=0.5, color="rgba(60, 80, 110, 0.25)"), hoverinfo="skip", showlegend=False,
+                 name="Fitted density", meta={"role": "fitted_density", "level": level})
+            for level, fill in enumerate(fills)]
 
 
 def _point_hover(responsibilities, n_points, *, detailed):
@@ -753,7 +755,8 @@ def em_animation_figure(
     tol : float, optional
     n_stds, colors, truth, true_labels, class_names : as for :func:`mixture_scatter_figure`
     show_density : bool
-        Shade each frame's density under the points (frames then redraw fully: slower steps).
+        Shade each frame's density under the points: filled outlines of its contour levels (traces with
+        ``meta.role`` "fitted_density", one per level, lowest first).
     slider_prefix : str
         Written before the slider's current label.
     note : str, optional
@@ -825,14 +828,15 @@ def em_animation_figure(
         return updates + _status_updates(f, log_likelihood, lines if n_components <= PARAMETER_TEXT_MAX else None)
 
     def density_update(f):
-        xs, ys, z = _density_levels(f.params, view, FRAME_DENSITY_RESOLUTION)
-        return _animated_density_trace(xs, ys, z)
+        return [dict(type="scatter", x=x.astype(np.float32), y=y.astype(np.float32))
+                for x, y in _density_outlines(f.params, view, FRAME_DENSITY_RESOLUTION)]
 
     # The traces, in drawing order; ``dynamic`` lists the indices the frames update, in their order.
     traces, dynamic = [], []
     if show_density:
-        dynamic.append(len(traces))
-        traces.append(density_update(shown))
+        for trace in _density_level_traces():
+            dynamic.append(len(traces))
+            traces.append(trace)
     for members, name, symbol in groups:
         dynamic.append(len(traces))
         trace = _points_trace(points[members], view, None, name=name, hovertemplate="", symbol=symbol,
@@ -870,7 +874,7 @@ def em_animation_figure(
     xaxis = dict(title=view.x_title, range=list(view.x_range), zeroline=False)
     yaxis = dict(title=view.y_title, range=list(view.y_range), zeroline=False, scaleanchor="x", scaleratio=1)
     _animation_layout(figure, xaxis, yaxis, frames, active, log_likelihood, converged_iteration, tol,
-                      redraw=show_density, slider_prefix=slider_prefix, note=note, uirevision=uirevision,
+                      slider_prefix=slider_prefix, note=note, uirevision=uirevision,
                       block_title="Parameters at this frame (hover a mean for Σ)" if n_components <= PARAMETER_TEXT_MAX
                       else "Hover a mean for its component's π, μ and Σ at this frame")
     return figure
@@ -1074,7 +1078,7 @@ def em_animation_1d_figure(
         peaks.append(true_density.max())
     xaxis = dict(title=x_title, range=list(x_range), zeroline=False)
     yaxis = dict(title="density", range=[0.0, 1.12 * max(peaks)], zeroline=False)
-    _animation_layout(figure, xaxis, yaxis, frames, active, log_likelihood, converged_iteration, tol, redraw=False,
+    _animation_layout(figure, xaxis, yaxis, frames, active, log_likelihood, converged_iteration, tol,
                       slider_prefix=slider_prefix, note=note, uirevision=uirevision,
                       block_title="Parameters at this frame" if parameter_text
                       else f"{n_components} components: hover a curve for its component's number" if many
@@ -1142,7 +1146,7 @@ def _outline(outline, trace_type):
 
 
 def _frame_updates(f, index, point_updates, geometry_updates, density_update):
-    updates = [] if density_update is None else [density_update(f)]
+    updates = [] if density_update is None else density_update(f)
     return updates + point_updates(f, index) + geometry_updates(f)
 
 
@@ -1155,7 +1159,7 @@ def _merge(trace, update):
             trace[key] = value
 
 
-def _animation_layout(figure, xaxis, yaxis, frames, active, log_likelihood, converged_iteration, tol, *, redraw,
+def _animation_layout(figure, xaxis, yaxis, frames, active, log_likelihood, converged_iteration, tol, *,
                       slider_prefix, note, uirevision, block_title):
     """The layout of an animated EM chart: the data's axes ``xaxis`` and ``yaxis`` (placed here), the
     log-likelihood curve, the headline, the parameter block under ``block_title``, the slider over ``frames``
@@ -1200,18 +1204,18 @@ def _animation_layout(figure, xaxis, yaxis, frames, active, log_likelihood, conv
         yaxis4=dict(hidden, domain=list(_BLOCK_Y), anchor="x4"),
         annotations=annotations,
         shapes=shapes,
-        **animation_controls([(f.name, f.label) for f in frames], active, redraw=redraw, slider_prefix=slider_prefix),
+        **animation_controls([(f.name, f.label) for f in frames], active, slider_prefix=slider_prefix),
     )
     return figure
 
 
-def animation_controls(frames, active, *, redraw, slider_prefix):
+def animation_controls(frames, active, *, slider_prefix):
     """The ``sliders`` and ``updatemenus`` of an animated chart: a slider with one step per frame (``frames``: its
     (name, label) pairs), active at ``active``, and Play/Pause buttons under the chart's left edge.
 
-    ``redraw``: whether each step draws the whole chart again (needed when frames change anything but scatter
-    traces' data)."""
-    step_options = {"mode": "immediate", "frame": {"duration": 0, "redraw": redraw}, "transition": {"duration": 0}}
+    No step draws the whole chart again (``redraw: False``): frames change only scatter traces' data, which Plotly
+    updates in place; a full drawing costs 0.1-0.2 s a step in the browser."""
+    step_options = {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}
     return dict(
         sliders=[dict(
             active=active, x=0.16, len=0.84, y=0, yanchor="top", pad=dict(t=55, b=10),
@@ -1225,7 +1229,7 @@ def animation_controls(frames, active, *, redraw, slider_prefix):
             buttons=[
                 dict(label="▶ Play", method="animate",
                      args=[None, {"mode": "immediate", "fromcurrent": True, "transition": {"duration": 0},
-                                  "frame": {"duration": 400 if len(frames) <= 60 else 120, "redraw": redraw}}]),
+                                  "frame": {"duration": 400 if len(frames) <= 60 else 120, "redraw": False}}]),
                 dict(label="❚❚ Pause", method="animate", args=[[None], step_options]),
             ],
         )],

@@ -321,7 +321,7 @@ def _em_options(fit_data):
     options.toggle(
         "Fitted density under the points", key="show_density", persist_state="page", disabled=flat,
         help="The mixture's density on the plane shown, shaded on a log scale over three decades below its peak "
-        "(darker is denser). Each step then redraws the whole chart, so scrubbing is slower."
+        "(darker is denser); each step shows that iteration's."
         + (" One-dimensional charts always draw it." if flat else ""),
     )
 

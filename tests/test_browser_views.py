@@ -146,13 +146,21 @@ def test_half_steps_recolour_first_then_move_the_ellipses(open_app):
 def test_density_under_the_points_and_samples_beside_the_data(open_app):
     expect = _expect()
     page = open_app("?data=S5&iteration=40")  # the half-moons, 16 components: a density model
-    expect(page.locator(f"{CHART} .contourlayer")).to_have_count(0)
+    fills = page.locator(f"{CHART} .scatterlayer .js-fill")
+    expect(fills).to_have_count(0)
     page.locator(".st-key-show_density label").click()
-    expect(page.locator(f"{CHART} .contourlayer").first).to_be_attached(timeout=CHART_TIMEOUT_MS)
+    expect(fills).to_have_count(12, timeout=CHART_TIMEOUT_MS)  # one filled shape per contour level
     assert json.loads(wait_for_traces(page, "fitted_density"))
     page.wait_for_function("() => window.location.search.includes('density=1')", timeout=CHART_TIMEOUT_MS)
-    assert_no_exception(page)
     screenshot(page, "view_density.png")
+    # a step moves the shading with the ellipses (frames move the shapes; the chart is not drawn anew)
+    shading = fills.last.get_attribute("d")
+    click_chart_step(page, 5)
+    wait_for_chart_step(page, 5)
+    page.wait_for_function("([selector, before]) => document.querySelectorAll(selector)[11].getAttribute('d') "
+                           "!== before", arg=[f"{CHART} .scatterlayer .js-fill", shading], timeout=CHART_TIMEOUT_MS)
+    assert_no_exception(page)
+    screenshot(page, "view_density_step.png")
 
     page.get_by_role("tab", name="Sampling from the model").click()
     expect(page.get_by_text("500 points drawn from the fitted model")).to_be_visible(timeout=CHART_TIMEOUT_MS)

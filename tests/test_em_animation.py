@@ -10,7 +10,7 @@ import pytest
 
 import gmm_core
 from gmm_core.geometry import covariance_ellipses
-from gmm_core.metrics import component_curves_1d, density_1d
+from gmm_core.metrics import component_curves_1d, density_1d, density_on_grid
 from gmm_ui import figures, palette, views
 from gmm_ui.data import ANIMATION_DISPLAY_LIMIT, display_indices
 from tests import em_chart
@@ -133,13 +133,46 @@ def test_a_long_run_is_shown_every_few_iterations_and_says_so():
     assert len(half_names) <= views.MAX_FRAMES + 4
 
 
-def test_density_frames_carry_each_iterations_density_and_redraw(run):
+def test_density_frames_move_filled_level_outlines_without_redrawing_the_chart(run):
+    """Each frame shades its own density: one filled shape per contour level, drawn under everything, moved by
+    the frames like any other scatter trace (a contour trace would need every step to redraw the whole chart)."""
     chart = _chart(run, show_density=True)
-    densities = [em_chart.frame_traces(chart, name, "fitted_density")[0] for name in ("0", str(run.n_iter))]
-    z0, z_end = (em_chart.values(d["z"]) for d in densities)
-    assert z0.shape == (figures.FRAME_DENSITY_RESOLUTION,) * 2 and z0.dtype == np.uint8
-    assert not np.array_equal(z0, z_end)
-    assert all(step["args"][1]["frame"]["redraw"] for step in em_chart.steps(chart))  # contours need a redraw
+    n_levels = int(figures.DENSITY_DECADES * figures.DENSITY_LEVELS_PER_DECADE)
+    shapes = em_chart.traces(chart, "fitted_density")
+    assert len(shapes) == n_levels and [shape["meta"]["level"] for shape in shapes] == list(range(n_levels))
+    assert em_chart.roles(chart)[:n_levels] == ["fitted_density"] * n_levels  # drawn first: under the points
+    assert all(shape["type"] == "scatter" and shape["fill"] == "toself" for shape in shapes)
+    fills = [shape["fillcolor"] for shape in shapes]
+    lightness = [palette.hex_to_rgb(fill).sum() for fill in fills]
+    assert all(lower > higher for lower, higher in zip(lightness, lightness[1:]))  # darker the higher the level
+    assert not any(step["args"][1]["frame"]["redraw"] for step in em_chart.steps(chart))
+
+    view = figures.plane_view(run.X, ["x", "y"])
+    xs, ys, _ = figures._square_grid(view, figures.FRAME_DENSITY_RESOLUTION)
+    outlines = {}
+    for name, iteration in (("0", 0), (str(run.n_iter), run.n_iter)):
+        updates = em_chart.frame_traces(chart, name, "fitted_density")
+        assert len(updates) == n_levels
+        outlines[name] = [(em_chart.values(u["x"]), em_chart.values(u["y"])) for u in updates]
+        assert all(x.dtype == np.float32 for x, _ in outlines[name])
+        # the highest level's region holds the grid node where this iteration's density peaks
+        density = density_on_grid(run.snapshot(iteration), xs, ys)
+        peak_row, peak_column = np.unravel_index(np.argmax(density), density.shape)
+        top_x, top_y = (values.astype(np.float64) for values in outlines[name][-1])
+        assert _inside((xs[peak_column], ys[peak_row]), top_x, top_y)
+    assert not np.array_equal(outlines["0"][-1][0], outlines[str(run.n_iter)][-1][0])
+
+
+def _inside(point, x, y):
+    """Whether the outlines (x, y), rings separated by NaN, wind round ``point`` (non-zero rule)."""
+    px, py = point
+    x0, y0, x1, y1 = x[:-1], y[:-1], x[1:], y[1:]
+    edge = ~(np.isnan(x0) | np.isnan(x1))
+    cross = (x1 - x0) * (py - y0) - (px - x0) * (y1 - y0)
+    with np.errstate(invalid="ignore"):
+        upward = edge & (y0 <= py) & (y1 > py) & (cross > 0)
+        downward = edge & (y0 > py) & (y1 <= py) & (cross < 0)
+    return int(upward.sum()) - int(downward.sum()) != 0
 
 
 def test_many_points_stay_svg_and_the_chart_of_the_animation_sample_stays_small():
