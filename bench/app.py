@@ -1,5 +1,6 @@
 """Browser timings of the app on 10^5 points: first chart, a 100-iteration fit at K = 5, one scrub step of the EM
-chart and of each comparison tab's chart; and one scrub step of a 1-D chart (S6a: 100 components).
+chart (without and with the fitted density shaded) and of each comparison tab's chart; and one scrub step of a 1-D
+chart (S6a: 100 components).
 
 The first chart is timed for the server's first visitor and for five later ones, each in a new browser context
 (an empty cache), from Playwright's call to open the page to its check that the chart is drawn; the first visit
@@ -189,6 +190,15 @@ def figure_json_bytes():
     return len(plotly.io.to_json(figure, validate=False).encode())
 
 
+# Whether the EM chart shades its fitted density.
+HAS_DENSITY = """
+() => {
+    const graph = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+    return Boolean(graph && graph._fullData && graph._fullData.some(t => t.meta && t.meta.role === "fitted_density"));
+}
+"""
+
+
 # Installed before a page loads: the time (performance.now(), from the navigation's start) of the first animation
 # frame at which the first chart has drawn and can be seen, checked every frame inside the page. Streamlit's chart
 # first draws the figure hidden (CSS visibility), before it has measured its column's width, and shows it once it
@@ -309,6 +319,18 @@ def measure(url, scrub_steps=15, repeats=5):
             times = [step[index] for step in steps]
             results[f"scrub one iteration: click -> {what}, median (ms)"] = statistics.median(times)
             results[f"scrub one iteration: click -> {what}, worst (ms)"] = max(times)
+
+        # The same chart with the fitted density shaded under the points (one filled shape per contour level)
+        density = page.locator(".st-key-show_density label").first
+        density.click()
+        _idle(page)
+        page.wait_for_function(HAS_DENSITY, timeout=TIMEOUT_MS, polling="raf")
+        steps = [_timed_step(page, position) for position in _scrub_positions(page, scrub_steps)]
+        times = [step[1] for step in steps]
+        results["scrub with the density shown: click -> next frame drawn, median (ms)"] = statistics.median(times)
+        results["scrub with the density shown: click -> next frame drawn, worst (ms)"] = max(times)
+        density.click()
+        _idle(page)
 
         # The comparison tabs: two or four fits side by side in one chart, scrubbed with its own slider
         for tab in ("k-means vs GMM", "Does the start matter?", "Covariance types"):
