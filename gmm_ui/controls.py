@@ -12,7 +12,7 @@ from gmm_core.scenarios import generate_clusters, list_scenarios, load_scenario
 from . import data, start
 from .data import BadRowsError, from_scenario, from_table, prepare_fit_data, scale_hint
 from .fitting import CONVERGENCE_LABELS, COVARIANCE_LABELS, FitSettings, read_upload
-from .state import GENERATE, NO_LABELS, PRESET, UPLOAD, apply_data_defaults
+from .state import GENERATE, NO_LABELS, PRESET, PRESET_IDENTITY, UPLOAD, apply_data_defaults
 from .text import plain
 
 MAX_COMPONENTS = 200
@@ -33,10 +33,14 @@ class DisplayOptions:
 # --- Data ------------------------------------------------------------------------------------------------------
 
 
+def _preset_data(key):
+    return from_scenario(load_scenario(key), identity=f"{PRESET_IDENTITY}{key}")
+
+
 def _preset():
     names = dict(list_scenarios())
     key = st.selectbox("Teaching case", list(names), format_func=names.get, key="scenario", **HIDDEN_KEEPS_VALUE)
-    return from_scenario(load_scenario(key), identity=f"preset:{key}")
+    return _preset_data(key)
 
 
 def _bump_seed():
@@ -145,7 +149,7 @@ def data_section():
     if requested is not None:
         state["data"] = requested
     elif "data" not in state:
-        state["data"] = from_scenario(load_scenario(state["scenario"]), identity=f"preset:{state['scenario']}")
+        state["data"] = _preset_data(state["scenario"])
     loaded = state["data"]
     if requested is None and source != PRESET:
         st.caption(f"Still showing: {plain(loaded.title)} ({loaded.n_points:,} points).")

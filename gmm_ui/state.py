@@ -75,10 +75,13 @@ WIDGET_DEFAULTS = {
 }
 
 
+#: How a preset's data set identity begins (gmm_ui.controls names them "preset:<key>").
+PRESET_IDENTITY = "preset:"
+
 #: Settings read from a shared link, waiting for the data set they belong to (see apply_data_defaults).
 LINK_SETTINGS = "link_settings"
 
-#: The settings a scenario prescribes; an upload gets their defaults instead.
+#: The settings a scenario prescribes (an upload after a preset gets their defaults instead).
 MODEL_KEYS = ("covariance_type", "max_iter", "tol", "convergence", "reg_covar", "standardize")
 
 
@@ -96,21 +99,20 @@ def apply_data_defaults(loaded):
     state = st.session_state
     names = list(loaded.feature_names)
     scenario = loaded.scenario
-    if scenario is not None:
+    # A preset prescribes the model's settings, and leaving one restores the defaults; between generated and
+    # uploaded data sets the user's own settings stay (a new sample from the generator keeps the tolerance typed).
+    previous = state.get("data_identity")
+    keep_settings = previous is not None and not any(
+        identity.startswith(PRESET_IDENTITY) for identity in (previous, loaded.identity))
+    if scenario is not None:  # a preset, or generated data (K and the seed follow the generator)
         x_index, y_index = scenario.display_columns
-        state.update(
-            n_components=scenario.n_components,
-            covariance_type=scenario.covariance_type,
-            max_iter=scenario.max_iter,
-            tol=scenario.tol,
-            convergence=scenario.convergence,
-            reg_covar=scenario.reg_covar,
-            seed=scenario.random_state,
-            standardize=scenario.standardize,
-        )
-    else:  # an upload: the engine's usual settings, and the user's K where the data allow it
+        state.update(n_components=scenario.n_components, seed=scenario.random_state)
+        if not keep_settings:
+            state.update({key: getattr(scenario, key) for key in MODEL_KEYS})
+    else:  # an upload: the user's K where the data allow it
         x_index, y_index = 0, min(1, len(names) - 1)
-        state.update({key: WIDGET_DEFAULTS[key] for key in MODEL_KEYS})
+        if not keep_settings:
+            state.update({key: WIDGET_DEFAULTS[key] for key in MODEL_KEYS})
         state["n_components"] = min(state["n_components"], loaded.n_points)
     state.update(
         fit_columns=names,

@@ -239,6 +239,31 @@ def test_generator_draws_a_new_sample_on_demand(app):
     assert not shown_table(app, "start").equals(first_start)
 
 
+def test_new_generated_data_keep_the_users_settings_and_a_preset_brings_its_own(app):
+    """A preset prescribes its settings, and so does the generator when it follows a preset; after that, a new sample
+    or new generator settings keep what the user typed (they used to be reset at every change of the data)."""
+    app.segmented_control(key="dataset_source").set_value("Generate").run()
+    generated = app.session_state["data"].scenario
+    assert (app.number_input(key="tol").value, app.number_input(key="max_iter").value) == (generated.tol,
+                                                                                           generated.max_iter)
+    app.number_input(key="tol").set_value(0.0).run()
+    app.number_input(key="max_iter").set_value(37).run()
+    app.number_input(key="gen_points").set_value(120).run()
+    app.button(key="new_sample").click().run()
+    _assert_no_exception(app)
+    assert "360 points" in _header(app)
+    assert (app.number_input(key="tol").value, app.number_input(key="max_iter").value) == (0.0, 37)
+    assert "Iteration 0 of 37" in json.dumps(em_chart.em_chart(app))  # tol 0: every iteration runs
+    app.segmented_control(key="dataset_source").set_value("Preset").run()
+    app.selectbox(key="scenario").set_value("S2").run()
+    scenario = load_scenario("S2")
+    assert (app.number_input(key="tol").value, app.number_input(key="max_iter").value) == (scenario.tol,
+                                                                                           scenario.max_iter)
+    app.segmented_control(key="dataset_source").set_value("Generate").run()
+    assert (app.number_input(key="tol").value, app.number_input(key="max_iter").value) == (generated.tol,
+                                                                                           generated.max_iter)
+
+
 def test_the_em_chart_of_large_data_draws_its_animation_sample_in_svg(app):
     """Each scrub step recolours every drawn point in SVG (WebGL is not redrawn by animation frames): the EM chart
     draws ANIMATION_DISPLAY_LIMIT points, and its caption says so; the static charts keep their larger sample."""

@@ -114,7 +114,7 @@ def shared_app():
 
 @pytest.fixture(scope="module")
 def loading_app():
-    """One session for uploads that load (each replaces the data set, with the settings a new file brings)."""
+    """One session for uploads that load (each replaces the data set)."""
     return _app_with_good_upload()
 
 
