@@ -99,11 +99,35 @@ def _idle(page):
     page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=TIMEOUT_MS)
 
 
+# Every chart on the page drawn and shown.
+ALL_CHARTS_SHOWN = """
+() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(chart => {
+    const graph = chart.querySelector('.js-plotly-plot');
+    return graph !== null && graph._fullLayout !== undefined && getComputedStyle(graph).visibility === 'visible';
+})
+"""
+
+
+def _after_run(page, action):
+    """Do ``action`` (an input that starts a run of the app) and wait until that run has ended and every chart of
+    the page is drawn: not only until the app is idle, which it still is right after the input, until the run
+    begins."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    action()
+    with contextlib.suppress(PlaywrightTimeout):  # a run short enough to begin and end between two looks
+        page.wait_for_function(
+            "() => document.querySelector('[data-testid=\"stApp\"]').dataset.testScriptState !== 'notRunning'",
+            timeout=5000, polling="raf")
+    _idle(page)
+    page.wait_for_function(ALL_CHARTS_SHOWN, timeout=TIMEOUT_MS, polling="raf")
+
+
 def _set_number(page, key, value):
+    """Type ``value`` into the number field ``key`` and wait for the run it starts (see :func:`_after_run`)."""
     field = page.locator(f".st-key-{key} input")
     field.fill(str(value))
-    field.press("Enter")
-    _idle(page)
+    _after_run(page, lambda: field.press("Enter"))
 
 
 def _timed_change(page, action, text=None):
@@ -299,8 +323,7 @@ def measure(url, scrub_steps=15, repeats=5):
 
         page = _open(browser, url)[1]
         _idle(page)
-        page.get_by_role("radio", name="Generate").click()
-        _idle(page)
+        _after_run(page, page.get_by_role("radio", name="Generate").click)
         _set_number(page, "gen_clusters", N_CLUSTERS)
         _set_number(page, "gen_points", POINTS_EACH)
         _set_number(page, "tol", 0)
@@ -322,20 +345,17 @@ def measure(url, scrub_steps=15, repeats=5):
 
         # The same chart with the fitted density shaded under the points (one filled shape per contour level)
         density = page.locator(".st-key-show_density label").first
-        density.click()
-        _idle(page)
+        _after_run(page, density.click)
         page.wait_for_function(HAS_DENSITY, timeout=TIMEOUT_MS, polling="raf")
         steps = [_timed_step(page, position) for position in _scrub_positions(page, scrub_steps)]
         times = [step[1] for step in steps]
         results["scrub with the density shown: click -> next frame drawn, median (ms)"] = statistics.median(times)
         results["scrub with the density shown: click -> next frame drawn, worst (ms)"] = max(times)
-        density.click()
-        _idle(page)
+        _after_run(page, density.click)
 
         # The comparison tabs: two or four fits side by side in one chart, scrubbed with its own slider
         for tab in ("k-means vs GMM", "Does the start matter?", "Covariance types"):
-            page.get_by_role("tab", name=tab).click()
-            _idle(page)
+            _after_run(page, page.get_by_role("tab", name=tab).click)
             page.locator(CHART).first.wait_for(timeout=TIMEOUT_MS)
             _wait_for_new_chart(page, None)
             steps = [_timed_step(page, position) for position in _scrub_positions(page, scrub_steps)]
