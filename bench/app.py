@@ -300,6 +300,7 @@ def _timed_refit(page, iterations):
         raise RuntimeError(f"no chart of {iterations} iterations: the field holds {field.input_value()!r}, the "
                            f"script is {state!r}, the page shows {headlines}") from error
     _idle(page)
+    page.wait_for_function(ALL_CHARTS_SHOWN, timeout=TIMEOUT_MS, polling="raf")
     return milliseconds
 
 
