@@ -13,8 +13,9 @@ The real app is served headless and driven in Debian's chromium through Playwrig
 Times are taken inside the page (performance.now) from the input event to the chart showing the new state. A
 scrub step is a click on the EM chart's own (Plotly) slider: from the mouse press to the new ellipses in the
 plot's data, polled every animation frame; the comparison tabs (k-means vs GMM, two starts, covariance types) the
-same way, each tab's fits side by side in one chart. The size of the EM chart's JSON, frames included, is printed
-too.
+same way, each tab's fits side by side in one chart. Steps begin once the page has loaded: the run the last input
+started has ended and every chart on the page is drawn. The size of the EM chart's JSON, frames included, is
+printed too.
 """
 
 from __future__ import annotations
