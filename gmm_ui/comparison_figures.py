@@ -408,7 +408,7 @@ def panels_animation_figure(
         if kmeans and in_the_plane:
             _add_cells(add, panel, colors, lambda p, s=stages: geometry(s[p])["cells"], "region")
         trace = _points_trace(points, view, None, name="Data", symbol=symbols,
-                              hovertemplate="(%{x:.3g}, %{y:.3g})<extra></extra>")
+                              hovertemplate="(%{x:.3g}, %{y:.3g})<extra></extra>", outline=False)
         trace["type"] = "scatter"
         trace["marker"].update(colorscale=color_scale, cmin=0, cmax=max(1, len(color_scale) - 1), showscale=False)
         add(trace, panel, lambda p, o=offset: dict(type="scatter", marker=dict(color=color_indices[o + p])))

@@ -525,6 +525,8 @@ def test_side_by_side_frames_move_every_panel_and_keep_a_stopped_fit_still(side_
     assert spec["layout"]["sliders"][0]["active"] == 2
     assert {trace["type"] for trace in spec["data"]} == {"scatter"}  # SVG: WebGL is not redrawn by frames
     assert not any(step["args"][1]["frame"]["redraw"] for step in spec["layout"]["sliders"][0]["steps"])
+    # no outline round the points: every frame restyles each marker, and its stroke was a quarter of the work
+    assert all(t["marker"]["line"]["width"] == 0 for t in spec["data"] if t["meta"]["role"] == "points")
     first, last = spec["frames"][0], spec["frames"][-1]
     for panel in (1, 2):  # each mixture's ellipses move between its first and last iteration...
         assert _frame_roles(spec, first, "ellipse", panel) != _frame_roles(spec, last, "ellipse", panel)

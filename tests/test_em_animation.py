@@ -133,6 +133,15 @@ def test_a_long_run_is_shown_every_few_iterations_and_says_so():
     assert len(half_names) <= views.MAX_FRAMES + 4
 
 
+def test_animated_points_go_without_the_outline_static_charts_draw(run):
+    """Each frame restyles every marker; the white ring round each was a quarter of that work in the browser."""
+    chart = _chart(run)
+    assert all(trace["marker"]["line"]["width"] == 0 for trace in em_chart.traces(chart, "points"))
+    still = figures.mixture_scatter_figure(run.X, run.responsibilities(run.n_iter), run.final,
+                                           figures.plane_view(run.X, ["x", "y"]))
+    assert [trace.marker.line.width for trace in still.data if trace.meta["role"] == "points"] == [0.4]
+
+
 def test_density_frames_move_filled_level_outlines_without_redrawing_the_chart(run):
     """Each frame shades its own density: one filled shape per contour level, drawn under everything, moved by
     the frames like any other scatter trace (a contour trace would need every step to redraw the whole chart)."""
