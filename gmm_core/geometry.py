@@ -265,31 +265,28 @@ def _outlines(z, xs, ys, levels):
     n_horizontal = n_rows * (n_columns - 1)
     n_edges = n_horizontal + (n_rows - 1) * n_columns
 
-    def cell_sides(cells):
-        """The edge numbers of the cells' four sides (n, 4), in the order of _SIDE_CORNERS."""
-        level, rest = np.divmod(cells, (n_rows - 1) * (n_columns - 1))
-        row, column = np.divmod(rest, n_columns - 1)
-        bottom = level * n_edges + row * (n_columns - 1) + column
-        left = level * n_edges + n_horizontal + row * n_columns + column
-        return np.stack([bottom, left + 1, bottom + (n_columns - 1), left], 1)
-
-    # An outline keeps its region on its left: in a cell it runs from the side left going round from above to
-    # below (its start) to the side entered going round from below to above (its end).
+    # The cells the level crosses, their place, and the edge numbers of their four sides (n, 4), in the order of
+    # _SIDE_CORNERS.
     flat_case = case.ravel()
     crossed = np.flatnonzero((flat_case != 0) & (flat_case != 15))
     cases = flat_case[crossed]
-    sides = cell_sides(crossed)
+    cell_level, rest = np.divmod(crossed, (n_rows - 1) * (n_columns - 1))
+    cell_row, cell_column = np.divmod(rest, n_columns - 1)
+    bottom = cell_level * n_edges + cell_row * (n_columns - 1) + cell_column
+    left = cell_level * n_edges + n_horizontal + cell_row * n_columns + cell_column
+    sides = np.stack([bottom, left + 1, bottom + (n_columns - 1), left], 1)
+
+    # An outline keeps its region on its left: in a cell it runs from the side left going round from above to
+    # below (its start) to the side entered going round from below to above (its end).
     plain = (cases != 5) & (cases != 10)
     rows = np.arange(crossed.size)[plain]
     starts = sides[rows, _START_SIDE[cases[plain]]]
     ends = sides[rows, _END_SIDE[cases[plain]]]
     if not plain.all():  # saddles: two opposite corners above, two pieces
-        saddles = crossed[~plain]
         b, r, t, lt = sides[~plain].T
-        level, rest = np.divmod(saddles, (n_rows - 1) * (n_columns - 1))
-        row, column = np.divmod(rest, n_columns - 1)
+        row, column = cell_row[~plain], cell_column[~plain]
         centre = (z[row, column] + z[row, column + 1] + z[row + 1, column + 1] + z[row + 1, column]) / 4.0
-        joined = centre >= levels[level]
+        joined = centre >= levels[cell_level[~plain]]
         five = cases[~plain] == 5  # bottom-left and top-right above: pieces start at the bottom and the top
         # joined through the centre: bottom -> right and top -> left (5), right -> top and left -> bottom (10);
         # apart, each corner above cut off alone: bottom -> left and top -> right (5), right -> bottom, left -> top
