@@ -241,22 +241,17 @@ def _truth_traces(truth, pair, n_stds):
 
 
 def _square_grid(view, resolution):
-    """Grid axes (each of ``resolution`` nodes) covering the view whatever its aspect ratio, and the grid's points.
+    """Grid axes (each of ``resolution`` nodes) covering the view whatever its aspect ratio.
 
     Square in data units: with equal axis scales Plotly widens the shorter range, so the grid covers the longer.
 
     Returns
     -------
     xs, ys : ndarray of shape (resolution,)
-    points : ndarray of shape (resolution ** 2, 2)
-        Row-major over (y, x), so a vector of values reshapes to (len(ys), len(xs)) as heatmaps expect.
     """
     x_mid, y_mid = np.mean(view.x_range), np.mean(view.y_range)
     half = 0.75 * max(np.ptp(view.x_range), np.ptp(view.y_range))
-    xs = np.linspace(x_mid - half, x_mid + half, resolution)
-    ys = np.linspace(y_mid - half, y_mid + half, resolution)
-    points = np.column_stack([np.tile(xs, resolution), np.repeat(ys, resolution)])
-    return xs, ys, points
+    return (np.linspace(x_mid - half, x_mid + half, resolution), np.linspace(y_mid - half, y_mid + half, resolution))
 
 
 #: Decades of density the shading spans below its peak: a mixture's density falls by orders of magnitude between
@@ -264,6 +259,18 @@ def _square_grid(view, resolution):
 DENSITY_DECADES = 3.0
 #: Contour levels of the shading per factor of ten in density.
 DENSITY_LEVELS_PER_DECADE = 4
+#: Contour levels of the animated shading (one filled shape each).
+_DENSITY_LEVELS = int(DENSITY_DECADES * DENSITY_LEVELS_PER_DECADE)
+
+
+def _log_density_grid(params, view, resolution):
+    """log10 of the mixture's density on the plane of ``view`` (its marginal there) at the nodes of the square grid
+    (xs, ys), and its peak (0 when it underflows everywhere); a density that underflows to 0 is -inf."""
+    xs, ys = _square_grid(view, resolution)
+    with np.errstate(divide="ignore"):
+        log_density = np.log10(density_on_grid(params.marginal(view.pair), xs, ys))
+    finite = log_density[np.isfinite(log_density)]
+    return xs, ys, log_density, float(finite.max()) if finite.size else 0.0
 
 
 def density_trace(params, view, *, resolution=120, levels_per_decade=DENSITY_LEVELS_PER_DECADE):
@@ -287,11 +294,7 @@ def density_trace(params, view, *, resolution=120, levels_per_decade=DENSITY_LEV
     plotly.graph_objects.Contour
         With ``meta={"role": "fitted_density"}``; ``z`` (shape (resolution, resolution)) is log10 of the density.
     """
-    xs, ys, _ = _square_grid(view, resolution)
-    with np.errstate(divide="ignore"):  # a density that underflows to 0 (or overflows) is clipped below
-        log_density = np.log10(density_on_grid(params.marginal(view.pair), xs, ys))
-    finite = log_density[np.isfinite(log_density)]
-    peak = float(finite.max()) if finite.size else 0.0
+    xs, ys, log_density, peak = _log_density_grid(params, view, resolution)
     floor = peak - DENSITY_DECADES
     step = 1.0 / levels_per_decade
     return go.Contour(
@@ -674,13 +677,8 @@ def _density_outlines(params, view, resolution):
     """The outlines of the density's contour levels on the plane, from the lowest: one (x, y) pair per level of
     :data:`DENSITY_DECADES` times :data:`DENSITY_LEVELS_PER_DECADE` levels, relative to this density's own peak
     (each frame is shaded from its own peak, as :func:`density_trace` shades a static chart)."""
-    xs, ys, _ = _square_grid(view, resolution)
-    with np.errstate(divide="ignore"):
-        log_density = np.log10(density_on_grid(params.marginal(view.pair), xs, ys))
-    finite = log_density[np.isfinite(log_density)]
-    peak = float(finite.max()) if finite.size else 0.0
-    n_levels = int(DENSITY_DECADES * DENSITY_LEVELS_PER_DECADE)
-    levels = peak - DENSITY_DECADES + np.arange(n_levels) / DENSITY_LEVELS_PER_DECADE
+    xs, ys, log_density, peak = _log_density_grid(params, view, resolution)
+    levels = peak - DENSITY_DECADES + np.arange(_DENSITY_LEVELS) / DENSITY_LEVELS_PER_DECADE
     return level_set_outlines(log_density, xs, ys, levels)
 
 
@@ -688,10 +686,9 @@ def _density_level_traces():
     """The animated density's traces, one filled shape per contour level, lowest first: drawn each over the last,
     the region above a level takes the scale's colour at the middle of the band above it, as a filled contour plot
     colours its bands. (Plotly's contour traces change only when a frame redraws the whole chart.)"""
-    n_levels = int(DENSITY_DECADES * DENSITY_LEVELS_PER_DECADE)
     stops = np.array([stop for stop, _ in DENSITY_SCALE])
     channels = np.stack([hex_to_rgb(color) for _, color in DENSITY_SCALE])
-    middles = (np.arange(n_levels) + 0.5) / n_levels
+    middles = (np.arange(_DENSITY_LEVELS) + 0.5) / _DENSITY_LEVELS
     fills = hex_strings(np.stack([np.interp(middles, stops, channel) for channel in channels.T], 1))
     return [dict(type="scatter", x=[None], y=[None], mode="lines", fill="toself", fillcolor=fill,
                  line=dict(width=0.5, color="rgba(60, 80, 110, 0.25)"), hoverinfo="skip", showlegend=False,

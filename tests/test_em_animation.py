@@ -157,7 +157,7 @@ def test_density_frames_move_filled_level_outlines_without_redrawing_the_chart(r
     assert not any(step["args"][1]["frame"]["redraw"] for step in em_chart.steps(chart))
 
     view = figures.plane_view(run.X, ["x", "y"])
-    xs, ys, _ = figures._square_grid(view, figures.FRAME_DENSITY_RESOLUTION)
+    xs, ys = figures._square_grid(view, figures.FRAME_DENSITY_RESOLUTION)
     outlines = {}
     for name, iteration in (("0", 0), (str(run.n_iter), run.n_iter)):
         updates = em_chart.frame_traces(chart, name, "fitted_density")
