@@ -5,9 +5,9 @@ chart (S6a: 100 components).
 The first chart is timed for the server's first visitor and for five later ones, each in a new browser context
 (an empty cache), from Playwright's call to open the page to its check that the chart is drawn; the first visit
 also as the page itself recorded it; and five more visits inside the page only, from the navigation's start
-(performance.now()) to the first animation frame with the chart drawn and shown. The fit is timed five times (100 and 99
-iterations in turn, each a new fit and a new chart); a scrub step at 15 positions. A single try says little on a
-shared machine: the tables give medians and the worst.
+(performance.now()) to the first animation frame with the chart drawn and shown. The fit is timed five times (100
+and 99 iterations in turn, each a new fit and a new chart); a scrub step at 15 positions. A single try says little
+on a shared machine: the tables give medians and the worst.
 
 The real app is served headless and driven in Debian's chromium through Playwright, as the browser test does.
 Times are taken inside the page (performance.now) from the input event to the chart showing the new state. A
@@ -109,6 +109,12 @@ ALL_CHARTS_SHOWN = """
 """
 
 
+def _settled(page):
+    """Until the app is idle and every chart of the page is drawn and shown."""
+    _idle(page)
+    page.wait_for_function(ALL_CHARTS_SHOWN, timeout=TIMEOUT_MS, polling="raf")
+
+
 def _after_run(page, action):
     """Do ``action`` (an input that starts a run of the app) and wait until that run has ended and every chart of
     the page is drawn: not only until the app is idle, which it still is right after the input, until the run
@@ -120,8 +126,7 @@ def _after_run(page, action):
         page.wait_for_function(
             "() => document.querySelector('[data-testid=\"stApp\"]').dataset.testScriptState !== 'notRunning'",
             timeout=5000, polling="raf")
-    _idle(page)
-    page.wait_for_function(ALL_CHARTS_SHOWN, timeout=TIMEOUT_MS, polling="raf")
+    _settled(page)
 
 
 def _set_number(page, key, value):
@@ -271,7 +276,7 @@ def _first_chart_ms(browser, url):
 
 
 def _first_chart_in_page_ms(browser, url):
-    """Milliseconds from the navigation's start to the first chart drawn, as the page itself records it, while
+    """Milliseconds from the navigation's start to the first chart shown, as the page itself records it, while
     Playwright only asks every 250 ms whether it is there (its own polling, every animation frame, slows a loading
     page down)."""
     page = browser.new_context(viewport={"width": 1400, "height": 1600}).new_page()
@@ -287,8 +292,9 @@ def _first_chart_in_page_ms(browser, url):
 def _timed_refit(page, iterations):
     """Milliseconds from setting the maximum number of iterations to the chart of the new fit.
 
-    If the new chart never shows, the error says what the page held then (one run in nine stopped here once, and
-    whether the app or the typing lost the input was not known)."""
+    If the new chart never shows, the error says what the page held then (a run stopped here when a change of the
+    generated data reset the tolerance typed before it: the fit converged early and the awaited headline never
+    came)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     field = page.locator(".st-key-max_iter input")
@@ -300,8 +306,7 @@ def _timed_refit(page, iterations):
         headlines = page.evaluate(r"() => document.body.innerText.match(/Iteration \d+ of \d+/g)")
         raise RuntimeError(f"no chart of {iterations} iterations: the field holds {field.input_value()!r}, the "
                            f"script is {state!r}, the page shows {headlines}") from error
-    _idle(page)
-    page.wait_for_function(ALL_CHARTS_SHOWN, timeout=TIMEOUT_MS, polling="raf")
+    _settled(page)
     return milliseconds
 
 
