@@ -14,6 +14,7 @@ from gmm_core.metrics import component_curves_1d, density_1d, density_on_grid
 from gmm_ui import figures, palette, views
 from gmm_ui.data import ANIMATION_DISPLAY_LIMIT, display_indices
 from tests import em_chart
+from tests.outlines import encloses
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -168,20 +169,8 @@ def test_density_frames_move_filled_level_outlines_without_redrawing_the_chart(r
         density = density_on_grid(run.snapshot(iteration), xs, ys)
         peak_row, peak_column = np.unravel_index(np.argmax(density), density.shape)
         top_x, top_y = (values.astype(np.float64) for values in outlines[name][-1])
-        assert _inside((xs[peak_column], ys[peak_row]), top_x, top_y)
+        assert encloses(top_x, top_y, (xs[peak_column], ys[peak_row]))
     assert not np.array_equal(outlines["0"][-1][0], outlines[str(run.n_iter)][-1][0])
-
-
-def _inside(point, x, y):
-    """Whether the outlines (x, y), rings separated by NaN, wind round ``point`` (non-zero rule)."""
-    px, py = point
-    x0, y0, x1, y1 = x[:-1], y[:-1], x[1:], y[1:]
-    edge = ~(np.isnan(x0) | np.isnan(x1))
-    cross = (x1 - x0) * (py - y0) - (px - x0) * (y1 - y0)
-    with np.errstate(invalid="ignore"):
-        upward = edge & (y0 <= py) & (y1 > py) & (cross > 0)
-        downward = edge & (y0 > py) & (y1 <= py) & (cross < 0)
-    return int(upward.sum()) - int(downward.sum()) != 0
 
 
 def test_many_points_stay_svg_and_the_chart_of_the_animation_sample_stays_small():

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from gmm_core.errors import ParameterError
 from gmm_core.geometry import covariance_ellipse, covariance_ellipses, level_set_outlines
+from tests.outlines import rings, signed_area, winding_number
 
 COVARIANCES = [
     np.eye(2),
@@ -178,27 +179,6 @@ def test_cells_refuse_bad_arguments(centers, x_range):
 
 
 # --- Level-set outlines -------------------------------------------------------------------------------------------
-
-
-def rings(x, y):
-    """The closed rings of one level's outlines (split at the NaN gaps), each an (M, 2) array."""
-    points = np.column_stack([x, y])
-    return [ring[1:] if index else ring
-            for index, ring in enumerate(np.split(points, np.flatnonzero(np.isnan(x)))) if ring.size]
-
-
-def signed_area(ring):
-    return 0.5 * float(np.sum(ring[:-1, 0] * ring[1:, 1] - ring[1:, 0] * ring[:-1, 1]))
-
-
-def winding_number(ring, point):
-    """How many times ``ring`` goes counter-clockwise round ``point`` (Sunday's crossing rule)."""
-    (x0, y0), (x1, y1) = ring[:-1].T, ring[1:].T
-    px, py = point
-    cross = (x1 - x0) * (py - y0) - (px - x0) * (y1 - y0)
-    upward = (y0 <= py) & (y1 > py) & (cross > 0)
-    downward = (y0 > py) & (y1 <= py) & (cross < 0)
-    return int(upward.sum() - downward.sum())
 
 
 def disc_grid(n=121, half_width=3.0):
