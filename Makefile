@@ -21,6 +21,8 @@ run: $(VENV)/.app-installed
 	$(BIN)/python -m gmm_ui.serve --server.port $(PORT)
 
 test: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	bash scripts/ensure_chromium.sh
 	$(BIN)/python -m pytest
 

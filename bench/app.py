@@ -34,8 +34,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 CHART = '[data-testid="stPlotlyChart"]'
 TIMEOUT_MS = 120_000
@@ -69,9 +74,19 @@ def served_app():
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     command = [
-        sys.executable, "-m", "gmm_ui.serve", "--server.headless", "true",
-        "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
+        sys.executable,
+        "-m",
+        "gmm_ui.serve",
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
     ]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -125,7 +140,9 @@ def _after_run(page, action):
     with contextlib.suppress(PlaywrightTimeout):  # a run short enough to begin and end between two looks
         page.wait_for_function(
             "() => document.querySelector('[data-testid=\"stApp\"]').dataset.testScriptState !== 'notRunning'",
-            timeout=5000, polling="raf")
+            timeout=5000,
+            polling="raf",
+        )
     _settled(page)
 
 
@@ -144,8 +161,9 @@ def _timed_change(page, action, text=None):
     if text is None:
         _wait_for_new_chart(page, before)
     else:
-        page.wait_for_function("text => document.body.innerText.includes(text)", arg=text, timeout=TIMEOUT_MS,
-                               polling="raf")
+        page.wait_for_function(
+            "text => document.body.innerText.includes(text)", arg=text, timeout=TIMEOUT_MS, polling="raf"
+        )
     return page.evaluate("() => performance.now()") - start
 
 
@@ -194,7 +212,9 @@ def _timed_step(page, position, state=CHART_STATE):
             }}
             return window.__paintedAt !== null;
         }}""",
-        arg=before, timeout=TIMEOUT_MS, polling="raf",
+        arg=before,
+        timeout=TIMEOUT_MS,
+        polling="raf",
     )
     return page.evaluate("() => [window.__changedAt - window.__inputAt, window.__paintedAt - window.__inputAt]")
 
@@ -215,8 +235,9 @@ def figure_json_bytes():
     run = gmm_core.fit_em(data.X, start_params, max_iter=ITERATIONS, tol=0.0)
     points = data.X[display_indices(data.X.shape[0], ANIMATION_DISPLAY_LIMIT)]
     frames, note = views.em_frames(run, points, False, 0)
-    figure = figures.em_animation_figure(points, frames, figures.plane_view(data.X, ["x", "y"]),
-                                         run.log_likelihood, note=note)
+    figure = figures.em_animation_figure(
+        points, frames, figures.plane_view(data.X, ["x", "y"]), run.log_likelihood, note=note
+    )
     return len(plotly.io.to_json(figure, validate=False).encode())
 
 
@@ -304,8 +325,10 @@ def _timed_refit(page, iterations):
     except PlaywrightTimeout as error:
         state = page.locator('[data-testid="stApp"]').get_attribute("data-test-script-state")
         headlines = page.evaluate(r"() => document.body.innerText.match(/Iteration \d+ of \d+/g)")
-        raise RuntimeError(f"no chart of {iterations} iterations: the field holds {field.input_value()!r}, the "
-                           f"script is {state!r}, the page shows {headlines}") from error
+        raise RuntimeError(
+            f"no chart of {iterations} iterations: the field holds {field.input_value()!r}, the "
+            f"script is {state!r}, the page shows {headlines}"
+        ) from error
     _settled(page)
     return milliseconds
 
@@ -325,7 +348,8 @@ def measure(url, scrub_steps=15, repeats=5):
         results["page open -> first chart, later visitors, worst (ms)"] = max(later)
         in_page = [_first_chart_in_page_ms(browser, url) for _ in range(repeats)]
         results["navigation start -> first chart, in the page, later visitors, median (ms)"] = statistics.median(
-            in_page)
+            in_page
+        )
         results["navigation start -> first chart, in the page, later visitors, worst (ms)"] = max(in_page)
 
         page = _open(browser, url)[1]
@@ -404,8 +428,10 @@ def main():
     for name, value in results.items():
         target = next((f"< {limit:,} ms" for word, limit in targets.items() if word in name), "")
         print(f"| {name} | {value:,.0f} ms | {target} |")
-    print(f"\nEM chart of {ITERATIONS} iterations on the {N_CLUSTERS * POINTS_EACH:,}-point data (a display sample), "
-          f"as JSON with its frames: {figure_json_bytes():,} bytes")
+    print(
+        f"\nEM chart of {ITERATIONS} iterations on the {N_CLUSTERS * POINTS_EACH:,}-point data (a display sample), "
+        f"as JSON with its frames: {figure_json_bytes():,} bytes"
+    )
 
 
 if __name__ == "__main__":

@@ -145,7 +145,9 @@ def bench_em(rows):
                 theirs = _per_iteration(
                     lambda n: _sklearn_gmm(X, start, covariance_type, n).n_iter_, extra, max(1, repeats - 1)
                 )
-                our_peak = _peak_bytes(lambda: gmm_core.fit_em(X, start, max_iter=3, tol=0.0, covariance_type=covariance_type))
+                our_peak = _peak_bytes(
+                    lambda: gmm_core.fit_em(X, start, max_iter=3, tol=0.0, covariance_type=covariance_type)
+                )
                 their_peak = _peak_bytes(lambda: _sklearn_gmm(X, start, covariance_type, 3))
                 exp_seconds = exp_floor(n_samples, k) if covariance_type == "full" else np.nan
                 floors = (exp_seconds, floor(exp_seconds, n_samples, k, flops_per_second))

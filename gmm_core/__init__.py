@@ -13,14 +13,14 @@ from .em import (
     weighted_log_prob,
 )
 from .errors import DataError, DegenerateFitError, ParameterError
+from .geometry import covariance_ellipse, covariance_ellipses, level_set_outlines, nearest_centre_cells
 from .initialization import INIT_METHODS, initial_centers, initialize, params_from_labels
 from .kmeans import KMeansRun, assign_nearest, fit_kmeans
-from .geometry import covariance_ellipse, covariance_ellipses, level_set_outlines, nearest_centre_cells
 from .metrics import adjusted_rand_index, aic, bic, density_1d, density_on_grid, match_components, n_parameters, sample
 from .model_selection import ModelSelection, Restarts, fit_restarts, select_components
 from .params import GaussianMixtureParams, normalized_weights
-from .transforms import Standardization, covariance_from_std_corr, covariance_to_std_corr, standardization
 from .scenarios import Scenario, generate_clusters, list_scenarios, load_scenario
+from .transforms import Standardization, covariance_from_std_corr, covariance_to_std_corr, standardization
 
 __all__ = [
     "Optima",

@@ -206,7 +206,9 @@ def _relative_log_prob(features, coefficients):
         z = features[1 : 1 + n_features]
         for k in coefficients.exact:
             whitened = coefficients.inverse_factors[k] @ (z - coefficients.shifted_means[k][:, None])
-            log_prob[k] = (coefficients.constant[k] - coefficients.peak) - 0.5 * np.einsum("dn,dn->n", whitened, whitened)
+            log_prob[k] = (coefficients.constant[k] - coefficients.peak) - 0.5 * np.einsum(
+                "dn,dn->n", whitened, whitened
+            )
     return log_prob
 
 

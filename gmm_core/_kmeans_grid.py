@@ -209,9 +209,12 @@ class CellGrid:
 
         coarse, self.first, self.n_fine = np.unique(coarse_key, return_index=True, return_counts=True)
         coarse_column, coarse_row = np.divmod(coarse, shape[1] // _FINE)
-        coarse_middle = np.stack(
-            [low[0] + (coarse_column + 0.5) * _FINE * widths[0], low[1] + (coarse_row + 0.5) * _FINE * widths[1]], 1
-        ) - center
+        coarse_middle = (
+            np.stack(
+                [low[0] + (coarse_column + 0.5) * _FINE * widths[0], low[1] + (coarse_row + 0.5) * _FINE * widths[1]], 1
+            )
+            - center
+        )
         coarse_count = np.add.reduceat(count, self.first)
         coarse_sums = np.add.reduceat(sums, self.first, axis=0)
         # |x - M|^2 = |u|^2 + 2 u . (m - M) + |m - M|^2 summed over each fine cell's points

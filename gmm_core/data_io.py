@@ -557,7 +557,7 @@ def _decode(data):
                 "characters. Choose a CSV or plain-text file; if this is a spreadsheet, save it as CSV first."
             )
         if data.startswith(codecs.BOM_UTF8):
-            data = data[len(codecs.BOM_UTF8):]
+            data = data[len(codecs.BOM_UTF8) :]
             notes.append("UTF-8 byte-order mark removed")
         try:
             text = data.decode("utf-8")

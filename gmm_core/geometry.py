@@ -210,8 +210,10 @@ def level_set_outlines(z, x_values, y_values, levels):
     y_values = np.asarray(y_values, dtype=np.float64).ravel()
     levels = np.asarray(levels, dtype=np.float64).ravel()
     if z.ndim != 2 or z.shape != (y_values.size, x_values.size) or min(z.shape) < 2:
-        raise ParameterError(f"z must have shape (len(y_values), len(x_values)), both at least 2; got z of shape "
-                             f"{z.shape}, {y_values.size} y and {x_values.size} x values.")
+        raise ParameterError(
+            f"z must have shape (len(y_values), len(x_values)), both at least 2; got z of shape "
+            f"{z.shape}, {y_values.size} y and {x_values.size} x values."
+        )
     for name, values in (("x_values", x_values), ("y_values", y_values)):
         if not (np.all(np.isfinite(values)) and np.all(np.diff(values) > 0)):
             raise ParameterError(f"{name} must be increasing finite numbers.")

@@ -54,9 +54,7 @@ def _kmeans_plusplus(X, k, rng):
         cumulative = np.cumsum(closest)
         candidates = np.searchsorted(cumulative, rng.uniform(size=n_trials) * cumulative[-1])
         candidates = np.minimum(candidates, n_samples - 1)
-        candidate_distances = np.stack(
-            [np.einsum("nd,nd->n", X - X[c], X - X[c]) for c in candidates]
-        )  # (n_trials, N)
+        candidate_distances = np.stack([np.einsum("nd,nd->n", X - X[c], X - X[c]) for c in candidates])  # (n_trials, N)
         candidate_closest = np.minimum(closest, candidate_distances)
         best = int(np.argmin(candidate_closest.sum(axis=1)))
         if candidate_closest[best].sum() >= potential:

@@ -345,7 +345,9 @@ def _fit_kmeans(X, centers, max_iter, tol):
         new_centers = _update_centers(sums, counts, history[-1], passes.center)
         shift = float(np.sum((new_centers - history[-1]) ** 2))
         if np.array_equal(new_centers, history[-1]) or (
-            shift <= still and not (empty or relocated) and len(history) > 1
+            shift <= still
+            and not (empty or relocated)
+            and len(history) > 1
             and passes.same_labels(history[-1], history[-2])
         ):
             converged = True  # no point changed cluster: the centres are a fixed point

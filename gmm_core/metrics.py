@@ -156,9 +156,9 @@ def bic(X, params, covariance_type="full"):
     float
     """
     n_samples, total_log_likelihood = _total_log_likelihood(X, params)
-    return -2.0 * total_log_likelihood + n_parameters(
-        params.n_components, params.n_features, covariance_type
-    ) * np.log(n_samples)
+    return -2.0 * total_log_likelihood + n_parameters(params.n_components, params.n_features, covariance_type) * np.log(
+        n_samples
+    )
 
 
 def aic(X, params, covariance_type="full"):

@@ -127,7 +127,7 @@ class GaussianMixtureParams:
         object.__setattr__(params, "covariances", covariances)
         return params
 
-    def marginal(self, columns) -> "GaussianMixtureParams":
+    def marginal(self, columns) -> GaussianMixtureParams:
         """The mixture of the features ``columns`` alone: same weights, the means' entries and the covariances'
         sub-blocks on those columns (a Gaussian's marginal). Sub-blocks of positive definite matrices are positive
         definite, so nothing needs checking again."""
@@ -136,7 +136,7 @@ class GaussianMixtureParams:
             self.weights, self.means[:, index], self.covariances[:, index][:, :, index]
         )
 
-    def allclose(self, other: "GaussianMixtureParams", rtol=1e-12, atol=0.0) -> bool:
+    def allclose(self, other: GaussianMixtureParams, rtol=1e-12, atol=0.0) -> bool:
         """True when every weight, mean and covariance of ``other`` matches this one within tolerance."""
         return (
             self.weights.shape == other.weights.shape

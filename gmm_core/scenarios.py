@@ -5,13 +5,13 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from types import MappingProxyType
 
 import numpy as np
 
-from .em import COVARIANCE_TYPES, CONVERGENCE_CRITERIA
+from .em import CONVERGENCE_CRITERIA, COVARIANCE_TYPES
 from .errors import ParameterError
 from .params import GaussianMixtureParams
 
@@ -521,7 +521,7 @@ def list_scenarios():
     return [(key, load_scenario(key).name) for key in _BUILDERS]
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_scenario(key):
     """The preset scenario ``key`` (see ``list_scenarios``); the same object, with read-only arrays, every time.
 

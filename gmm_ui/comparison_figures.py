@@ -58,8 +58,13 @@ CURRENT_COLOR = "#D55E00"
 
 
 def _title(text, subtitle=None):
-    return dict(text=text, x=0, xanchor="left", font=dict(size=15),
-                subtitle=dict(text=subtitle, font=dict(size=11, color="#52606D")))
+    return dict(
+        text=text,
+        x=0,
+        xanchor="left",
+        font=dict(size=15),
+        subtitle=dict(text=subtitle, font=dict(size=11, color="#52606D")),
+    )
 
 
 @dataclass(frozen=True)
@@ -103,16 +108,24 @@ def log_likelihood_curves_figure(curves, current_iteration):
         ending = "converged" if curve.converged else "stopped"
         traces += [
             go.Scatter(
-                x=iterations, y=values, mode="lines+markers" if values.size <= 120 else "lines",
-                line=dict(color=color, width=2, dash=dash), marker=dict(size=5, color=color, symbol=symbol),
-                name=f"{curve.name} ({ending} at {values.size - 1})", legendgroup=f"run-{index}",
+                x=iterations,
+                y=values,
+                mode="lines+markers" if values.size <= 120 else "lines",
+                line=dict(color=color, width=2, dash=dash),
+                marker=dict(size=5, color=color, symbol=symbol),
+                name=f"{curve.name} ({ending} at {values.size - 1})",
+                legendgroup=f"run-{index}",
                 hovertemplate=f"{curve.name}<br>iteration %{{x}}<br>mean log-likelihood %{{y:.5g}}<extra></extra>",
                 meta={"role": "log_likelihood", "run": index},
             ),
             go.Scatter(
-                x=[shown], y=[values[shown]], mode="markers",
+                x=[shown],
+                y=[values[shown]],
+                mode="markers",
                 marker=dict(color=color, size=13, symbol=symbol, line=dict(color="white", width=2)),
-                name=f"{curve.name} at iteration {shown}", legendgroup=f"run-{index}", showlegend=False,
+                name=f"{curve.name} at iteration {shown}",
+                legendgroup=f"run-{index}",
+                showlegend=False,
                 hovertemplate=f"{curve.name}<br>iteration %{{x}}<br>%{{y:.5g}}<extra></extra>",
                 meta={"role": "current", "run": index},
             ),
@@ -123,8 +136,10 @@ def log_likelihood_curves_figure(curves, current_iteration):
     last = max(len(curve.log_likelihood) - 1 for curve in curves)
     figure.update_layout(
         **BASE_LAYOUT,
-        title=_title("Mean log-likelihood per point, both starts",
-                     "a start lies below the range shown" if start_left_out else None),
+        title=_title(
+            "Mean log-likelihood per point, both starts",
+            "a start lies below the range shown" if start_left_out else None,
+        ),
         xaxis=dict(title="iteration", range=[-0.5, max(last, 1) + 0.5], dtick=1 if last <= 10 else None),
         yaxis=dict(title="log-likelihood", zeroline=False, range=y_range, tickformat=".6~g"),
     )
@@ -162,7 +177,9 @@ def restarts_figure(final_log_likelihood, seeds, optimum_of_run, n_iter):
         chosen = (optimum_of_run == 0) if best else (optimum_of_run > 0)
         traces.append(
             go.Scatter(
-                x=values[chosen], y=seeds[chosen], mode="markers",
+                x=values[chosen],
+                y=seeds[chosen],
+                mode="markers",
                 marker=dict(color=color, size=11, symbol=symbol, line=dict(color="white", width=1)),
                 customdata=np.column_stack([optimum_of_run[chosen] + 1, n_iter[chosen]]),
                 name=f"{int(chosen.sum())} start{'s' * (int(chosen.sum()) != 1)} {name}",
@@ -178,11 +195,16 @@ def restarts_figure(final_log_likelihood, seeds, optimum_of_run, n_iter):
     middle, half_span = (finite.max() + finite.min()) / 2, max(np.ptp(finite) * 0.55, MIN_STRIP_HALF_SPAN)
     figure.update_layout(
         **BASE_LAYOUT,
-        title=_title(f"Where {values.size} starts ended: {n_optima} distinct "
-                     f"{'optimum' if n_optima == 1 else 'optima'}",
-                     "each dot is one start; further right is better"),
-        xaxis=dict(title="final mean log-likelihood", tickformat=".4~f", zeroline=False,
-                   range=[middle - half_span, middle + half_span]),
+        title=_title(
+            f"Where {values.size} starts ended: {n_optima} distinct {'optimum' if n_optima == 1 else 'optima'}",
+            "each dot is one start; further right is better",
+        ),
+        xaxis=dict(
+            title="final mean log-likelihood",
+            tickformat=".4~f",
+            zeroline=False,
+            range=[middle - half_span, middle + half_span],
+        ),
         yaxis=dict(title="seed", zeroline=False, dtick=1 if seeds.size <= 12 else None),
     )
     return figure
@@ -217,8 +239,11 @@ def criterion_figure(n_components, covariance_types, values, *, criterion="BIC",
         color, dash, symbol = TYPE_STYLES[covariance_type]
         traces.append(
             go.Scatter(
-                x=n_components, y=values[row], mode="lines+markers",
-                line=dict(color=color, width=2, dash=dash), marker=dict(color=color, size=9, symbol=symbol),
+                x=n_components,
+                y=values[row],
+                mode="lines+markers",
+                line=dict(color=color, width=2, dash=dash),
+                marker=dict(color=color, size=9, symbol=symbol),
                 customdata=[[covariance_type, int(k)] for k in n_components],
                 name=covariance_type,
                 hovertemplate=f"{covariance_type}, K = %{{x}}<br>{criterion} %{{y:,.1f}}<extra></extra>",
@@ -229,7 +254,9 @@ def criterion_figure(n_components, covariance_types, values, *, criterion="BIC",
     best_type, best_k = covariance_types[row], int(n_components[column])
     traces.append(
         go.Scatter(
-            x=[best_k], y=[values[row, column]], mode="markers",
+            x=[best_k],
+            y=[values[row, column]],
+            mode="markers",
             marker=dict(color="rgba(0,0,0,0)", size=22, symbol="circle", line=dict(color="#1F2933", width=2.5)),
             name=f"lowest {criterion}",
             hovertemplate=f"lowest {criterion}<br>{best_type}, K = {best_k}: %{{y:,.1f}}<extra></extra>",
@@ -240,7 +267,9 @@ def criterion_figure(n_components, covariance_types, values, *, criterion="BIC",
         row, column = list(covariance_types).index(chosen[0]), int(np.flatnonzero(n_components == chosen[1])[0])
         traces.append(
             go.Scatter(
-                x=[chosen[1]], y=[values[row, column]], mode="markers",
+                x=[chosen[1]],
+                y=[values[row, column]],
+                mode="markers",
                 marker=dict(color="rgba(0,0,0,0)", size=30, symbol="square", line=dict(color=CURRENT_COLOR, width=2)),
                 name="model shown",
                 hoverinfo="skip",
@@ -250,8 +279,10 @@ def criterion_figure(n_components, covariance_types, values, *, criterion="BIC",
     figure = go.Figure(traces)
     figure.update_layout(
         **BASE_LAYOUT,
-        title=_title(f"{criterion} by number of components",
-                     "one line per covariance type · lower is better · click a point to show that model"),
+        title=_title(
+            f"{criterion} by number of components",
+            "one line per covariance type · lower is better · click a point to show that model",
+        ),
         xaxis=dict(title="number of components K", dtick=1, zeroline=False),
         yaxis=dict(title=criterion, zeroline=False, tickformat=",.0f"),
         clickmode="event+select",
@@ -316,18 +347,24 @@ class _Geometry:
             centers = stage.centers[:, list(view.pair)]
             found = dict(centers=centers)
             if stage.centers.shape[1] == 2:
-                found["circles"] = covariance_ellipses(centers, stage.radii[:, None, None] ** 2 * np.eye(2),
-                                                       n_std=1.0, n_points=FRAME_ELLIPSE_POINTS)
+                found["circles"] = covariance_ellipses(
+                    centers, stage.radii[:, None, None] ** 2 * np.eye(2), n_std=1.0, n_points=FRAME_ELLIPSE_POINTS
+                )
                 # over the view and beyond: equal axis units widen one range to the panel's shape, and the
                 # plot area clips what lies outside it
                 span = max(np.ptp(view.x_range), np.ptp(view.y_range))
-                found["cells"] = nearest_centre_cells(centers, (view.x_range[0] - span, view.x_range[1] + span),
-                                                      (view.y_range[0] - span, view.y_range[1] + span))
+                found["cells"] = nearest_centre_cells(
+                    centers,
+                    (view.x_range[0] - span, view.x_range[1] + span),
+                    (view.y_range[0] - span, view.y_range[1] + span),
+                )
             return found
         means, covariances = _marginal(stage.params, view.pair)
         hovers, _ = _parameter_texts(stage.params, view.pair)
-        outlines = {n_std: covariance_ellipses(means, covariances, n_std=float(n_std), n_points=FRAME_ELLIPSE_POINTS)
-                    for n_std in self.n_stds}
+        outlines = {
+            n_std: covariance_ellipses(means, covariances, n_std=float(n_std), n_points=FRAME_ELLIPSE_POINTS)
+            for n_std in self.n_stds
+        }
         return dict(means=means, hovers=hovers, outlines=outlines)
 
 
@@ -377,7 +414,7 @@ def panels_animation_figure(
     n_positions = len(positions)
     active = int(np.clip(active, 0, n_positions - 1))
     first = panels[0][0]
-    n_components = (first.params.n_components if first.params is not None else first.centers.shape[0])
+    n_components = first.params.n_components if first.params is not None else first.centers.shape[0]
     colors = colors or component_colors(n_components)
     palette_rgb = np.stack([hex_to_rgb(color) for color in colors])
     grey = np.tile(hex_to_rgb(UNASSIGNED_COLOR), (points.shape[0], 1))
@@ -407,8 +444,15 @@ def panels_animation_figure(
         kmeans = stages[0].centers is not None
         if kmeans and in_the_plane:
             _add_cells(add, panel, colors, lambda p, s=stages: geometry(s[p])["cells"], "region")
-        trace = _points_trace(points, view, None, name="Data", symbol=symbols,
-                              hovertemplate="(%{x:.3g}, %{y:.3g})<extra></extra>", outline=False)
+        trace = _points_trace(
+            points,
+            view,
+            None,
+            name="Data",
+            symbol=symbols,
+            hovertemplate="(%{x:.3g}, %{y:.3g})<extra></extra>",
+            outline=False,
+        )
         trace["type"] = "scatter"
         trace["marker"].update(colorscale=color_scale, cmin=0, cmax=max(1, len(color_scale) - 1), showscale=False)
         add(trace, panel, lambda p, o=offset: dict(type="scatter", marker=dict(color=color_indices[o + p])))
@@ -420,37 +464,87 @@ def panels_animation_figure(
         if kmeans:
             if in_the_plane:
                 for k in range(n_components):
-                    add(dict(type="scatter", x=[None], y=[None], mode="lines", line=dict(color=colors[k], width=2),
-                             name=f"Cluster {k + 1}: farthest point", showlegend=False, hoverinfo="name",
-                             meta={"role": "circle", "component": k}),
-                        panel, lambda p, s=stages, k=k: _outline(geometry(s[p])["circles"][k], "scatter"))
-            add(dict(type="scatter", x=[None], y=[None], mode="markers",
-                     marker=dict(color=colors[:n_components], size=15, symbol="x",
-                                 line=dict(color="white", width=1.5)),
-                     name="Centroids", showlegend=False, customdata=np.arange(1, n_components + 1),
-                     hovertemplate="Centroid %{customdata}<br>(%{x:.3g}, %{y:.3g})<extra></extra>",
-                     meta={"role": "centroid"}),
-                panel, lambda p, s=stages: _markers(geometry(s[p])["centers"]))
+                    add(
+                        dict(
+                            type="scatter",
+                            x=[None],
+                            y=[None],
+                            mode="lines",
+                            line=dict(color=colors[k], width=2),
+                            name=f"Cluster {k + 1}: farthest point",
+                            showlegend=False,
+                            hoverinfo="name",
+                            meta={"role": "circle", "component": k},
+                        ),
+                        panel,
+                        lambda p, s=stages, k=k: _outline(geometry(s[p])["circles"][k], "scatter"),
+                    )
+            add(
+                dict(
+                    type="scatter",
+                    x=[None],
+                    y=[None],
+                    mode="markers",
+                    marker=dict(color=colors[:n_components], size=15, symbol="x", line=dict(color="white", width=1.5)),
+                    name="Centroids",
+                    showlegend=False,
+                    customdata=np.arange(1, n_components + 1),
+                    hovertemplate="Centroid %{customdata}<br>(%{x:.3g}, %{y:.3g})<extra></extra>",
+                    meta={"role": "centroid"},
+                ),
+                panel,
+                lambda p, s=stages: _markers(geometry(s[p])["centers"]),
+            )
         else:
             for n_std in n_stds:
                 dash, width = ELLIPSE_STYLES.get(n_std, ("solid", 1.5))
                 for k in range(n_components):
-                    add(dict(type="scatter", x=[None], y=[None], mode="lines",
-                             line=dict(color=colors[k], width=width, dash=dash), name=f"Component {k + 1}, {n_std}σ",
-                             showlegend=False, hoverinfo="name",
-                             meta={"role": "ellipse", "component": k, "n_std": n_std}),
-                        panel, lambda p, s=stages, k=k, n_std=n_std: _outline(
-                            geometry(s[p])["outlines"][n_std][k], "scatter"))
-            add(dict(type="scatter", x=[None], y=[None], mode="markers",
-                     marker=dict(color=colors[:n_components], size=13, symbol="circle",
-                                 line=dict(color="white", width=2)),
-                     name="Means", showlegend=False, hovertemplate="%{text}<extra></extra>", meta={"role": "mean"}),
-                panel, lambda p, s=stages: _markers(geometry(s[p])["means"], geometry(s[p])["hovers"]))
+                    add(
+                        dict(
+                            type="scatter",
+                            x=[None],
+                            y=[None],
+                            mode="lines",
+                            line=dict(color=colors[k], width=width, dash=dash),
+                            name=f"Component {k + 1}, {n_std}σ",
+                            showlegend=False,
+                            hoverinfo="name",
+                            meta={"role": "ellipse", "component": k, "n_std": n_std},
+                        ),
+                        panel,
+                        lambda p, s=stages, k=k, n_std=n_std: _outline(geometry(s[p])["outlines"][n_std][k], "scatter"),
+                    )
+            add(
+                dict(
+                    type="scatter",
+                    x=[None],
+                    y=[None],
+                    mode="markers",
+                    marker=dict(
+                        color=colors[:n_components], size=13, symbol="circle", line=dict(color="white", width=2)
+                    ),
+                    name="Means",
+                    showlegend=False,
+                    hovertemplate="%{text}<extra></extra>",
+                    meta={"role": "mean"},
+                ),
+                panel,
+                lambda p, s=stages: _markers(geometry(s[p])["means"], geometry(s[p])["hovers"]),
+            )
     if n_components <= MAX_LEGEND_COMPONENTS:  # the components' colours, once for all panels
         for k in range(n_components):
-            add(dict(type="scatter", x=[None], y=[None], mode="markers",
-                     marker=dict(color=colors[k], size=13, symbol="circle", line=dict(color="white", width=2)),
-                     name=f"Component {k + 1}", meta={"role": "component_legend", "component": k}), 0)
+            add(
+                dict(
+                    type="scatter",
+                    x=[None],
+                    y=[None],
+                    mode="markers",
+                    marker=dict(color=colors[k], size=13, symbol="circle", line=dict(color="white", width=2)),
+                    name=f"Component {k + 1}",
+                    meta={"role": "component_legend", "component": k},
+                ),
+                0,
+            )
     if true_labels is not None:
         for trace in _class_legend(names):
             add(dict(trace.to_plotly_json(), type="scatter"), 0)
@@ -458,9 +552,17 @@ def panels_animation_figure(
     def plane_axes(suffix):
         # Equal units on both axes, kept by narrowing the panel rather than widening its ranges ("domain"):
         # widened ranges would be kept by the chart's uirevision from one drawing at another size to the next.
-        return (dict(title=view.x_title, range=list(view.x_range), zeroline=False, constrain="domain"),
-                dict(title=view.y_title, range=list(view.y_range), zeroline=False, scaleanchor=f"x{suffix}",
-                     scaleratio=1, constrain="domain"))
+        return (
+            dict(title=view.x_title, range=list(view.x_range), zeroline=False, constrain="domain"),
+            dict(
+                title=view.y_title,
+                range=list(view.y_range),
+                zeroline=False,
+                scaleanchor=f"x{suffix}",
+                scaleratio=1,
+                constrain="domain",
+            ),
+        )
 
     return _panels_figure(traces, dynamic, updaters, panels, positions, active, plane_axes, uirevision)
 
@@ -491,11 +593,24 @@ def _panels_figure(traces, dynamic, updaters, panels, positions, active, panel_a
         suffix = str(n_panels + panel + 1)
         dynamic.append(len(traces))
         updaters.append(lambda p, s=stages: dict(type="scatter", text=[_escape(s[p].status)]))
-        traces.append(dict(
-            type="scatter", x=[0], y=[0.5], xaxis=f"x{suffix}", yaxis=f"y{suffix}", mode="text", text=[""],
-            textposition="middle right", textfont=dict(size=13, color="#1F2933"), cliponaxis=False,
-            hoverinfo="skip", showlegend=False, name="status", meta={"role": "status", "panel": panel},
-        ))
+        traces.append(
+            dict(
+                type="scatter",
+                x=[0],
+                y=[0.5],
+                xaxis=f"x{suffix}",
+                yaxis=f"y{suffix}",
+                mode="text",
+                text=[""],
+                textposition="middle right",
+                textfont=dict(size=13, color="#1F2933"),
+                cliponaxis=False,
+                hoverinfo="skip",
+                showlegend=False,
+                name="status",
+                meta={"role": "status", "panel": panel},
+            )
+        )
     frames = [(str(iteration), str(iteration)) for iteration in positions]
     updates = [[update(p) for update in updaters] for p in range(n_positions)]
     figure = _with_shown_frame(traces, dynamic, [name for name, _ in frames], updates, active)
@@ -508,12 +623,17 @@ def _panels_figure(traces, dynamic, updaters, panels, positions, active, panel_a
         status = str(n_panels + panel + 1)
         hidden = dict(visible=False, range=[0, 1], fixedrange=True)
         axes[f"xaxis{status}"] = dict(hidden, domain=list(x_domain), anchor=f"y{status}")
-        axes[f"yaxis{status}"] = dict(hidden, domain=[y_domain[1] + 0.005, y_domain[1] + _STATUS_BAND - 0.01],
-                                      anchor=f"x{status}")
+        axes[f"yaxis{status}"] = dict(
+            hidden, domain=[y_domain[1] + 0.005, y_domain[1] + _STATUS_BAND - 0.01], anchor=f"x{status}"
+        )
     figure.update_layout(
-        **{**BASE_LAYOUT, "margin": dict(l=64, r=20, t=96, b=150),
-           "legend": dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom", font=dict(size=12),
-                          traceorder="normal")},
+        **{
+            **BASE_LAYOUT,
+            "margin": dict(l=64, r=20, t=96, b=150),
+            "legend": dict(
+                orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom", font=dict(size=12), traceorder="normal"
+            ),
+        },
         uirevision=uirevision,
         **axes,
         **animation_controls(frames, active, slider_prefix="Iteration "),
@@ -521,8 +641,9 @@ def _panels_figure(traces, dynamic, updaters, panels, positions, active, panel_a
     return figure
 
 
-def panels_animation_1d_figure(values, panels, x_range, positions, *, active=0, x_title="x", colors=None,
-                               truth=None, uirevision="panels"):
+def panels_animation_1d_figure(
+    values, panels, x_range, positions, *, active=0, x_title="x", colors=None, truth=None, uirevision="panels"
+):
     """:func:`panels_animation_figure` for 1-D data: each panel draws the data's histogram (every value, binned
     once); a mixture panel's frames move each weighted component's curve and the mixture's density, a k-means
     panel's its intervals (shaded, the 1-D cells) and centroids.
@@ -556,8 +677,9 @@ def panels_animation_1d_figure(values, panels, x_range, positions, *, active=0, 
     grid = np.linspace(x_range[0], x_range[1], FRAME_DENSITY_POINTS)
     binned = histogram_density(values)
     true_density = None if truth is None else density_1d(truth, grid)[0]
-    peaks = [binned[1].max(initial=0.0)] + [density_1d(stages[-1].params, grid)[0].max()
-                                            for stages in panels if stages[-1].params is not None]
+    peaks = [binned[1].max(initial=0.0)] + [
+        density_1d(stages[-1].params, grid)[0].max() for stages in panels if stages[-1].params is not None
+    ]
     if true_density is not None:
         peaks.append(true_density.max())
     top = 1.12 * max(peaks)
@@ -569,39 +691,82 @@ def panels_animation_1d_figure(values, panels, x_range, positions, *, active=0, 
     for panel, stages in enumerate(panels):
         kmeans = stages[0].centers is not None
         if kmeans:  # the intervals nearest each centre: the 2-D cells of the centres on a line, over the height
-            cells = [nearest_centre_cells(np.column_stack([stage.centers[:, 0], np.zeros(n_components)]), x_range,
-                                          (0.0, top)) for stage in stages]
+            cells = [
+                nearest_centre_cells(
+                    np.column_stack([stage.centers[:, 0], np.zeros(n_components)]), x_range, (0.0, top)
+                )
+                for stage in stages
+            ]
             _add_cells(add, panel, colors[:n_components], lambda p, c=cells: c[p], "interval")
         add(dict(histogram_trace(values, binned), showlegend=panel == 0), panel)
         if kmeans:
-            add(dict(type="scatter", x=[None], y=[None], mode="markers",
-                     marker=dict(color=colors[:n_components], size=15, symbol="x", line=dict(color="white", width=1.5)),
-                     name="Centroids", showlegend=False, customdata=np.arange(1, n_components + 1),
-                     hovertemplate="Centroid %{customdata}<br>x %{x:.3g}<extra></extra>", meta={"role": "centroid"}),
-                panel, lambda p, s=stages: dict(type="scatter", x=s[p].centers[:, 0].copy(),
-                                                y=np.zeros(n_components)))
+            add(
+                dict(
+                    type="scatter",
+                    x=[None],
+                    y=[None],
+                    mode="markers",
+                    marker=dict(color=colors[:n_components], size=15, symbol="x", line=dict(color="white", width=1.5)),
+                    name="Centroids",
+                    showlegend=False,
+                    customdata=np.arange(1, n_components + 1),
+                    hovertemplate="Centroid %{customdata}<br>x %{x:.3g}<extra></extra>",
+                    meta={"role": "centroid"},
+                ),
+                panel,
+                lambda p, s=stages: dict(type="scatter", x=s[p].centers[:, 0].copy(), y=np.zeros(n_components)),
+            )
             continue
         for index, members in enumerate(groups):
-            add(dict(type="scatter", mode="lines", line=dict(color=colors[members[0]], width=2 if len(members) == 1
-                                                              else 1),
-                     name=f"Component {members[0] + 1} (π·N)" if len(members) == 1 else "Weighted components",
-                     legendgroup=f"component-{index}", hoverinfo="name",
-                     showlegend=panel == legend_panel and (len(members) == 1 or index == 0),
-                     meta={"role": "component_density", "components": members}),
-                panel, lambda p, s=stages, m=members: _curves_update(s[p].params, m))
-        add(dict(type="scatter", x=grid, mode="lines", line=dict(color="#1F2933", width=3), name="Mixture density",
-                 showlegend=panel == legend_panel, hovertemplate="x %{x:.3g}<br>p(x) %{y:.3g}<extra></extra>",
-                 meta={"role": "density"}),
-            panel, lambda p, s=stages: dict(type="scatter", y=density_1d(s[p].params, grid)[0].astype(np.float32)))
+            add(
+                dict(
+                    type="scatter",
+                    mode="lines",
+                    line=dict(color=colors[members[0]], width=2 if len(members) == 1 else 1),
+                    name=f"Component {members[0] + 1} (π·N)" if len(members) == 1 else "Weighted components",
+                    legendgroup=f"component-{index}",
+                    hoverinfo="name",
+                    showlegend=panel == legend_panel and (len(members) == 1 or index == 0),
+                    meta={"role": "component_density", "components": members},
+                ),
+                panel,
+                lambda p, s=stages, m=members: _curves_update(s[p].params, m),
+            )
+        add(
+            dict(
+                type="scatter",
+                x=grid,
+                mode="lines",
+                line=dict(color="#1F2933", width=3),
+                name="Mixture density",
+                showlegend=panel == legend_panel,
+                hovertemplate="x %{x:.3g}<br>p(x) %{y:.3g}<extra></extra>",
+                meta={"role": "density"},
+            ),
+            panel,
+            lambda p, s=stages: dict(type="scatter", y=density_1d(s[p].params, grid)[0].astype(np.float32)),
+        )
         if true_density is not None:
-            add(dict(type="scatter", x=grid, y=true_density, mode="lines",
-                     line=dict(color=TRUTH_COLOR, width=2, dash="dash"), name="True density",
-                     showlegend=panel == legend_panel, hovertemplate="x %{x:.3g}<br>true p(x) %{y:.3g}<extra></extra>",
-                     meta={"role": "true_density"}), panel)
+            add(
+                dict(
+                    type="scatter",
+                    x=grid,
+                    y=true_density,
+                    mode="lines",
+                    line=dict(color=TRUTH_COLOR, width=2, dash="dash"),
+                    name="True density",
+                    showlegend=panel == legend_panel,
+                    hovertemplate="x %{x:.3g}<br>true p(x) %{y:.3g}<extra></extra>",
+                    meta={"role": "true_density"},
+                ),
+                panel,
+            )
 
     def line_axes(suffix):
-        return (dict(title=x_title, range=list(x_range), zeroline=False),
-                dict(title="density", range=[0.0, top], zeroline=False))
+        return (
+            dict(title=x_title, range=list(x_range), zeroline=False),
+            dict(title="density", range=[0.0, top], zeroline=False),
+        )
 
     return _panels_figure(traces, dynamic, updaters, panels, positions, active, line_axes, uirevision)
 
@@ -620,11 +785,23 @@ def _add_cells(add, panel, colors, cells_at, what):
     for k, color in enumerate(colors):
         by_color.setdefault(color, []).append(k)
     for color, members in by_color.items():
-        add(dict(type="scatter", x=[None], y=[None], mode="lines", fill="toself", fillcolor=lightened(color, 0.8),
-                 line=dict(width=0), hoverinfo="skip", showlegend=False,
-                 name=f"Cluster {members[0] + 1}'s {what}" if len(members) == 1 else f"Clusters' {what}s",
-                 meta={"role": "cell", "components": members}),
-            panel, lambda p, m=members: _joined_cells([cells_at(p)[k] for k in m]))
+        add(
+            dict(
+                type="scatter",
+                x=[None],
+                y=[None],
+                mode="lines",
+                fill="toself",
+                fillcolor=lightened(color, 0.8),
+                line=dict(width=0),
+                hoverinfo="skip",
+                showlegend=False,
+                name=f"Cluster {members[0] + 1}'s {what}" if len(members) == 1 else f"Clusters' {what}s",
+                meta={"role": "cell", "components": members},
+            ),
+            panel,
+            lambda p, m=members: _joined_cells([cells_at(p)[k] for k in m]),
+        )
 
 
 def _joined_cells(cells):

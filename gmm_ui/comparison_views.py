@@ -84,11 +84,23 @@ def _reconcile_starts(fit, options):
 def _start_picker(fit, options, letter):
     """Strategy and seed of one start; returns (strategy, seed)."""
     suffix = letter.lower()
-    strategy = st.selectbox(f"Start {letter}", options, key=f"start_{suffix}", persist_state="page",
-                            format_func=lambda option: _start_label(fit, option))
-    seed = st.number_input(f"Seed of start {letter}", 0, MAX_SEED, step=1, key=f"seed_{suffix}",
-                           persist_state="page", disabled=not start.uses_seed(strategy),
-                           help="Strategies that draw at random use this seed; the same seed gives the same start.")
+    strategy = st.selectbox(
+        f"Start {letter}",
+        options,
+        key=f"start_{suffix}",
+        persist_state="page",
+        format_func=lambda option: _start_label(fit, option),
+    )
+    seed = st.number_input(
+        f"Seed of start {letter}",
+        0,
+        MAX_SEED,
+        step=1,
+        key=f"seed_{suffix}",
+        persist_state="page",
+        disabled=not start.uses_seed(strategy),
+        help="Strategies that draw at random use this seed; the same seed gives the same start.",
+    )
     return strategy, int(seed)
 
 
@@ -99,8 +111,9 @@ def _compared_run(fit, letter, strategy, seed):
         return _Compared(name, label, fit.run)
     settings = fit.settings
     try:
-        initial = start.starting_params(fit.fit_data, strategy, settings.n_components, seed,
-                                        settings.covariance_type, settings.reg_covar)
+        initial = start.starting_params(
+            fit.fit_data, strategy, settings.n_components, seed, settings.covariance_type, settings.reg_covar
+        )
     except ParameterError as error:
         return _Compared(name, label, None, str(error))
     outcome = fitting.fit_em(fit.fit_data.X, initial, settings)
@@ -111,7 +124,10 @@ def _starts_animated_view(fit, compared):
     """Both runs side by side in one chart that scrubs in the browser, their log-likelihood curves, and their final
     scores."""
     limit, opening = side_by_side(
-        fit, "starts_iteration", max(item.run.n_iter for item in compared), 2,
+        fit,
+        "starts_iteration",
+        max(item.run.n_iter for item in compared),
+        2,
         lambda positions, _, points: [mixture_stages(item.name, item.run, positions, points) for item in compared],
     )
     for column, item in zip(st.columns(2, gap="medium"), compared):
@@ -125,8 +141,11 @@ def _starts_animated_view(fit, compared):
 
 def _final_scores(fit, run):
     metrics = st.columns(3)
-    metrics[0].metric("Final log-likelihood", f"{run.log_likelihood[-1]:.4f}",
-                      help="Mean log-likelihood per point at the end of the run: higher is better.")
+    metrics[0].metric(
+        "Final log-likelihood",
+        f"{run.log_likelihood[-1]:.4f}",
+        help="Mean log-likelihood per point at the end of the run: higher is better.",
+    )
     iterations_metric(metrics[1], run.n_iter, run.converged)
     score = agreement(fit.fit_data, fit.display, run.labels(run.n_iter))
     if score is not None:
@@ -158,28 +177,49 @@ def _restarts(fit):
     )
     settings, fit_data = fit.settings, fit.fit_data
     inputs = st.columns(3)
-    n_restarts = inputs[0].number_input("Starts", *RESTART_LIMITS, step=1, key="restart_count",
-                                          persist_state="page")
-    method = inputs[1].selectbox("Strategy of the starts", list(start.ENGINE_STRATEGIES), key="restart_method",
-                                   format_func=start.strategy_label, persist_state="page")
-    first_seed = inputs[2].number_input("First seed", 0, MAX_SEED, step=1, key="restart_seed",
-                                          persist_state="page", help="The starts use this seed and the next ones.")
+    n_restarts = inputs[0].number_input("Starts", *RESTART_LIMITS, step=1, key="restart_count", persist_state="page")
+    method = inputs[1].selectbox(
+        "Strategy of the starts",
+        list(start.ENGINE_STRATEGIES),
+        key="restart_method",
+        format_func=start.strategy_label,
+        persist_state="page",
+    )
+    first_seed = inputs[2].number_input(
+        "First seed",
+        0,
+        MAX_SEED,
+        step=1,
+        key="restart_seed",
+        persist_state="page",
+        help="The starts use this seed and the next ones.",
+    )
     if too_large := fitting.snapshots_too_large(settings.n_components, fit_data.n_features, settings.max_iter):
         st.error(f"The restarts cannot run: {plain(too_large)}")
         return
     patience = " With this many points it can take a while." if fit_data.n_points > LARGE_DATA else ""
     with st.spinner(f"Fitting EM from {n_restarts} starts…{patience}"):
         restarts, error = fitting.fit_restarts(
-            fit_data.X, settings.n_components, n_restarts, method, first_seed, settings.covariance_type,
-            settings.max_iter, settings.tol, settings.reg_covar, settings.convergence,
+            fit_data.X,
+            settings.n_components,
+            n_restarts,
+            method,
+            first_seed,
+            settings.covariance_type,
+            settings.max_iter,
+            settings.tol,
+            settings.reg_covar,
+            settings.convergence,
         )
     if error:
         st.error(f"The restarts could not run: {plain(error)}")
         return
     optima = distinct_optima(restarts.final_log_likelihood)
     n_iter = [run.n_iter if run is not None else 0 for run in restarts.runs]
-    plot(comparison_figures.restarts_figure(restarts.final_log_likelihood, restarts.seeds, optima.of_run, n_iter),
-         STRIP_HEIGHT)
+    plot(
+        comparison_figures.restarts_figure(restarts.final_log_likelihood, restarts.seeds, optima.of_run, n_iter),
+        STRIP_HEIGHT,
+    )
     if restarts.failures:
         st.caption(f"{count(len(restarts.failures), 'start')} failed: {plain(restarts.failures[0])}")
     finals = restarts.final_log_likelihood
@@ -191,9 +231,16 @@ def _restarts(fit):
         shown = [("The best fit", best), ("The worst fit", worst)]
     for column, (title, index) in zip(st.columns(2, gap="medium"), shown):
         with column:
-            plot(mixture_chart(fit_data, restarts.runs[index].final, fit.display,
-                               title=f"{title}: seed {restarts.seeds[index]}, log-likelihood {finals[index]:.4f}",
-                               uirevision=f"{fit_data.source.identity}-restart-{title}"), PANEL_HEIGHT)
+            plot(
+                mixture_chart(
+                    fit_data,
+                    restarts.runs[index].final,
+                    fit.display,
+                    title=f"{title}: seed {restarts.seeds[index]}, log-likelihood {finals[index]:.4f}",
+                    uirevision=f"{fit_data.source.identity}-restart-{title}",
+                ),
+                PANEL_HEIGHT,
+            )
 
 
 def starts_tab(fit):
@@ -218,9 +265,13 @@ def _covariance_animated_view(fit, outcomes):
         if outcome.error:
             st.error(f"{fitting.COVARIANCE_LABELS[kind]}: {plain(outcome.error)}")
     limit, _ = side_by_side(
-        fit, "covariance_iteration", max(run.n_iter for run in fitted.values()), len(fitted),
-        lambda positions, _, points: [mixture_stages(fitting.COVARIANCE_LABELS[kind], run, positions, points)
-                                      for kind, run in fitted.items()],
+        fit,
+        "covariance_iteration",
+        max(run.n_iter for run in fitted.values()),
+        len(fitted),
+        lambda positions, _, points: [
+            mixture_stages(fitting.COVARIANCE_LABELS[kind], run, positions, points) for kind, run in fitted.items()
+        ],
     )
     grid = st.columns(2, gap="medium") + st.columns(2, gap="medium")
     for column, (kind, run) in zip(grid, fitted.items()):
@@ -233,12 +284,21 @@ def _covariance_animated_view(fit, outcomes):
 
 def _type_scores(fit_data, run, covariance_type):
     metrics = st.columns(3)
-    metrics[0].metric("Free parameters", n_parameters(run.final.n_components, run.final.n_features, covariance_type),
-                      help="Weights (K - 1), means (K·D) and the covariance entries this type leaves free.")
-    metrics[1].metric("Final log-likelihood", f"{run.log_likelihood[-1]:.4f}",
-                      help="Mean per point; more free parameters can only fit better or equal.")
-    metrics[2].metric("BIC", f"{bic(fit_data.X, run.final, covariance_type):,.1f}",
-                      help="Lower is better: the log-likelihood penalised by the number of parameters.")
+    metrics[0].metric(
+        "Free parameters",
+        n_parameters(run.final.n_components, run.final.n_features, covariance_type),
+        help="Weights (K - 1), means (K·D) and the covariance entries this type leaves free.",
+    )
+    metrics[1].metric(
+        "Final log-likelihood",
+        f"{run.log_likelihood[-1]:.4f}",
+        help="Mean per point; more free parameters can only fit better or equal.",
+    )
+    metrics[2].metric(
+        "BIC",
+        f"{bic(fit_data.X, run.final, covariance_type):,.1f}",
+        help="Lower is better: the log-likelihood penalised by the number of parameters.",
+    )
     st.caption(stopped(run.n_iter, run.converged).capitalize())
 
 
@@ -301,35 +361,47 @@ def choose_k_tab(fit):
     inputs = st.columns([1, 1, 2], vertical_alignment="bottom")
     max_k = min(MAX_SELECTION_K, fit_data.n_points)
     state["select_max_k"] = min(int(state["select_max_k"]), max_k)
-    max_components = inputs[0].number_input("Largest K", 1, max_k, step=1, key="select_max_k",
-                                              persist_state="page")
-    n_restarts = inputs[1].number_input("Starts per model", 1, 10, step=1, key="select_restarts",
-                                          persist_state="page")
-    criterion = inputs[2].segmented_control("Criterion", ["BIC", "AIC"], key="select_criterion", required=True,
-                                              persist_state="page")
+    max_components = inputs[0].number_input("Largest K", 1, max_k, step=1, key="select_max_k", persist_state="page")
+    n_restarts = inputs[1].number_input("Starts per model", 1, 10, step=1, key="select_restarts", persist_state="page")
+    criterion = inputs[2].segmented_control(
+        "Criterion", ["BIC", "AIC"], key="select_criterion", required=True, persist_state="page"
+    )
     n_models = len(fitting.COVARIANCE_LABELS) * max_components
     patience = " With this many points it can take a minute." if fit_data.n_points > LARGE_DATA else ""
     with st.spinner(f"Fitting {n_models} models, {count(n_restarts, 'start')} each…{patience}"):
-        selection, error = fitting.select_components(fit_data.X, max_components, n_restarts, fit.seed,
-                                                     fit.settings.reg_covar)
+        selection, error = fitting.select_components(
+            fit_data.X, max_components, n_restarts, fit.seed, fit.settings.reg_covar
+        )
     if error:
         st.error(f"The models could not be fitted: {plain(error)}")
         return
-    models = [model for model in ((t, int(k)) for t in selection.covariance_types for k in selection.n_components)
-              if model in selection.runs]
+    models = [
+        model
+        for model in ((t, int(k)) for t in selection.covariance_types for k in selection.n_components)
+        if model in selection.runs
+    ]
     best = selection.best(criterion.lower())
     if state.get("select_model") not in models:
         state["select_model"] = best
     values = {"BIC": selection.bic, "AIC": selection.aic}[criterion]
     figure = comparison_figures.criterion_figure(
-        selection.n_components, selection.covariance_types, values, criterion=criterion,
+        selection.n_components,
+        selection.covariance_types,
+        values,
+        criterion=criterion,
         chosen=state["select_model"],
     )
     chart_column, model_column = st.columns([1, 1], gap="medium")
     with chart_column:
         plot(figure, PANEL_HEIGHT, key="criterion_chart", on_select=_pick_clicked_model, selection_mode="points")
-        st.selectbox("Model shown", models, key="select_model", format_func=_model_label, persist_state="page",
-                     help="Or click a point of the chart.")
+        st.selectbox(
+            "Model shown",
+            models,
+            key="select_model",
+            format_func=_model_label,
+            persist_state="page",
+            help="Or click a point of the chart.",
+        )
         st.caption(
             f"Lowest {criterion}: {_model_label(best)}. Each model: EM to a change below "
             f"{fitting.SELECTION_TOL:g} in mean log-likelihood (at most {fitting.SELECTION_MAX_ITER} iterations)."
@@ -338,8 +410,16 @@ def choose_k_tab(fit):
     row, column = selection.covariance_types.index(model[0]), int(np.flatnonzero(selection.n_components == model[1])[0])
     run = selection.runs[model]
     with model_column:
-        plot(mixture_chart(fit_data, run.final, fit.display, title=f"The model {_model_label(model)}",
-                           uirevision=f"{fit_data.source.identity}-choose-k"), PANEL_HEIGHT)
+        plot(
+            mixture_chart(
+                fit_data,
+                run.final,
+                fit.display,
+                title=f"The model {_model_label(model)}",
+                uirevision=f"{fit_data.source.identity}-choose-k",
+            ),
+            PANEL_HEIGHT,
+        )
         metrics = st.columns(2) + st.columns(2)
         metrics[0].metric("BIC", f"{selection.bic[row, column]:,.1f}")
         metrics[1].metric("AIC", f"{selection.aic[row, column]:,.1f}")

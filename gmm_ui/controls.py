@@ -52,15 +52,40 @@ def _generated():
     n_clusters = left.number_input("Clusters", 1, 12, step=1, key="gen_clusters", **HIDDEN_KEEPS_VALUE)
     per_cluster = right.number_input("Points each", 2, 50_000, step=50, key="gen_points", **HIDDEN_KEEPS_VALUE)
     spread = left.number_input("Spread σ", 0.05, 20.0, step=0.1, key="gen_spread", **HIDDEN_KEEPS_VALUE)
-    elongation = right.number_input("Elongation", 1.0, 30.0, step=0.5, key="gen_elongation", **HIDDEN_KEEPS_VALUE,
-                                    help="Ratio of each cluster's long axis to its short axis (1 = round).")
-    separation = left.number_input("Separation", 0.0, 100.0, step=0.5, key="gen_separation", **HIDDEN_KEEPS_VALUE,
-                                   help="Aimed-at distance between cluster centres.")
+    elongation = right.number_input(
+        "Elongation",
+        1.0,
+        30.0,
+        step=0.5,
+        key="gen_elongation",
+        **HIDDEN_KEEPS_VALUE,
+        help="Ratio of each cluster's long axis to its short axis (1 = round).",
+    )
+    separation = left.number_input(
+        "Separation",
+        0.0,
+        100.0,
+        step=0.5,
+        key="gen_separation",
+        **HIDDEN_KEEPS_VALUE,
+        help="Aimed-at distance between cluster centres.",
+    )
     seed = right.number_input("Seed", 0, MAX_SEED, step=1, key="gen_seed", **HIDDEN_KEEPS_VALUE)
-    st.button("New sample", key="new_sample", on_click=_bump_seed, icon=":material/casino:",
-              help="Draw new points from new clusters (next seed).")
-    settings = dict(n_clusters=int(n_clusters), points_per_cluster=int(per_cluster), spread=float(spread),
-                    elongation=float(elongation), separation=float(separation), seed=int(seed))
+    st.button(
+        "New sample",
+        key="new_sample",
+        on_click=_bump_seed,
+        icon=":material/casino:",
+        help="Draw new points from new clusters (next seed).",
+    )
+    settings = dict(
+        n_clusters=int(n_clusters),
+        points_per_cluster=int(per_cluster),
+        spread=float(spread),
+        elongation=float(elongation),
+        separation=float(separation),
+        seed=int(seed),
+    )
     try:
         scenario = generate_clusters(**settings)
     except ParameterError as error:
@@ -83,11 +108,14 @@ def _upload_options(table, file_id):
         state["upload_labels"] = non_numeric[0] if non_numeric else NO_LABELS
     _keep_choice_in("upload_labels", label_options, NO_LABELS)
     label_column = st.selectbox(
-        "Column of known labels (optional)", label_options, key="upload_labels",
+        "Column of known labels (optional)",
+        label_options,
+        key="upload_labels",
         help="Classes known in advance (e.g. species): never fitted, only compared with the clusters.",
     )
     drop_bad_rows = st.checkbox(
-        DROP_BAD_ROWS, key="drop_bad_rows",
+        DROP_BAD_ROWS,
+        key="drop_bad_rows",
         help="Leave out every row with a blank, NaN, infinite or text value in a column to fit.",
     )
     sample_seed = 0
@@ -97,9 +125,15 @@ def _upload_options(table, file_id):
             f"random sample of {data.MAX_ROWS:,} rows, drawn with the seed below.",
             icon=":material/info:",
         )
-        sample_seed = st.number_input("Seed of the sample", 0, MAX_SEED, step=1, key="upload_sample_seed",
-                                      **HIDDEN_KEEPS_VALUE,
-                                      help="The same seed always draws the same rows; change it to draw others.")
+        sample_seed = st.number_input(
+            "Seed of the sample",
+            0,
+            MAX_SEED,
+            step=1,
+            key="upload_sample_seed",
+            **HIDDEN_KEEPS_VALUE,
+            help="The same seed always draws the same rows; change it to draw others.",
+        )
     return (None if label_column == NO_LABELS else label_column), drop_bad_rows, int(sample_seed)
 
 
@@ -107,11 +141,14 @@ def _uploaded():
     # Any file is accepted: the reader, not the file's name, decides what it is, and explains (an Excel workbook:
     # "save it as CSV") where a browser's file-type filter would only refuse.
     uploaded = st.file_uploader(
-        "CSV file (one point per row)", type=None, key="upload", max_upload_size=data.MAX_UPLOAD_MB,
+        "CSV file (one point per row)",
+        type=None,
+        key="upload",
+        max_upload_size=data.MAX_UPLOAD_MB,
         help=f"A CSV, TSV or text file of numbers, one point per row, with or without a header row; at most "
-             f"{data.MAX_UPLOAD_MB} MB. A file of more than {data.MAX_ROWS:,} rows is fitted on a random sample of "
-             f"{data.MAX_ROWS:,} of them, and the fit uses at most {data.MAX_FIT_COLUMNS} columns at once. The file "
-             "is only read as text, never run.",
+        f"{data.MAX_UPLOAD_MB} MB. A file of more than {data.MAX_ROWS:,} rows is fitted on a random sample of "
+        f"{data.MAX_ROWS:,} of them, and the fit uses at most {data.MAX_FIT_COLUMNS} columns at once. The file "
+        "is only read as text, never run.",
     )
     earlier = st.session_state.get("uploaded_data")
     if uploaded is None:
@@ -171,14 +208,19 @@ def columns_section(loaded):
     names = list(loaded.feature_names)
     if len(names) > 2:
         kept = [name for name in st.session_state.get("fit_columns", names) if name in names]
-        st.session_state["fit_columns"] = kept[:data.MAX_FIT_COLUMNS]
+        st.session_state["fit_columns"] = kept[: data.MAX_FIT_COLUMNS]
         chosen = st.multiselect(
-            "Columns to fit", names, key="fit_columns", **HIDDEN_KEEPS_VALUE, max_selections=data.MAX_FIT_COLUMNS,
+            "Columns to fit",
+            names,
+            key="fit_columns",
+            **HIDDEN_KEEPS_VALUE,
+            max_selections=data.MAX_FIT_COLUMNS,
             help=f"EM uses every chosen column (at most {data.MAX_FIT_COLUMNS}); the chart shows two of them.",
         )
         if len(names) > data.MAX_FIT_COLUMNS:
-            st.caption(f"The data have {len(names)} numeric columns; the fit uses at most {data.MAX_FIT_COLUMNS} at "
-                       "once.")
+            st.caption(
+                f"The data have {len(names)} numeric columns; the fit uses at most {data.MAX_FIT_COLUMNS} at once."
+            )
     else:
         chosen = names
     chosen = [name for name in names if name in chosen]  # the data set's order
@@ -189,8 +231,11 @@ def columns_section(loaded):
         y_name = st.selectbox("Shown on the y axis", chosen, key="y_column", **HIDDEN_KEEPS_VALUE)
     else:
         x_name, y_name = chosen[0] if chosen else None, chosen[-1] if chosen else None
-    standardize = st.toggle("Standardise columns (mean 0, sd 1)", key="standardize",
-                            help="Subtract each column's mean and divide by its standard deviation before fitting.")
+    standardize = st.toggle(
+        "Standardise columns (mean 0, sd 1)",
+        key="standardize",
+        help="Subtract each column's mean and divide by its standard deviation before fitting.",
+    )
     try:
         fit_data = prepare_fit_data(loaded, chosen, (x_name, y_name), standardize)
     except DataError as error:
@@ -215,34 +260,69 @@ def model_section(fit_data):
     max_components = min(MAX_COMPONENTS, fit_data.n_points)
     state["n_components"] = min(int(state["n_components"]), max_components)
     n_components = st.number_input("Components K", 1, max_components, step=1, key="n_components")
-    covariance_type = st.selectbox("Covariance type", COVARIANCE_TYPES, key="covariance_type",
-                                   format_func=COVARIANCE_LABELS.get)
+    covariance_type = st.selectbox(
+        "Covariance type", COVARIANCE_TYPES, key="covariance_type", format_func=COVARIANCE_LABELS.get
+    )
     left, right = st.columns(2)
     max_iter = left.number_input("Max iterations", 0, 5000, step=10, key="max_iter")
-    reg_covar = right.number_input("reg_covar", 0.0, 10.0, format="%.1e", key="reg_covar",
-                                   help="Added to every covariance's diagonal after each M-step: keeps Σ invertible.")
-    convergence = st.selectbox("Convergence test", list(CONVERGENCE_LABELS), key="convergence",
-                               format_func=CONVERGENCE_LABELS.get)
-    tol = st.number_input("Tolerance", 0.0, 1e6, format="%.1e", key="tol",
-                          help="EM stops when the change above falls below this; 0 runs every iteration.")
+    reg_covar = right.number_input(
+        "reg_covar",
+        0.0,
+        10.0,
+        format="%.1e",
+        key="reg_covar",
+        help="Added to every covariance's diagonal after each M-step: keeps Σ invertible.",
+    )
+    convergence = st.selectbox(
+        "Convergence test", list(CONVERGENCE_LABELS), key="convergence", format_func=CONVERGENCE_LABELS.get
+    )
+    tol = st.number_input(
+        "Tolerance",
+        0.0,
+        1e6,
+        format="%.1e",
+        key="tol",
+        help="EM stops when the change above falls below this; 0 runs every iteration.",
+    )
     st.subheader("Start")
     start.reconcile_strategy(fit_data, n_components)
-    strategy = st.selectbox("Initialisation", start.strategy_options(fit_data, n_components),
-                            format_func=start.strategy_label, key="init_method", on_change=start.edit_manual_start)
-    seed = st.number_input("Seed", 0, MAX_SEED, step=1, key="seed", disabled=not start.uses_seed(strategy),
-                           help="The same seed always gives the same start.")
-    settings = FitSettings(int(n_components), covariance_type, int(max_iter), float(tol), convergence,
-                           float(reg_covar))
+    strategy = st.selectbox(
+        "Initialisation",
+        start.strategy_options(fit_data, n_components),
+        format_func=start.strategy_label,
+        key="init_method",
+        on_change=start.edit_manual_start,
+    )
+    seed = st.number_input(
+        "Seed",
+        0,
+        MAX_SEED,
+        step=1,
+        key="seed",
+        disabled=not start.uses_seed(strategy),
+        help="The same seed always gives the same start.",
+    )
+    settings = FitSettings(int(n_components), covariance_type, int(max_iter), float(tol), convergence, float(reg_covar))
     return settings, strategy, int(seed)
 
 
 def display_section(fit_data):
     """What the charts overlay."""
     st.subheader("Display")
-    n_stds = st.segmented_control("Ellipses at", [1, 2, 3], selection_mode="multi", key="n_std",
-                                  format_func=lambda n: f"{n}σ", disabled=fit_data is None or fit_data.n_features == 1,
-                                  help="Each component's ellipse at 1, 2 or 3 standard deviations.")
+    n_stds = st.segmented_control(
+        "Ellipses at",
+        [1, 2, 3],
+        selection_mode="multi",
+        key="n_std",
+        format_func=lambda n: f"{n}σ",
+        disabled=fit_data is None or fit_data.n_features == 1,
+        help="Each component's ellipse at 1, 2 or 3 standard deviations.",
+    )
     known = fit_data is not None and (fit_data.true_labels is not None or fit_data.true_params is not None)
-    show_truth = st.toggle("Show the truth", key="show_truth", disabled=not known,
-                           help="Generating ellipses (dashed) and true classes (marker shapes), where known.")
+    show_truth = st.toggle(
+        "Show the truth",
+        key="show_truth",
+        disabled=not known,
+        help="Generating ellipses (dashed) and true classes (marker shapes), where known.",
+    )
     return DisplayOptions(tuple(sorted(n_stds)), bool(show_truth and known))

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import numpy as np
 
 import gmm_core
-
 from gmm_core import DataError, GaussianMixtureParams
 from gmm_core.scenarios import Scenario
 
@@ -228,11 +227,7 @@ class FitData:
     def is_scenario_as_prescribed(self) -> bool:
         """True when the points are exactly the scenario's (every column, original units), so its start applies."""
         scenario = self.source.scenario
-        return (
-            scenario is not None
-            and not self.standardized
-            and self.columns == tuple(range(scenario.n_features))
-        )
+        return scenario is not None and not self.standardized and self.columns == tuple(range(scenario.n_features))
 
 
 def prepare_fit_data(source, column_names, shown_names, standardize):

@@ -99,8 +99,9 @@ def _marginal(params, pair):
     return plane.means, plane.covariances
 
 
-def _points_trace(points, view, colors, *, name, hovertemplate, customdata=None, symbol=0, role="points",
-                  drawn=None, outline=True):
+def _points_trace(
+    points, view, colors, *, name, hovertemplate, customdata=None, symbol=0, role="points", drawn=None, outline=True
+):
     """A trace of points coloured one by one, as a plain dict; ``drawn`` is how many points the whole chart draws
     (this trace's by default), which sets the marker size and, above WEBGL_THRESHOLD, WebGL. ``outline``: a thin
     white ring round each marker (up to 2,000 points), left out of the animated charts: each frame restyles every
@@ -149,18 +150,20 @@ def _plane_layout(figure, view, title, uirevision):
 
 def legend_inside(figure):
     """Legend in the plot's top-right corner: a 1-D chart has no spare width beside it."""
-    figure.update_layout(
-        legend=dict(x=0.99, xanchor="right", y=0.99, yanchor="top", bgcolor="rgba(255,255,255,0.8)")
-    )
+    figure.update_layout(legend=dict(x=0.99, xanchor="right", y=0.99, yanchor="top", bgcolor="rgba(255,255,255,0.8)"))
 
 
 def _class_legend(class_names):
     """Legend-only entries (no points) showing which marker shape is which true class."""
     return [
         go.Scatter(
-            x=[None], y=[None], mode="markers",
+            x=[None],
+            y=[None],
+            mode="markers",
             marker=dict(color=TRUTH_COLOR, size=9, symbol=TRUE_LABEL_SYMBOLS[c % len(TRUE_LABEL_SYMBOLS)]),
-            name=f"True class: {name}", legendgroup="truth", meta={"role": "class_legend"},
+            name=f"True class: {name}",
+            legendgroup="truth",
+            meta={"role": "class_legend"},
         )
         for c, name in enumerate(class_names)
     ]
@@ -207,8 +210,9 @@ def _mean_traces(means, colors, *, show_legend):
 
 def _previous_ellipse_traces(previous, pair, n_std, colors):
     means, covariances = _marginal(previous, pair)
-    traces = _ellipse_traces(means, covariances, (n_std,), colors, role="previous_ellipse",
-                             name_prefix="Before the M-step: component")
+    traces = _ellipse_traces(
+        means, covariances, (n_std,), colors, role="previous_ellipse", name_prefix="Before the M-step: component"
+    )
     for trace in traces:  # a faint trace of where each ellipse was: the eye reads the move, not a second fit
         trace.line.dash = "dot"
         trace.line.width = 1.2
@@ -380,22 +384,28 @@ def mixture_scatter_figure(
         point_colors = np.array(mixed_colors(responsibilities, colors))
         hover_data = np.column_stack([owner + 1, responsibilities[np.arange(points.shape[0]), owner]])
         hovertemplate = (
-            "(%{x:.3g}, %{y:.3g})<br>most responsible: component %{customdata[0]} (%{customdata[1]:.0%})"
-            "<extra></extra>"
+            "(%{x:.3g}, %{y:.3g})<br>most responsible: component %{customdata[0]} (%{customdata[1]:.0%})<extra></extra>"
         )
     traces = [density_trace(params, view)] if show_density else []
     if true_labels is None:
-        traces.append(_points_trace(points, view, point_colors, name="Data", hovertemplate=hovertemplate,
-                                    customdata=hover_data))
+        traces.append(
+            _points_trace(points, view, point_colors, name="Data", hovertemplate=hovertemplate, customdata=hover_data)
+        )
     else:
         # One trace per true class, each with its own marker shape (a scalar symbol: cheap to draw and check).
         labels, classes = np.unique(np.asarray(true_labels), return_inverse=True)
         names = class_names if class_names is not None and len(class_names) == len(labels) else labels
         traces += [
-            _points_trace(points[classes == c], view, point_colors[classes == c], name=f"True class: {names[c]}",
-                          hovertemplate=hovertemplate,
-                          customdata=None if hover_data is None else hover_data[classes == c],
-                          symbol=TRUE_LABEL_SYMBOLS[c % len(TRUE_LABEL_SYMBOLS)], drawn=points.shape[0])
+            _points_trace(
+                points[classes == c],
+                view,
+                point_colors[classes == c],
+                name=f"True class: {names[c]}",
+                hovertemplate=hovertemplate,
+                customdata=None if hover_data is None else hover_data[classes == c],
+                symbol=TRUE_LABEL_SYMBOLS[c % len(TRUE_LABEL_SYMBOLS)],
+                drawn=points.shape[0],
+            )
             for c in range(len(labels))
         ]
         traces += _class_legend(names)
@@ -447,9 +457,15 @@ def histogram_trace(values, binned=None):
     lists removes the bars of a bar trace it does not list. ``binned`` is ``histogram_density(values)`` if known."""
     edges, heights = histogram_density(values) if binned is None else binned
     return dict(
-        type="scatter", x=edges, y=np.append(heights, heights[-1:]), mode="lines",
-        line=dict(shape="hv", width=0.5, color="#AEB8C4"), fill="tozeroy", fillcolor="#C9D1DB",
-        name="Data (histogram)", hovertemplate="from %{x:.3g}<br>density %{y:.3g}<extra></extra>",
+        type="scatter",
+        x=edges,
+        y=np.append(heights, heights[-1:]),
+        mode="lines",
+        line=dict(shape="hv", width=0.5, color="#AEB8C4"),
+        fill="tozeroy",
+        fillcolor="#C9D1DB",
+        name="Data (histogram)",
+        hovertemplate="from %{x:.3g}<br>density %{y:.3g}<extra></extra>",
         meta={"role": "histogram"},
     )
 
@@ -567,7 +583,12 @@ def samples_figure(samples, labels, view, *, colors=None, density_params=None, t
     labels = np.asarray(labels)
     colors = colors or component_colors(int(labels.max()) + 1)
     trace = _points_trace(
-        samples, view, np.asarray(colors)[labels], name="Samples", customdata=labels + 1, role="samples",
+        samples,
+        view,
+        np.asarray(colors)[labels],
+        name="Samples",
+        customdata=labels + 1,
+        role="samples",
         hovertemplate="(%{x:.3g}, %{y:.3g})<br>drawn from component %{customdata}<extra></extra>",
     )
     traces = [trace] if density_params is None else [density_trace(density_params, view), trace]
@@ -690,10 +711,22 @@ def _density_level_traces():
     channels = np.stack([hex_to_rgb(color) for _, color in DENSITY_SCALE])
     middles = (np.arange(_DENSITY_LEVELS) + 0.5) / _DENSITY_LEVELS
     fills = hex_strings(np.stack([np.interp(middles, stops, channel) for channel in channels.T], 1))
-    return [dict(type="scatter", x=[None], y=[None], mode="lines", fill="toself", fillcolor=fill,
-                 line=dict(width=0.5, color="rgba(60, 80, 110, 0.25)"), hoverinfo="skip", showlegend=False,
-                 name="Fitted density", meta={"role": "fitted_density", "level": level})
-            for level, fill in enumerate(fills)]
+    return [
+        dict(
+            type="scatter",
+            x=[None],
+            y=[None],
+            mode="lines",
+            fill="toself",
+            fillcolor=fill,
+            line=dict(width=0.5, color="rgba(60, 80, 110, 0.25)"),
+            hoverinfo="skip",
+            showlegend=False,
+            name="Fitted density",
+            meta={"role": "fitted_density", "level": level},
+        )
+        for level, fill in enumerate(fills)
+    ]
 
 
 def _point_hover(responsibilities, n_points, *, detailed):
@@ -704,12 +737,16 @@ def _point_hover(responsibilities, n_points, *, detailed):
     if responsibilities is None:
         return None, "(%{x:.3g}, %{y:.3g})<br>not yet shared among the components<extra></extra>"
     if not detailed:
-        return None, "(%{x:.3g}, %{y:.3g})<br>colour: the components' colours mixed by its responsibilities<extra></extra>"
+        return (
+            None,
+            "(%{x:.3g}, %{y:.3g})<br>colour: the components' colours mixed by its responsibilities<extra></extra>",
+        )
     owner = responsibilities.argmax(axis=1)
     share = np.rint(100 * responsibilities[np.arange(n_points), owner])
-    return (np.column_stack([owner + 1, share]).astype(np.uint8),
-            "(%{x:.3g}, %{y:.3g})<br>most responsible: component %{customdata[0]} (%{customdata[1]}%)"
-            "<extra></extra>")
+    return (
+        np.column_stack([owner + 1, share]).astype(np.uint8),
+        "(%{x:.3g}, %{y:.3g})<br>most responsible: component %{customdata[0]} (%{customdata[1]}%)<extra></extra>",
+    )
 
 
 def em_animation_figure(
@@ -788,8 +825,10 @@ def em_animation_figure(
     else:
         labels, classes = np.unique(np.asarray(true_labels), return_inverse=True)
         names = class_names if class_names is not None and len(class_names) == len(labels) else labels
-        groups = [(np.flatnonzero(classes == c), f"True class: {names[c]}",
-                   TRUE_LABEL_SYMBOLS[c % len(TRUE_LABEL_SYMBOLS)]) for c in range(len(labels))]
+        groups = [
+            (np.flatnonzero(classes == c), f"True class: {names[c]}", TRUE_LABEL_SYMBOLS[c % len(TRUE_LABEL_SYMBOLS)])
+            for c in range(len(labels))
+        ]
     # SVG, whatever the number of points: plotly.js does not draw WebGL traces again in frames that only change
     # data (redraw: False), so a WebGL plane would keep showing the opening frame (plotly.js issues 5688 and 6251).
     # Callers keep the points few (data.ANIMATION_DISPLAY_LIMIT): SVG recolours about 10,000 points a second.
@@ -802,8 +841,12 @@ def em_animation_figure(
         """Per group of points: the colours and hover data of frame ``f`` (number ``index``)."""
         custom, template = _point_hover(f.responsibilities, n_points, detailed=point_details)
         return [
-            dict(type=plane_type, marker=dict(color=color_indices[index][members]), hovertemplate=template,
-                 customdata=None if custom is None else custom[members])
+            dict(
+                type=plane_type,
+                marker=dict(color=color_indices[index][members]),
+                hovertemplate=template,
+                customdata=None if custom is None else custom[members],
+            )
             for members, _, _ in groups
         ]
 
@@ -813,8 +856,9 @@ def em_animation_figure(
         updates = []
         if f.previous is not None:
             before_means, before_covariances = _marginal(f.previous, view.pair)
-            before = covariance_ellipses(before_means, before_covariances, n_std=float(n_stds[0]),
-                                         n_points=FRAME_ELLIPSE_POINTS)
+            before = covariance_ellipses(
+                before_means, before_covariances, n_std=float(n_stds[0]), n_points=FRAME_ELLIPSE_POINTS
+            )
             updates += [_outline(outline, plane_type) for outline in before]
         else:
             updates += [dict(type=plane_type, x=[None], y=[None]) for _ in range(n_components)]
@@ -822,13 +866,16 @@ def em_animation_figure(
             outlines = covariance_ellipses(means, covariances, n_std=float(n_std), n_points=FRAME_ELLIPSE_POINTS)
             updates += [_outline(outline, plane_type) for outline in outlines]
         hovers, lines = _parameter_texts(f.params, view.pair)
-        updates += [dict(type=plane_type, x=[means[k, 0]], y=[means[k, 1]], text=[hovers[k]])
-                    for k in range(n_components)]
+        updates += [
+            dict(type=plane_type, x=[means[k, 0]], y=[means[k, 1]], text=[hovers[k]]) for k in range(n_components)
+        ]
         return updates + _status_updates(f, log_likelihood, lines if n_components <= PARAMETER_TEXT_MAX else None)
 
     def density_update(f):
-        return [dict(type="scatter", x=x.astype(np.float32), y=y.astype(np.float32))
-                for x, y in _density_outlines(f.params, view, FRAME_DENSITY_RESOLUTION)]
+        return [
+            dict(type="scatter", x=x.astype(np.float32), y=y.astype(np.float32))
+            for x, y in _density_outlines(f.params, view, FRAME_DENSITY_RESOLUTION)
+        ]
 
     # The traces, in drawing order; ``dynamic`` lists the indices the frames update, in their order.
     traces, dynamic = [], []
@@ -838,8 +885,16 @@ def em_animation_figure(
             traces.append(trace)
     for members, name, symbol in groups:
         dynamic.append(len(traces))
-        trace = _points_trace(points[members], view, None, name=name, hovertemplate="", symbol=symbol,
-                              drawn=points.shape[0], outline=False)
+        trace = _points_trace(
+            points[members],
+            view,
+            None,
+            name=name,
+            hovertemplate="",
+            symbol=symbol,
+            drawn=points.shape[0],
+            outline=False,
+        )
         trace["type"] = plane_type
         trace["marker"].update(colorscale=color_scale, cmin=0, cmax=max(1, len(color_scale) - 1), showscale=False)
         traces.append(trace)
@@ -849,12 +904,21 @@ def em_animation_figure(
         traces += [dict(trace.to_plotly_json(), type=plane_type) for trace in _truth_traces(truth, view.pair, n_stds)]
     for k in range(n_components):  # where each ellipse was before an M-step: empty in the frames without one
         dynamic.append(len(traces))
-        traces.append(dict(
-            type=plane_type, x=[None], y=[None], mode="lines", opacity=0.55,
-            line=dict(color=colors[k], width=1.2, dash="dot"), name=f"Before the M-step: component {k + 1}",
-            legendgroup=f"previous_ellipse-{k}", showlegend=False, hoverinfo="name",
-            meta={"role": "previous_ellipse", "component": k, "n_std": n_stds[0]},
-        ))
+        traces.append(
+            dict(
+                type=plane_type,
+                x=[None],
+                y=[None],
+                mode="lines",
+                opacity=0.55,
+                line=dict(color=colors[k], width=1.2, dash="dot"),
+                name=f"Before the M-step: component {k + 1}",
+                legendgroup=f"previous_ellipse-{k}",
+                showlegend=False,
+                hoverinfo="name",
+                meta={"role": "previous_ellipse", "component": k, "n_std": n_stds[0]},
+            )
+        )
     means, covariances = _marginal(shown.params, view.pair)
     for trace in _ellipse_traces(means, covariances, n_stds, colors, role="ellipse", name_prefix="Component"):
         dynamic.append(len(traces))
@@ -864,18 +928,33 @@ def em_animation_figure(
         trace = dict(trace.to_plotly_json(), type=plane_type)
         trace["hovertemplate"] = "%{text}<extra></extra>"
         traces.append(trace)
-    _add_status_traces(traces, dynamic, log_likelihood, shown, colors[:n_components],
-                       parameter_text=n_components <= PARAMETER_TEXT_MAX)
+    _add_status_traces(
+        traces, dynamic, log_likelihood, shown, colors[:n_components], parameter_text=n_components <= PARAMETER_TEXT_MAX
+    )
 
-    updates = [_frame_updates(f, i, point_updates, geometry_updates, density_update if show_density else None)
-               for i, f in enumerate(frames)]
+    updates = [
+        _frame_updates(f, i, point_updates, geometry_updates, density_update if show_density else None)
+        for i, f in enumerate(frames)
+    ]
     figure = _with_shown_frame(traces, dynamic, [f.name for f in frames], updates, active)
     xaxis = dict(title=view.x_title, range=list(view.x_range), zeroline=False)
     yaxis = dict(title=view.y_title, range=list(view.y_range), zeroline=False, scaleanchor="x", scaleratio=1)
-    _animation_layout(figure, xaxis, yaxis, frames, active, log_likelihood, converged_iteration, tol,
-                      slider_prefix=slider_prefix, note=note, uirevision=uirevision,
-                      block_title="Parameters at this frame (hover a mean for Σ)" if n_components <= PARAMETER_TEXT_MAX
-                      else "Hover a mean for its component's π, μ and Σ at this frame")
+    _animation_layout(
+        figure,
+        xaxis,
+        yaxis,
+        frames,
+        active,
+        log_likelihood,
+        converged_iteration,
+        tol,
+        slider_prefix=slider_prefix,
+        note=note,
+        uirevision=uirevision,
+        block_title="Parameters at this frame (hover a mean for Σ)"
+        if n_components <= PARAMETER_TEXT_MAX
+        else "Hover a mean for its component's π, μ and Σ at this frame",
+    )
     return figure
 
 
@@ -885,8 +964,10 @@ def _status_updates(f, log_likelihood, lines):
     text = _escape(f.headline)
     if f.note:
         text += f"<br><span style='font-size:12px;color:#52606D'>{_escape(f.note)}</span>"
-    updates = [dict(type="scatter", x=[f.iteration], y=[log_likelihood[f.iteration]]),
-               dict(type="scatter", text=[text])]
+    updates = [
+        dict(type="scatter", x=[f.iteration], y=[log_likelihood[f.iteration]]),
+        dict(type="scatter", text=[text]),
+    ]
     if lines is not None:
         updates.append(dict(type="scatter", text=lines))
     return updates
@@ -896,36 +977,79 @@ def _add_status_traces(traces, dynamic, log_likelihood, shown, colors, *, parame
     """Append the log-likelihood curve, its marker at frame ``shown``, the headline and (``parameter_text``) the
     parameter block to ``traces``; the indices of those the frames update go to ``dynamic``, in their order."""
     iterations = np.arange(log_likelihood.shape[0])
-    traces.append(dict(
-        type="scatter", x=iterations, y=log_likelihood, xaxis="x2", yaxis="y2",
-        mode="lines+markers" if iterations.size <= 120 else "lines", line=dict(color="#1F2933", width=2),
-        marker=dict(size=4, color="#1F2933"), name="log-likelihood", showlegend=False,
-        hovertemplate="iteration %{x}<br>mean log-likelihood %{y:.5g}<extra></extra>",
-        meta={"role": "log_likelihood"},
-    ))
+    traces.append(
+        dict(
+            type="scatter",
+            x=iterations,
+            y=log_likelihood,
+            xaxis="x2",
+            yaxis="y2",
+            mode="lines+markers" if iterations.size <= 120 else "lines",
+            line=dict(color="#1F2933", width=2),
+            marker=dict(size=4, color="#1F2933"),
+            name="log-likelihood",
+            showlegend=False,
+            hovertemplate="iteration %{x}<br>mean log-likelihood %{y:.5g}<extra></extra>",
+            meta={"role": "log_likelihood"},
+        )
+    )
     dynamic.append(len(traces))
-    traces.append(dict(
-        type="scatter", x=[shown.iteration], y=[log_likelihood[shown.iteration]], xaxis="x2", yaxis="y2",
-        mode="markers", marker=dict(color="#D55E00", size=13, line=dict(color="white", width=2)),
-        name="shown", showlegend=False, hovertemplate="iteration %{x}<br>%{y:.5g}<extra></extra>",
-        meta={"role": "current"},
-    ))
+    traces.append(
+        dict(
+            type="scatter",
+            x=[shown.iteration],
+            y=[log_likelihood[shown.iteration]],
+            xaxis="x2",
+            yaxis="y2",
+            mode="markers",
+            marker=dict(color="#D55E00", size=13, line=dict(color="white", width=2)),
+            name="shown",
+            showlegend=False,
+            hovertemplate="iteration %{x}<br>%{y:.5g}<extra></extra>",
+            meta={"role": "current"},
+        )
+    )
     dynamic.append(len(traces))
-    traces.append(dict(
-        type="scatter", x=[0], y=[0.5], xaxis="x3", yaxis="y3", mode="text", text=[""],
-        textposition="middle right", textfont=dict(size=15, color="#1F2933"), cliponaxis=False, hoverinfo="skip",
-        showlegend=False, name="headline", meta={"role": "headline"},
-    ))
+    traces.append(
+        dict(
+            type="scatter",
+            x=[0],
+            y=[0.5],
+            xaxis="x3",
+            yaxis="y3",
+            mode="text",
+            text=[""],
+            textposition="middle right",
+            textfont=dict(size=15, color="#1F2933"),
+            cliponaxis=False,
+            hoverinfo="skip",
+            showlegend=False,
+            name="headline",
+            meta={"role": "headline"},
+        )
+    )
     if parameter_text:
         n_components = len(colors)
         dynamic.append(len(traces))
         rows = max(n_components, 4)
-        traces.append(dict(
-            type="scatter", x=[0] * n_components, y=[1 - (k + 0.5) / rows for k in range(n_components)],
-            xaxis="x4", yaxis="y4", mode="text", text=[""] * n_components, textposition="middle right",
-            textfont=dict(size=12, color=list(colors)), cliponaxis=False, hoverinfo="skip",
-            showlegend=False, name="parameters", meta={"role": "parameters"},
-        ))
+        traces.append(
+            dict(
+                type="scatter",
+                x=[0] * n_components,
+                y=[1 - (k + 0.5) / rows for k in range(n_components)],
+                xaxis="x4",
+                yaxis="y4",
+                mode="text",
+                text=[""] * n_components,
+                textposition="middle right",
+                textfont=dict(size=12, color=list(colors)),
+                cliponaxis=False,
+                hoverinfo="skip",
+                showlegend=False,
+                name="parameters",
+                meta={"role": "parameters"},
+            )
+        )
 
 
 #: Points on each weighted component's curve in a frame of a 1-D animation (over its mean +- 4 deviations, so one
@@ -946,8 +1070,10 @@ def _parameter_texts_1d(params):
     hovers, lines = [], []
     for k in range(params.n_components):
         weight, mean, deviation = params.weights[k], params.means[k, 0], deviations[k]
-        hovers.append(f"<b>Component {k + 1}</b>  π = {_number(weight)}, μ = {_number(mean)}, "
-                      f"σ = {_number(deviation)}<br>x %{{x:.3g}}, π·N %{{y:.3g}}<extra></extra>")
+        hovers.append(
+            f"<b>Component {k + 1}</b>  π = {_number(weight)}, μ = {_number(mean)}, "
+            f"σ = {_number(deviation)}<br>x %{{x:.3g}}, π·N %{{y:.3g}}<extra></extra>"
+        )
         lines.append(f"<b>{k + 1}</b>  π {weight:.2f}   μ {_number(mean)}   σ {_number(deviation)}")
     return hovers, lines
 
@@ -1034,8 +1160,9 @@ def em_animation_1d_figure(
     def updates(f):
         xs, ys = component_curves_1d(f.params, FRAME_CURVE_POINTS)
         hovers, lines = _parameter_texts_1d(f.params)
-        curves = [dict(type="scatter", x=joined_curves(xs, members), y=joined_curves(ys, members))
-                  for members in groups]
+        curves = [
+            dict(type="scatter", x=joined_curves(xs, members), y=joined_curves(ys, members)) for members in groups
+        ]
         if not many:
             for curve, members in zip(curves, groups):
                 curve["hovertemplate"] = hovers[members[0]]
@@ -1047,10 +1174,13 @@ def em_animation_1d_figure(
     for index, members in enumerate(groups):
         dynamic.append(len(traces))
         trace = dict(
-            type="scatter", mode="lines", line=dict(color=colors[members[0]], width=1 if many else 2),
+            type="scatter",
+            mode="lines",
+            line=dict(color=colors[members[0]], width=1 if many else 2),
             opacity=0.7 if many else 1.0,
             name="Weighted components" if many else f"Component {members[0] + 1} (π·N)",
-            legendgroup="components" if many else f"component-{members[0]}", showlegend=index == 0 or not many,
+            legendgroup="components" if many else f"component-{members[0]}",
+            showlegend=index == 0 or not many,
             meta={"role": "component_density", "components": members},
         )
         if many:
@@ -1058,16 +1188,30 @@ def em_animation_1d_figure(
             trace["hovertemplate"] = "component %{customdata}<br>x %{x:.3g}, π·N %{y:.3g}<extra></extra>"
         traces.append(trace)
     dynamic.append(len(traces))
-    traces.append(dict(
-        type="scatter", x=grid, mode="lines", line=dict(color="#1F2933", width=3), name="Mixture density",
-        hovertemplate="x %{x:.3g}<br>p(x) %{y:.3g}<extra></extra>", meta={"role": "density"},
-    ))
+    traces.append(
+        dict(
+            type="scatter",
+            x=grid,
+            mode="lines",
+            line=dict(color="#1F2933", width=3),
+            name="Mixture density",
+            hovertemplate="x %{x:.3g}<br>p(x) %{y:.3g}<extra></extra>",
+            meta={"role": "density"},
+        )
+    )
     if true_density is not None:
-        traces.append(dict(
-            type="scatter", x=grid, y=true_density, mode="lines", line=dict(color=TRUTH_COLOR, width=2, dash="dash"),
-            name="True density", hovertemplate="x %{x:.3g}<br>true p(x) %{y:.3g}<extra></extra>",
-            meta={"role": "true_density"},
-        ))
+        traces.append(
+            dict(
+                type="scatter",
+                x=grid,
+                y=true_density,
+                mode="lines",
+                line=dict(color=TRUTH_COLOR, width=2, dash="dash"),
+                name="True density",
+                hovertemplate="x %{x:.3g}<br>true p(x) %{y:.3g}<extra></extra>",
+                meta={"role": "true_density"},
+            )
+        )
     shown = frames[active]
     _add_status_traces(traces, dynamic, log_likelihood, shown, colors[:n_components], parameter_text=parameter_text)
 
@@ -1077,11 +1221,24 @@ def em_animation_1d_figure(
         peaks.append(true_density.max())
     xaxis = dict(title=x_title, range=list(x_range), zeroline=False)
     yaxis = dict(title="density", range=[0.0, 1.12 * max(peaks)], zeroline=False)
-    _animation_layout(figure, xaxis, yaxis, frames, active, log_likelihood, converged_iteration, tol,
-                      slider_prefix=slider_prefix, note=note, uirevision=uirevision,
-                      block_title="Parameters at this frame" if parameter_text
-                      else f"{n_components} components: hover a curve for its component's number" if many
-                      else "Hover a component's curve for its π, μ and σ at this frame")
+    _animation_layout(
+        figure,
+        xaxis,
+        yaxis,
+        frames,
+        active,
+        log_likelihood,
+        converged_iteration,
+        tol,
+        slider_prefix=slider_prefix,
+        note=note,
+        uirevision=uirevision,
+        block_title="Parameters at this frame"
+        if parameter_text
+        else f"{n_components} components: hover a curve for its component's number"
+        if many
+        else "Hover a component's curve for its π, μ and σ at this frame",
+    )
     return figure
 
 
@@ -1091,8 +1248,9 @@ def _with_shown_frame(traces, dynamic, names, updates, active):
     any frame is applied."""
     for index, update in zip(dynamic, updates[active]):
         _merge(traces[index], update)
-    return with_frames(go.Figure(traces), [dict(name=name, traces=dynamic, data=data)
-                                           for name, data in zip(names, updates)])
+    return with_frames(
+        go.Figure(traces), [dict(name=name, traces=dynamic, data=data) for name, data in zip(names, updates)]
+    )
 
 
 def with_frames(figure, frames):
@@ -1123,8 +1281,16 @@ def _as_sent(value):
 
 
 #: plotly.js's names of the NumPy types it takes as typed arrays.
-_TYPED_ARRAY_TYPES = {"int8": "i1", "uint8": "u1", "int16": "i2", "uint16": "u2", "int32": "i4", "uint32": "u4",
-                      "float32": "f4", "float64": "f8"}
+_TYPED_ARRAY_TYPES = {
+    "int8": "i1",
+    "uint8": "u1",
+    "int16": "i2",
+    "uint16": "u2",
+    "int32": "i4",
+    "uint32": "u4",
+    "float32": "f4",
+    "float64": "f8",
+}
 
 
 def _typed_array(array):
@@ -1158,8 +1324,21 @@ def _merge(trace, update):
             trace[key] = value
 
 
-def _animation_layout(figure, xaxis, yaxis, frames, active, log_likelihood, converged_iteration, tol, *,
-                      slider_prefix, note, uirevision, block_title):
+def _animation_layout(
+    figure,
+    xaxis,
+    yaxis,
+    frames,
+    active,
+    log_likelihood,
+    converged_iteration,
+    tol,
+    *,
+    slider_prefix,
+    note,
+    uirevision,
+    block_title,
+):
     """The layout of an animated EM chart: the data's axes ``xaxis`` and ``yaxis`` (placed here), the
     log-likelihood curve, the headline, the parameter block under ``block_title``, the slider over ``frames``
     and Play/Pause."""
@@ -1167,35 +1346,103 @@ def _animation_layout(figure, xaxis, yaxis, frames, active, log_likelihood, conv
     y_range, start_left_out = log_likelihood_range(log_likelihood)
     last = max(log_likelihood.shape[0] - 1, 1)
     annotations = [
-        dict(text="Mean log-likelihood per point", xref="paper", yref="paper", x=_CURVE_X[0], y=_CURVE_Y[1] + 0.02,
-             xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=13)),
+        dict(
+            text="Mean log-likelihood per point",
+            xref="paper",
+            yref="paper",
+            x=_CURVE_X[0],
+            y=_CURVE_Y[1] + 0.02,
+            xanchor="left",
+            yanchor="bottom",
+            showarrow=False,
+            font=dict(size=13),
+        ),
     ]
     if start_left_out:
-        annotations.append(dict(text=f"the start ({log_likelihood[0]:.4g}) lies below the range shown",
-                                xref="paper", yref="paper", x=_CURVE_X[1], y=_CURVE_Y[0] + 0.01, xanchor="right",
-                                yanchor="bottom", showarrow=False, font=dict(size=10, color="#52606D")))
-    annotations.append(dict(text=block_title, xref="paper", yref="paper", x=_BLOCK_X[0], y=_BLOCK_Y[1] + 0.02,
-                            xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=11, color="#52606D")))
+        annotations.append(
+            dict(
+                text=f"the start ({log_likelihood[0]:.4g}) lies below the range shown",
+                xref="paper",
+                yref="paper",
+                x=_CURVE_X[1],
+                y=_CURVE_Y[0] + 0.01,
+                xanchor="right",
+                yanchor="bottom",
+                showarrow=False,
+                font=dict(size=10, color="#52606D"),
+            )
+        )
+    annotations.append(
+        dict(
+            text=block_title,
+            xref="paper",
+            yref="paper",
+            x=_BLOCK_X[0],
+            y=_BLOCK_Y[1] + 0.02,
+            xanchor="left",
+            yanchor="bottom",
+            showarrow=False,
+            font=dict(size=11, color="#52606D"),
+        )
+    )
     if note:
-        annotations.append(dict(text=_escape(note), xref="paper", yref="paper", x=_PLANE_X[1], y=_HEADLINE_Y[0],
-                                xanchor="right", yanchor="top", showarrow=False,
-                                font=dict(size=11, color="#52606D"), bgcolor="rgba(255,255,255,0.8)"))
+        annotations.append(
+            dict(
+                text=_escape(note),
+                xref="paper",
+                yref="paper",
+                x=_PLANE_X[1],
+                y=_HEADLINE_Y[0],
+                xanchor="right",
+                yanchor="top",
+                showarrow=False,
+                font=dict(size=11, color="#52606D"),
+                bgcolor="rgba(255,255,255,0.8)",
+            )
+        )
     shapes = []
     if converged_iteration is not None:
-        shapes.append(dict(type="line", xref="x2", yref="y2 domain", x0=converged_iteration, x1=converged_iteration,
-                           y0=0, y1=1, line=dict(color="#009E73", width=2, dash="dash")))
-        annotations.append(dict(text=f"tolerance met{f' (tol {tol:g})' if tol is not None else ''}",
-                                xref="x2", yref="y2 domain", x=converged_iteration, y=0.5, xanchor="right",
-                                yanchor="middle", textangle=-90, showarrow=False, font=dict(size=11, color="#006B4E")))
-    legend = dict(orientation="h", x=0, xanchor="left", y=1.01, yanchor="bottom", font=dict(size=12),
-                  traceorder="normal")
+        shapes.append(
+            dict(
+                type="line",
+                xref="x2",
+                yref="y2 domain",
+                x0=converged_iteration,
+                x1=converged_iteration,
+                y0=0,
+                y1=1,
+                line=dict(color="#009E73", width=2, dash="dash"),
+            )
+        )
+        annotations.append(
+            dict(
+                text=f"tolerance met{f' (tol {tol:g})' if tol is not None else ''}",
+                xref="x2",
+                yref="y2 domain",
+                x=converged_iteration,
+                y=0.5,
+                xanchor="right",
+                yanchor="middle",
+                textangle=-90,
+                showarrow=False,
+                font=dict(size=11, color="#006B4E"),
+            )
+        )
+    legend = dict(
+        orientation="h", x=0, xanchor="left", y=1.01, yanchor="bottom", font=dict(size=12), traceorder="normal"
+    )
     figure.update_layout(
         **{**BASE_LAYOUT, "margin": ANIMATION_MARGIN, "legend": legend},
         uirevision=uirevision,
         xaxis=dict(xaxis, domain=list(_PLANE_X)),
         yaxis=dict(yaxis, domain=list(_PLANE_Y)),
-        xaxis2=dict(title="iteration", range=[-0.5, last + 0.5], domain=list(_CURVE_X), anchor="y2",
-                    dtick=1 if last <= 10 else None),
+        xaxis2=dict(
+            title="iteration",
+            range=[-0.5, last + 0.5],
+            domain=list(_CURVE_X),
+            anchor="y2",
+            dtick=1 if last <= 10 else None,
+        ),
         yaxis2=dict(zeroline=False, range=y_range, tickformat=".6~g", domain=list(_CURVE_Y), anchor="x2"),
         xaxis3=dict(hidden, domain=list(_PLANE_X), anchor="y3"),
         yaxis3=dict(hidden, domain=list(_HEADLINE_Y), anchor="x3"),
@@ -1216,20 +1463,45 @@ def animation_controls(frames, active, *, slider_prefix):
     updates in place; a full drawing costs 0.1-0.2 s a step in the browser."""
     step_options = {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}
     return dict(
-        sliders=[dict(
-            active=active, x=0.16, len=0.84, y=0, yanchor="top", pad=dict(t=55, b=10),
-            currentvalue=dict(prefix=slider_prefix, xanchor="right", font=dict(size=13)),
-            transition=dict(duration=0),
-            steps=[dict(method="animate", label=label, args=[[name], step_options]) for name, label in frames],
-        )],
-        updatemenus=[dict(
-            type="buttons", direction="left", showactive=False, x=0, xanchor="left", y=0, yanchor="top",
-            pad=dict(t=62, r=10),
-            buttons=[
-                dict(label="▶ Play", method="animate",
-                     args=[None, {"mode": "immediate", "fromcurrent": True, "transition": {"duration": 0},
-                                  "frame": {"duration": 400 if len(frames) <= 60 else 120, "redraw": False}}]),
-                dict(label="❚❚ Pause", method="animate", args=[[None], step_options]),
-            ],
-        )],
+        sliders=[
+            dict(
+                active=active,
+                x=0.16,
+                len=0.84,
+                y=0,
+                yanchor="top",
+                pad=dict(t=55, b=10),
+                currentvalue=dict(prefix=slider_prefix, xanchor="right", font=dict(size=13)),
+                transition=dict(duration=0),
+                steps=[dict(method="animate", label=label, args=[[name], step_options]) for name, label in frames],
+            )
+        ],
+        updatemenus=[
+            dict(
+                type="buttons",
+                direction="left",
+                showactive=False,
+                x=0,
+                xanchor="left",
+                y=0,
+                yanchor="top",
+                pad=dict(t=62, r=10),
+                buttons=[
+                    dict(
+                        label="▶ Play",
+                        method="animate",
+                        args=[
+                            None,
+                            {
+                                "mode": "immediate",
+                                "fromcurrent": True,
+                                "transition": {"duration": 0},
+                                "frame": {"duration": 400 if len(frames) <= 60 else 120, "redraw": False},
+                            },
+                        ],
+                    ),
+                    dict(label="❚❚ Pause", method="animate", args=[[None], step_options]),
+                ],
+            )
+        ],
     )

@@ -85,16 +85,25 @@ def _run_em(X, start, max_iter, tol, covariance_type, reg_covar, convergence, pr
     """One EM fit as a :class:`FitOutcome`: failures become the engine's message, never a traceback."""
     try:
         run = gmm_core.fit_em(
-            X, start, max_iter=max_iter, tol=tol, covariance_type=covariance_type, reg_covar=reg_covar,
-            convergence=convergence, progress=progress,
+            X,
+            start,
+            max_iter=max_iter,
+            tol=tol,
+            covariance_type=covariance_type,
+            reg_covar=reg_covar,
+            convergence=convergence,
+            progress=progress,
         )
     except (ParameterError, DegenerateFitError) as error:
         return FitOutcome(None, str(error))
     if (iteration := first_non_finite_iteration(run)) is not None:
-        return FitOutcome(None, (
-            f"EM produced numbers too large or too small to represent (NaN or infinity) at iteration {iteration}. "
-            "Standardise the data, or start from broader covariances."
-        ))
+        return FitOutcome(
+            None,
+            (
+                f"EM produced numbers too large or too small to represent (NaN or infinity) at iteration {iteration}. "
+                "Standardise the data, or start from broader covariances."
+            ),
+        )
     return FitOutcome(run)
 
 
@@ -171,8 +180,11 @@ def fit_em(X, start, settings, covariance_type=None):
     if too_large := snapshots_too_large(start.n_components, start.n_features, settings.max_iter):
         return FitOutcome(None, too_large)
     options = (
-        int(settings.max_iter), float(settings.tol), covariance_type or settings.covariance_type,
-        float(settings.reg_covar), settings.convergence,
+        int(settings.max_iter),
+        float(settings.tol),
+        covariance_type or settings.covariance_type,
+        float(settings.reg_covar),
+        settings.convergence,
     )
     key = (_digest(X, start.weights, start.means, start.covariances), options)
     runs = _em_runs()
@@ -207,7 +219,6 @@ def draw_samples(weights, means, covariances, n_samples, seed):
     return sample(params, int(n_samples), random_state=int(seed))
 
 
-
 @st.cache_data(max_entries=16, show_spinner=False)
 def fit_restarts(X, n_components, n_restarts, method, seed, covariance_type, max_iter, tol, reg_covar, convergence):
     """EM from ``n_restarts`` starts of ``method`` (seeds ``seed``, ``seed + 1``...), stopped by the user's own
@@ -219,8 +230,16 @@ def fit_restarts(X, n_components, n_restarts, method, seed, covariance_type, max
     """
     try:
         restarts = gmm_core.fit_restarts(
-            X, int(n_components), int(n_restarts), method, int(seed), covariance_type, int(max_iter), float(tol),
-            float(reg_covar), convergence,
+            X,
+            int(n_components),
+            int(n_restarts),
+            method,
+            int(seed),
+            covariance_type,
+            int(max_iter),
+            float(tol),
+            float(reg_covar),
+            convergence,
         )
     except (ParameterError, DegenerateFitError) as error:
         return None, str(error)
@@ -243,8 +262,14 @@ def select_components(X, max_components, n_restarts, seed, reg_covar):
     """
     try:
         selection = gmm_core.select_components(
-            X, int(max_components), n_restarts=int(n_restarts), method="kmeans++", random_state=int(seed),
-            max_iter=SELECTION_MAX_ITER, tol=SELECTION_TOL, reg_covar=float(reg_covar),
+            X,
+            int(max_components),
+            n_restarts=int(n_restarts),
+            method="kmeans++",
+            random_state=int(seed),
+            max_iter=SELECTION_MAX_ITER,
+            tol=SELECTION_TOL,
+            reg_covar=float(reg_covar),
         )
     except (ParameterError, DegenerateFitError) as error:
         return None, str(error)

@@ -127,8 +127,9 @@ def indexed_colors(rgb_frames):
     inverse = position[codes]
     # Each colour of the scale is the mean of the colours rounded to it: exact when they are all the same.
     counts = np.bincount(inverse, minlength=used.size)[:, None]
-    channels = np.stack([np.bincount(inverse, weights=stacked[:, c], minlength=used.size) for c in range(3)],
-                        axis=1) / np.maximum(counts, 1)
+    channels = np.stack(
+        [np.bincount(inverse, weights=stacked[:, c], minlength=used.size) for c in range(3)], axis=1
+    ) / np.maximum(counts, 1)
     colors = hex_strings(channels) if used.size else [UNASSIGNED_COLOR]
     if len(colors) == 1:
         scale = [[0.0, colors[0]], [1.0, colors[0]]]

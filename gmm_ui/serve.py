@@ -24,6 +24,7 @@ def without_cache_notice():
     Decorating a cached function before the server exists logs that it would use an in-memory cache; once the
     server runs, calls use the server's cache as usual, so the notice is noise.
     """
+
     def no_runtime_notice(record):
         return "No runtime found" not in record.getMessage()
 
@@ -37,9 +38,10 @@ def without_cache_notice():
 
 def main(options):
     with without_cache_notice():
+        import streamlit.emojis  # noqa: F401  (icon names, checked when the first page draws an icon)
+
         import gmm_ui.comparison_views  # noqa: F401  (the views, figures, engine and their libraries)
         import gmm_ui.views  # noqa: F401
-        import streamlit.emojis  # noqa: F401  (icon names, checked when the first page draws an icon)
     _one_blas_thread()
     _warm_up_plotly()
     _warm_up_first_visit()
@@ -75,7 +77,9 @@ def _preload_chart_scripts():
     from streamlit import file_util
 
     source = Path(file_util.get_static_dir())
-    scripts = [path for prefix in PRELOADED_SCRIPTS for path in sorted((source / "static" / "js").glob(f"{prefix}*.js"))]
+    scripts = [
+        path for prefix in PRELOADED_SCRIPTS for path in sorted((source / "static" / "js").glob(f"{prefix}*.js"))
+    ]
     page = (source / "index.html").read_text(encoding="utf-8")
     if not scripts or "</head>" not in page:
         return

@@ -200,8 +200,10 @@ class _LinkReader:
         names = list(scenario.feature_names) if scenario is not None else []
         if len(names) <= 2:
             for name in given:
-                self.problems.append(f"{name}={self.raw.pop(name)} was ignored: only a preset of more than two "
-                                     "columns offers a choice of columns.")
+                self.problems.append(
+                    f"{name}={self.raw.pop(name)} was ignored: only a preset of more than two "
+                    "columns offers a choice of columns."
+                )
             return
         numbers = self._take("columns", _column_numbers, len(names))
         if numbers is not None:
@@ -330,8 +332,10 @@ def apply_linked_start(fit_data):
     columns = [tables.WEIGHT, *means, *stds, *(name for name, _, _ in correlations)]
     try:
         if any(len(row) != len(columns) for row in rows):
-            raise ParameterError(f"with {fit_data.n_features} column(s) each component needs {len(columns)} numbers "
-                                 f"({', '.join(columns)}).")
+            raise ParameterError(
+                f"with {fit_data.n_features} column(s) each component needs {len(columns)} numbers "
+                f"({', '.join(columns)})."
+            )
         frame = pd.DataFrame(rows, columns=columns, index=pd.RangeIndex(1, len(rows) + 1, name="component"))
         start.adopt_manual_start(fit_data, frame, int(state["n_components"]))
     except ParameterError as error:
@@ -350,11 +354,14 @@ def report_link():
     problems = state.pop(_PROBLEMS, [])
     replay = state.pop(_REPLAY, None)
     refused = {
-        name: (key, raw) for name, (key, value, raw) in state.pop(_EXPECTED, {}).items()
+        name: (key, raw)
+        for name, (key, value, raw) in state.pop(_EXPECTED, {}).items()
         if key in state and state[key] != value
     }
-    problems += [f"{name}={raw} was ignored: it is out of range, or not offered for these data and settings."
-                 for name, (_, raw) in refused.items()]
+    problems += [
+        f"{name}={raw} was ignored: it is out of range, or not offered for these data and settings."
+        for name, (_, raw) in refused.items()
+    ]
     if refused and replay is not None:
         keys = {key for key, _ in refused.values()}
         state[LINK_SETTINGS] = {key: value for key, value in replay["settings"].items() if key not in keys}

@@ -167,7 +167,9 @@ def _refill(fit_data, signature, strategy, settings, seed):
     except ParameterError as error:
         remedy = (
             " With reg_covar = 0 a group of identical points has no spread at all: set reg_covar above 0 "
-            "(1e-6 is usual)." if settings.reg_covar == 0 else ""
+            "(1e-6 is usual)."
+            if settings.reg_covar == 0
+            else ""
         )
         st.error(f"Could not initialise with {strategy_label(strategy).lower()}: {plain(error)}{plain(remedy)}")
         return False
@@ -197,16 +199,28 @@ def start_editor(fit_data, settings, strategy, seed):
     """
     state = st.session_state
     # Other rows of the same file (another sample...) keep a manual start but refill a computed one.
-    signature = (fit_data.signature, fit_data.source.row_choice, settings.n_components, settings.covariance_type,
-                 settings.reg_covar, strategy, seed if uses_seed(strategy) else None)
+    signature = (
+        fit_data.signature,
+        fit_data.source.row_choice,
+        settings.n_components,
+        settings.covariance_type,
+        settings.reg_covar,
+        strategy,
+        seed if uses_seed(strategy) else None,
+    )
     refilled = True
     if strategy != MANUAL and state.get("start_signature") != signature:
         refilled = _refill(fit_data, signature, strategy, settings, seed)
     if state.get("start_data") != fit_data.signature:
         return None  # nothing valid for these points yet (the error is shown above)
 
-    editing = st.toggle("Edit the values", key=EDIT_KEY, on_change=_keep_edits, persist_state="page",
-                        help="Type your own π, μ, σ and ρ in the table: EM then starts from them.")
+    editing = st.toggle(
+        "Edit the values",
+        key=EDIT_KEY,
+        on_change=_keep_edits,
+        persist_state="page",
+        help="Type your own π, μ, σ and ρ in the table: EM then starts from them.",
+    )
     if editing:
         help_text = tables.column_help(fit_data.n_features, fit_data.feature_names)
         edited = st.data_editor(
@@ -227,7 +241,9 @@ def start_editor(fit_data, settings, strategy, seed):
     state["start_edited"] = edited
     normalise_column, note_column = st.columns([1, 4], vertical_alignment="center")
     normalise_column.button(
-        "Normalise weights", key="normalise_weights", on_click=_normalise_weights,
+        "Normalise weights",
+        key="normalise_weights",
+        on_click=_normalise_weights,
         help="Divide every π by their sum so that they add up to 1.",
     )
     how = "Edit any cell" if editing else "Turn on “Edit the values”"

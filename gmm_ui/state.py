@@ -103,7 +103,8 @@ def apply_data_defaults(loaded):
     # uploaded data sets the user's own settings stay (a new sample from the generator keeps the tolerance typed).
     previous = state.get("data_identity")
     keep_settings = previous is not None and not any(
-        identity.startswith(PRESET_IDENTITY) for identity in (previous, loaded.identity))
+        identity.startswith(PRESET_IDENTITY) for identity in (previous, loaded.identity)
+    )
     if scenario is not None:  # a preset, or generated data (K and the seed follow the generator)
         x_index, y_index = scenario.display_columns
         state.update(n_components=scenario.n_components, seed=scenario.random_state)

@@ -96,8 +96,11 @@ def _check_cells(frame, n_features):
             if not np.isfinite(values[column].iloc[row]):
                 raise ParameterError(f"Component {component}: {column} is empty or not a number. Enter a number.")
     checks = [
-        (WEIGHT, lambda v: 0 < v <= 1,
-         "must lie between 0 and 1, excluding 0 (a weight is a share of the data; at 0 a component takes no point)"),
+        (
+            WEIGHT,
+            lambda v: 0 < v <= 1,
+            "must lie between 0 and 1, excluding 0 (a weight is a share of the data; at 0 a component takes no point)",
+        ),
         *((name, lambda v: v > 0, "must be positive (a standard deviation)") for name in stds),
         *(
             (name, lambda v: -1 < v < 1, "must lie strictly between -1 and 1 (at ±1 the ellipse is flat)")
@@ -239,6 +242,8 @@ def html_table(frame, name, digits, titles=None, max_height=320):
         f"<tr><td>{cell(label)}</td>" + "".join(f"<td>{cell(value)}</td>" for value in values) + "</tr>"
         for label, values in zip(frame.index, frame.itertuples(index=False))
     )
-    return (f'{_TABLE_STYLE}<div class="gmm-table" data-table="{html.escape(name)}" '
-            f'style="max-height: {int(max_height)}px">'
-            f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>")
+    return (
+        f'{_TABLE_STYLE}<div class="gmm-table" data-table="{html.escape(name)}" '
+        f'style="max-height: {int(max_height)}px">'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
+    )

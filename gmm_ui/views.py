@@ -99,8 +99,9 @@ def _plane(fit_data):
 _SAME = object()
 
 
-def mixture_chart(fit_data, params, display, *, title, uirevision, colours_from=_SAME, previous_params=None,
-                  show_density=False):
+def mixture_chart(
+    fit_data, params, display, *, title, uirevision, colours_from=_SAME, previous_params=None, show_density=False
+):
     """The figure of one mixture over the data: a density over a histogram in 1-D, shaded points otherwise.
 
     ``colours_from`` is the mixture whose responsibilities colour the points (by default ``params``; None leaves
@@ -110,17 +111,29 @@ def mixture_chart(fit_data, params, display, *, title, uirevision, colours_from=
     shown = display_indices(fit_data.n_points)
     if fit_data.n_features == 1:  # a histogram of every point: only its bins are sent
         return figures.density_1d_figure(
-            fit_data.X, params, _density_range(fit_data), x_title=_axis_titles(fit_data)[0],
-            truth=true_params, title=title, uirevision=uirevision,
+            fit_data.X,
+            params,
+            _density_range(fit_data),
+            x_title=_axis_titles(fit_data)[0],
+            truth=true_params,
+            title=title,
+            uirevision=uirevision,
         )
     points = fit_data.X[shown]
     colours_from = params if colours_from is _SAME else colours_from
     return figures.mixture_scatter_figure(
-        points, None if colours_from is None else responsibilities(points, colours_from), params, _plane(fit_data),
-        n_stds=display.n_stds, truth=true_params, true_labels=None if true_labels is None else true_labels[shown],
+        points,
+        None if colours_from is None else responsibilities(points, colours_from),
+        params,
+        _plane(fit_data),
+        n_stds=display.n_stds,
+        truth=true_params,
+        true_labels=None if true_labels is None else true_labels[shown],
         class_names=[chart_text(name) for name in fit_data.source.label_names] or None,
         previous_params=previous_params,
-        show_density=show_density, title=title, uirevision=uirevision,
+        show_density=show_density,
+        title=title,
+        uirevision=uirevision,
     )
 
 
@@ -178,8 +191,9 @@ def stopped(n_iter, converged):
 
 
 def iterations_metric(column, n_iter, converged):
-    column.metric("Iterations", f"{n_iter}", "converged" if converged else "not converged", delta_color="off",
-                  delta_arrow="off")
+    column.metric(
+        "Iterations", f"{n_iter}", "converged" if converged else "not converged", delta_color="off", delta_arrow="off"
+    )
 
 
 def opening_control(key, last, label, help_text):
@@ -205,8 +219,9 @@ def _run_summary(run, settings):
             icon=":material/check_circle:",
         )
     elif settings.tol == 0:
-        st.info(f"Ran all {count(run.n_iter, 'iteration')}: with tolerance 0, EM never stops early.",
-                icon=":material/info:")
+        st.info(
+            f"Ran all {count(run.n_iter, 'iteration')}: with tolerance 0, EM never stops early.", icon=":material/info:"
+        )
     else:
         st.info(
             f"Stopped after {count(run.n_iter, 'iteration')} (the maximum) before {criterion} < {settings.tol:g}: "
@@ -252,19 +267,37 @@ def em_stage(position, half_steps, n_iter):
     colours). Without half steps, position i is snapshot i coloured by its responsibilities (the next E-step).
     """
     if not half_steps:
-        note = ("The start: each point's colour mixes the components by its responsibilities under these ellipses."
-                if position == 0 else "")
+        note = (
+            "The start: each point's colour mixes the components by its responsibilities under these ellipses."
+            if position == 0
+            else ""
+        )
         return Stage(position, position, None, f"Iteration {position} of {n_iter}", note)
     if position == 0:
-        return Stage(0, None, None, f"Start (iteration 0 of {n_iter})",
-                     "No E-step has run yet: no point is shared among the components (grey).")
+        return Stage(
+            0,
+            None,
+            None,
+            f"Start (iteration 0 of {n_iter})",
+            "No E-step has run yet: no point is shared among the components (grey).",
+        )
     iteration, after_m_step = divmod(position + 1, 2)
     if not after_m_step:
-        return Stage(iteration - 1, iteration - 1, None, f"Iteration {iteration} of {n_iter}, after the E-step",
-                     f"E-step: points recoloured by their responsibilities under the ellipses of iteration "
-                     f"{iteration - 1}, which stay put.")
-    return Stage(iteration, iteration - 1, iteration - 1, f"Iteration {iteration} of {n_iter}, after the M-step",
-                 "M-step: weights, means and ellipses recomputed from those responsibilities (dotted: before).")
+        return Stage(
+            iteration - 1,
+            iteration - 1,
+            None,
+            f"Iteration {iteration} of {n_iter}, after the E-step",
+            f"E-step: points recoloured by their responsibilities under the ellipses of iteration "
+            f"{iteration - 1}, which stay put.",
+        )
+    return Stage(
+        iteration,
+        iteration - 1,
+        iteration - 1,
+        f"Iteration {iteration} of {n_iter}, after the M-step",
+        "M-step: weights, means and ellipses recomputed from those responsibilities (dotted: before).",
+    )
 
 
 def half_step_label(position):
@@ -313,13 +346,19 @@ def _em_options(fit_data):
     flat = fit_data.n_features == 1
     options = st.container(horizontal=True, gap="large")
     options.toggle(
-        "Half steps: E-step and M-step apart", key="half_steps", on_change=_switch_half_steps,
-        persist_state="page", disabled=flat,
+        "Half steps: E-step and M-step apart",
+        key="half_steps",
+        on_change=_switch_half_steps,
+        persist_state="page",
+        disabled=flat,
         help="Stop between the E-step (points recoloured, ellipses unchanged) and the M-step (ellipses moved)."
         + (" One-dimensional data are drawn as densities, which only change at M-steps." if flat else ""),
     )
     options.toggle(
-        "Fitted density under the points", key="show_density", persist_state="page", disabled=flat,
+        "Fitted density under the points",
+        key="show_density",
+        persist_state="page",
+        disabled=flat,
         help="The mixture's density on the plane shown, shaded on a log scale over three decades below its peak "
         "(darker is denser); each step shows that iteration's."
         + (" One-dimensional charts always draw it." if flat else ""),
@@ -355,13 +394,25 @@ def _opening_control(key, last, half_steps):
     if last == 0:
         st.caption("EM stopped at its start (iteration 0): raise the maximum number of iterations.")
     elif half_steps:
-        st.selectbox("Open the chart at", range(last + 1), format_func=half_step_label, key=key,
-                     persist_state="page", help="The step the chart shows first; the page's link keeps it.")
+        st.selectbox(
+            "Open the chart at",
+            range(last + 1),
+            format_func=half_step_label,
+            key=key,
+            persist_state="page",
+            help="The step the chart shows first; the page's link keeps it.",
+        )
     else:
-        st.number_input("Open the chart at iteration", min_value=0, max_value=last, step=1, key=key,
-                        persist_state="page",
-                        help="The iteration the chart shows first; the page's link keeps it. Scrub with the "
-                        "chart's own slider, or press its Play button.")
+        st.number_input(
+            "Open the chart at iteration",
+            min_value=0,
+            max_value=last,
+            step=1,
+            key=key,
+            persist_state="page",
+            help="The iteration the chart shows first; the page's link keeps it. Scrub with the "
+            "chart's own slider, or press its Play button.",
+        )
 
 
 def _em_animated_view(fit, highlights, half_steps, key, last):
@@ -374,9 +425,14 @@ def _em_animated_view(fit, highlights, half_steps, key, last):
         _jump_buttons(highlights, run.n_iter)
     opening = int(state[key])
     flat = fit_data.n_features == 1
-    frames, note = em_frames(run, None if flat else fit_data.X[_animation_sample(fit_data)], half_steps,
-                             opening, keep=[2 * i for i in highlights] if half_steps else highlights,
-                             max_frames=max_frames_1d(fit.start_params.n_components) if flat else MAX_FRAMES)
+    frames, note = em_frames(
+        run,
+        None if flat else fit_data.X[_animation_sample(fit_data)],
+        half_steps,
+        opening,
+        keep=[2 * i for i in highlights] if half_steps else highlights,
+        max_frames=max_frames_1d(fit.start_params.n_components) if flat else MAX_FRAMES,
+    )
     active = next(i for i, frame in enumerate(frames) if frame.name == str(opening))
     plot(em_animation(fit, frames, active, note, half_steps), ANIMATION_HEIGHT, key="em_chart")
     st.caption(_animation_caption(flat, half_steps, fit.start_params.n_components))
@@ -396,22 +452,32 @@ def _animation_caption(flat, half_steps, n_components):
     """How to read and drive the EM chart: 1-D curves, whole iterations or half steps."""
     drive = "Drag the slider under the chart, click along it, or press ▶ Play: each position is "
     if flat:
-        hover = (" Hover a component's curve for its weight, mean and deviation."
-                 if n_components <= figures.MAX_LEGEND_COMPONENTS else "")
-        return (drive + "one iteration: each weighted component and the mixture's density after its M-step, over "
-                "the data's histogram." + hover)
+        hover = (
+            " Hover a component's curve for its weight, mean and deviation."
+            if n_components <= figures.MAX_LEGEND_COMPONENTS
+            else ""
+        )
+        return (
+            drive + "one iteration: each weighted component and the mixture's density after its M-step, over "
+            "the data's histogram." + hover
+        )
     if half_steps:
-        stages = ("a half step. E-step: the points are recoloured by their responsibilities under the ellipses, "
-                  "which stay put. M-step: each component's weight, mean and ellipse are recomputed from the points "
-                  "it is responsible for (dotted: where its ellipse was).")
+        stages = (
+            "a half step. E-step: the points are recoloured by their responsibilities under the ellipses, "
+            "which stay put. M-step: each component's weight, mean and ellipse are recomputed from the points "
+            "it is responsible for (dotted: where its ellipse was)."
+        )
     else:
-        stages = ("one iteration: the ellipses after its M-step, the point colours the responsibilities under them "
-                  "(what the next E-step computes). Turn on half steps to see the E-step and the M-step apart.")
+        stages = (
+            "one iteration: the ellipses after its M-step, the point colours the responsibilities under them "
+            "(what the next E-step computes). Turn on half steps to see the E-step and the M-step apart."
+        )
     return drive + stages + " Hover a mean for its weight, mean and covariance."
 
 
-_FLAT_START_NOTE = ("The start: each coloured curve is a component's weight times its density; the black one is "
-                    "their sum.")
+_FLAT_START_NOTE = (
+    "The start: each coloured curve is a component's weight times its density; the black one is their sum."
+)
 
 
 def max_frames_1d(n_components):
@@ -451,9 +517,11 @@ def em_frames(run, points, half_steps, opening, keep=(), max_frames=MAX_FRAMES):
         positions = iterations
     note = None
     if len(iterations) < n_iter + 1:
-        note = (f"Long run: the slider shows {len(iterations)} of the {n_iter + 1:,} iterations (one in "
-                f"{figures.frame_stride(n_iter, max_frames // 2 if half_steps else max_frames)}, and the first "
-                "and the last).")
+        note = (
+            f"Long run: the slider shows {len(iterations)} of the {n_iter + 1:,} iterations (one in "
+            f"{figures.frame_stride(n_iter, max_frames // 2 if half_steps else max_frames)}, and the first "
+            "and the last)."
+        )
     shares = {}
 
     def shared(iteration):
@@ -471,16 +539,18 @@ def em_frames(run, points, half_steps, opening, keep=(), max_frames=MAX_FRAMES):
             headline += f" ({log_likelihood[i] - log_likelihood[i - 1]:+.2g})"
         if position == (2 * n_iter if half_steps else n_iter):
             headline += " · converged" if run.converged else " · stopped (iteration limit)"
-        frames.append(figures.EMFrame(
-            name=str(position),
-            label=half_step_label(position) if half_steps else str(position),
-            params=run.snapshot(i),
-            responsibilities=None if stage.colours_from is None or points is None else shared(stage.colours_from),
-            previous=None if stage.moved_from is None else run.snapshot(stage.moved_from),
-            iteration=i,
-            headline=headline,
-            note=_FLAT_START_NOTE if points is None and position == 0 else stage.note,
-        ))
+        frames.append(
+            figures.EMFrame(
+                name=str(position),
+                label=half_step_label(position) if half_steps else str(position),
+                params=run.snapshot(i),
+                responsibilities=None if stage.colours_from is None or points is None else shared(stage.colours_from),
+                previous=None if stage.moved_from is None else run.snapshot(stage.moved_from),
+                iteration=i,
+                headline=headline,
+                note=_FLAT_START_NOTE if points is None and position == 0 else stage.note,
+            )
+        )
     return frames, note
 
 
@@ -497,17 +567,34 @@ def em_animation(fit, frames, active, note, half_steps):
     converged_iteration = run.n_iter if run.converged else None
     if fit_data.n_features == 1:
         return figures.em_animation_1d_figure(
-            fit_data.X, frames, _density_range(fit_data), run.log_likelihood, active=active,
-            converged_iteration=converged_iteration, tol=run.tol, x_title=_axis_titles(fit_data)[0],
-            truth=true_params, note=note, uirevision=fit_data.source.identity,
+            fit_data.X,
+            frames,
+            _density_range(fit_data),
+            run.log_likelihood,
+            active=active,
+            converged_iteration=converged_iteration,
+            tol=run.tol,
+            x_title=_axis_titles(fit_data)[0],
+            truth=true_params,
+            note=note,
+            uirevision=fit_data.source.identity,
         )
     return figures.em_animation_figure(
-        fit_data.X[shown], frames, _plane(fit_data), run.log_likelihood, active=active,
-        converged_iteration=converged_iteration, tol=run.tol, n_stds=display.n_stds,
-        truth=true_params, true_labels=None if true_labels is None else true_labels[shown],
+        fit_data.X[shown],
+        frames,
+        _plane(fit_data),
+        run.log_likelihood,
+        active=active,
+        converged_iteration=converged_iteration,
+        tol=run.tol,
+        n_stds=display.n_stds,
+        truth=true_params,
+        true_labels=None if true_labels is None else true_labels[shown],
         class_names=[chart_text(name) for name in fit_data.source.label_names] or None,
         show_density=bool(st.session_state.get("show_density")),
-        slider_prefix="Step: " if half_steps else "Iteration ", note=note, uirevision=fit_data.source.identity,
+        slider_prefix="Step: " if half_steps else "Iteration ",
+        note=note,
+        uirevision=fit_data.source.identity,
     )
 
 
@@ -522,14 +609,21 @@ def _exports(fit):
     st.subheader("Export", anchor=False)
     buttons = st.container(horizontal=True)
     buttons.download_button(
-        "Fitted parameters (JSON)", export.parameters_json(run, fit_data.feature_names, recorded,
-                                                           fit_data.source.title),
-        file_name="gmm_parameters.json", mime="application/json", key="download_parameters", on_click="ignore",
+        "Fitted parameters (JSON)",
+        export.parameters_json(run, fit_data.feature_names, recorded, fit_data.source.title),
+        file_name="gmm_parameters.json",
+        mime="application/json",
+        key="download_parameters",
+        on_click="ignore",
         icon=":material/download:",
     )
     buttons.download_button(
-        "Iteration history (CSV)", export.history_csv(run, fit_data.feature_names),
-        file_name="gmm_history.csv", mime="text/csv", key="download_history", on_click="ignore",
+        "Iteration history (CSV)",
+        export.history_csv(run, fit_data.feature_names),
+        file_name="gmm_history.csv",
+        mime="text/csv",
+        key="download_history",
+        on_click="ignore",
         icon=":material/download:",
     )
 
@@ -573,8 +667,10 @@ def comparison_positions(fit, last, opening, n_panels, n_points):
     positions = figures.strided_iterations(last, max_frames, keep=(opening,))
     note = None
     if len(positions) < last + 1:
-        note = (f"Long runs: the slider shows {len(positions)} of the {last + 1:,} iterations (one in "
-                f"{figures.frame_stride(last, max_frames)}, and the first and the last).")
+        note = (
+            f"Long runs: the slider shows {len(positions)} of the {last + 1:,} iterations (one in "
+            f"{figures.frame_stride(last, max_frames)}, and the first and the last)."
+        )
     return positions, note
 
 
@@ -593,10 +689,12 @@ def _stages(run, positions, stage_at):
 def mixture_stages(name, run, positions, points):
     """A mixture panel's stages: ``run`` at each position, with the responsibilities of ``points`` (None: no points
     drawn)."""
+
     def stage_at(shown, ending):
         params = run.snapshot(shown)
         return comparison_figures.PanelStage(
-            f"{name} · iteration {shown}{ending} · log-likelihood {run.log_likelihood[shown]:.4f}", params=params,
+            f"{name} · iteration {shown}{ending} · log-likelihood {run.log_likelihood[shown]:.4f}",
+            params=params,
             responsibilities=None if points is None else responsibilities(points, params),
         )
 
@@ -611,7 +709,8 @@ def kmeans_stages(kmeans_run, positions, sample):
     def stage_at(shown, ending):
         return comparison_figures.PanelStage(
             f"k-means · iteration {shown}{ending} · inertia {kmeans_run.inertia[shown]:.4g}",
-            centers=kmeans_run.centers[shown], radii=kmeans_run.radii(shown) if in_the_plane else None,
+            centers=kmeans_run.centers[shown],
+            radii=kmeans_run.radii(shown) if in_the_plane else None,
             labels=None if sample is None else kmeans_run.labels(shown)[sample],
         )
 
@@ -626,29 +725,44 @@ def comparison_chart(fit, panels, positions, opening, sample, *, key):
     uirevision = f"{fit_data.source.identity}-{key}"
     if fit_data.n_features == 1:
         figure = comparison_figures.panels_animation_1d_figure(
-            fit_data.X, panels, _density_range(fit_data), positions, active=positions.index(opening),
-            x_title=_axis_titles(fit_data)[0], truth=true_params, uirevision=uirevision,
+            fit_data.X,
+            panels,
+            _density_range(fit_data),
+            positions,
+            active=positions.index(opening),
+            x_title=_axis_titles(fit_data)[0],
+            truth=true_params,
+            uirevision=uirevision,
         )
     else:
         figure = comparison_figures.panels_animation_figure(
-            fit_data.X[sample], panels, _plane(fit_data), positions, active=positions.index(opening),
-            n_stds=display.n_stds, truth=true_params,
+            fit_data.X[sample],
+            panels,
+            _plane(fit_data),
+            positions,
+            active=positions.index(opening),
+            n_stds=display.n_stds,
+            truth=true_params,
             true_labels=None if true_labels is None else true_labels[sample],
-            class_names=[chart_text(name) for name in fit_data.source.label_names] or None, uirevision=uirevision,
+            class_names=[chart_text(name) for name in fit_data.source.label_names] or None,
+            uirevision=uirevision,
         )
     plot(figure, SIDE_BY_SIDE_HEIGHT[len(panels)], key=key)
 
 
-SIDE_BY_SIDE_CAPTION = ("Drag the slider under the charts, click along it, or press ▶ Play: every chart moves to the "
-                        "same iteration; a fit that has already stopped keeps its last state.")
+SIDE_BY_SIDE_CAPTION = (
+    "Drag the slider under the charts, click along it, or press ▶ Play: every chart moves to the "
+    "same iteration; a fit that has already stopped keeps its last state."
+)
 
 
 def side_by_side(fit, key, last, n_panels, panels_of):
     """A comparison tab's fits in one animated chart: where it opens (session-state ``key``, 0..``last``), the chart
     of ``panels_of(positions, sample, points)`` (each panel's stages; ``sample`` the indices of the drawn
     ``points``, both None for 1-D data) and its caption. Returns (points drawn per panel, opening iteration)."""
-    opening = opening_control(key, last, "Open the charts at iteration",
-                              "The iteration the charts show first; the page's link keeps it.")
+    opening = opening_control(
+        key, last, "Open the charts at iteration", "The iteration the charts show first; the page's link keeps it."
+    )
     limit, sample = comparison_sample(fit.fit_data, n_panels)
     positions, note = comparison_positions(fit, last, opening, n_panels, 0 if sample is None else len(sample))
     points = None if sample is None else fit.fit_data.X[sample]
@@ -663,12 +777,19 @@ def side_by_side(fit, key, last, n_panels, panels_of):
 def _comparison_animated_view(fit, kmeans_run):
     fit_data, run, display = fit.fit_data, fit.run, fit.display
     limit, _ = side_by_side(
-        fit, "kmeans_iteration", max(run.n_iter, kmeans_run.n_iter), 2,
-        lambda positions, sample, points: [kmeans_stages(kmeans_run, positions, sample),
-                                           mixture_stages("GMM (EM)", run, positions, points)],
+        fit,
+        "kmeans_iteration",
+        max(run.n_iter, kmeans_run.n_iter),
+        2,
+        lambda positions, sample, points: [
+            kmeans_stages(kmeans_run, positions, sample),
+            mixture_stages("GMM (EM)", run, positions, points),
+        ],
     )
-    finals = [(kmeans_run, "Final inertia (sum of squares)", f"{kmeans_run.inertia[-1]:.4g}"),
-              (run, "Final mean log-likelihood", f"{run.log_likelihood[-1]:.4f}")]
+    finals = [
+        (kmeans_run, "Final inertia (sum of squares)", f"{kmeans_run.inertia[-1]:.4g}"),
+        (run, "Final mean log-likelihood", f"{run.log_likelihood[-1]:.4f}"),
+    ]
     for column, (fitted, label, value) in zip(st.columns(2, gap="medium"), finals):
         metrics = column.columns(3)
         iterations_metric(metrics[0], fitted.n_iter, fitted.converged)
@@ -715,21 +836,38 @@ def sampling_tab(fit):
     final = fit.run.final
     n_samples = min(fit_data.n_points, DISPLAY_LIMIT)
     st.button("Draw again", key="draw_samples", on_click=_draw_again, icon=":material/casino:")
-    samples, labels = fitting.draw_samples(final.weights, final.means, final.covariances, n_samples,
-                                           st.session_state["sample_seed"])
+    samples, labels = fitting.draw_samples(
+        final.weights, final.means, final.covariances, n_samples, st.session_state["sample_seed"]
+    )
     data_column, samples_column = st.columns(2, gap="medium")
     with data_column:
-        figure = mixture_chart(fit_data, final, display, title="The data and the fitted density",
-                               uirevision=fit_data.source.identity, show_density=True)
+        figure = mixture_chart(
+            fit_data,
+            final,
+            display,
+            title="The data and the fitted density",
+            uirevision=fit_data.source.identity,
+            show_density=True,
+        )
         figure.update_layout(showlegend=False)  # the same plot size as the samples beside it, for comparison
         plot(figure, MAIN_CHART_HEIGHT - 60)
     with samples_column:
         if fit_data.n_features == 1:
-            figure = figures.density_1d_figure(samples, final, _density_range(fit_data),
-                                               x_title=_axis_titles(fit_data)[0], title=f"{n_samples:,} samples")
+            figure = figures.density_1d_figure(
+                samples,
+                final,
+                _density_range(fit_data),
+                x_title=_axis_titles(fit_data)[0],
+                title=f"{n_samples:,} samples",
+            )
         else:
-            figure = figures.samples_figure(samples, labels, _plane(fit_data), density_params=final,
-                                            title=f"{n_samples:,} points drawn from the fitted model")
+            figure = figures.samples_figure(
+                samples,
+                labels,
+                _plane(fit_data),
+                density_params=final,
+                title=f"{n_samples:,} points drawn from the fitted model",
+            )
         plot(figure, MAIN_CHART_HEIGHT - 60)
     chart_notes(fit_data)
     if fit_data.n_features > 2:

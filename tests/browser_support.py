@@ -104,13 +104,24 @@ def served_app(scratch):
     port = _free_port()
     log_path = scratch / "streamlit.log"
     command = [
-        sys.executable, "-m", "gmm_ui.serve",
-        "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+        sys.executable,
+        "-m",
+        "gmm_ui.serve",
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
     ]
     with open(log_path, "w") as log:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                   env=scratch_environment(scratch))
+        process = subprocess.Popen(
+            command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=scratch_environment(scratch)
+        )
     try:
         url = f"http://127.0.0.1:{port}"
         _wait_until_healthy(url, process, log_path)
@@ -225,13 +236,18 @@ def wait_for_chart_step(page, position):
     """Until the first chart's slider stands at step ``position`` (Plotly has moved there)."""
     page.wait_for_function(
         f"position => {{ const s = ({CHART_SLIDER})(); return s && s.active === position; }}",
-        arg=position, timeout=CHART_TIMEOUT_MS, polling="raf",
+        arg=position,
+        timeout=CHART_TIMEOUT_MS,
+        polling="raf",
     )
 
 
 def wait_for_headline(page, text):
     """Until the first chart's headline (the frame's own text) contains ``text``; returns the headline."""
     return page.wait_for_function(
-        f"text => {{ const s = ({CHART_SLIDER})(); return s && s.headline && s.headline.includes(text) && s.headline; }}",
-        arg=text, timeout=CHART_TIMEOUT_MS, polling="raf",
+        f"text => {{ const s = ({CHART_SLIDER})(); "
+        "return s && s.headline && s.headline.includes(text) && s.headline; }",
+        arg=text,
+        timeout=CHART_TIMEOUT_MS,
+        polling="raf",
     ).json_value()

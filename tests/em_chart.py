@@ -70,14 +70,14 @@ def headline(spec, name=None):
 def point_colours(spec, name):
     """Each drawn point's colour (``"#rrggbb"``) in frame ``name``, resolved through the shared colour scale."""
     scale = traces(spec, "points")[0]["marker"]["colorscale"]
-    return [scale[int(i)][1] for update in frame_traces(spec, name, "points")
-            for i in values(update["marker"]["color"])]
+    return [
+        scale[int(i)][1] for update in frame_traces(spec, name, "points") for i in values(update["marker"]["color"])
+    ]
 
 
 def ellipses(spec, name):
     """[(x, y)] of every ellipse outline in frame ``name``, as float arrays."""
-    return [(values(u["x"]).astype(float), values(u["y"]).astype(float))
-            for u in frame_traces(spec, name, "ellipse")]
+    return [(values(u["x"]).astype(float), values(u["y"]).astype(float)) for u in frame_traces(spec, name, "ellipse")]
 
 
 def last_position(at):

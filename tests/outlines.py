@@ -6,8 +6,11 @@ import numpy as np
 def rings(x, y):
     """The closed rings of one level's outlines (split at the NaN gaps), each an (M, 2) array."""
     points = np.column_stack([x, y])
-    return [ring[1:] if index else ring
-            for index, ring in enumerate(np.split(points, np.flatnonzero(np.isnan(x)))) if ring.size]
+    return [
+        ring[1:] if index else ring
+        for index, ring in enumerate(np.split(points, np.flatnonzero(np.isnan(x))))
+        if ring.size
+    ]
 
 
 def signed_area(ring):

@@ -10,8 +10,8 @@ from streamlit.testing.v1 import AppTest
 from gmm_core.scenarios import list_scenarios, load_scenario
 from gmm_ui.data import ANIMATION_DISPLAY_LIMIT
 from gmm_ui.state import TABS
-from gmm_ui.views import ANIMATION_HEIGHT
 from gmm_ui.text import plain
+from gmm_ui.views import ANIMATION_HEIGHT
 from tests import em_chart
 from tests.page_tables import edit_start, shown_table, start_editor
 
@@ -244,8 +244,10 @@ def test_new_generated_data_keep_the_users_settings_and_a_preset_brings_its_own(
     or new generator settings keep what the user typed (they used to be reset at every change of the data)."""
     app.segmented_control(key="dataset_source").set_value("Generate").run()
     generated = app.session_state["data"].scenario
-    assert (app.number_input(key="tol").value, app.number_input(key="max_iter").value) == (generated.tol,
-                                                                                           generated.max_iter)
+    assert (app.number_input(key="tol").value, app.number_input(key="max_iter").value) == (
+        generated.tol,
+        generated.max_iter,
+    )
     app.number_input(key="tol").set_value(0.0).run()
     app.number_input(key="max_iter").set_value(37).run()
     app.number_input(key="gen_points").set_value(120).run()
@@ -257,11 +259,15 @@ def test_new_generated_data_keep_the_users_settings_and_a_preset_brings_its_own(
     app.segmented_control(key="dataset_source").set_value("Preset").run()
     app.selectbox(key="scenario").set_value("S2").run()
     scenario = load_scenario("S2")
-    assert (app.number_input(key="tol").value, app.number_input(key="max_iter").value) == (scenario.tol,
-                                                                                           scenario.max_iter)
+    assert (app.number_input(key="tol").value, app.number_input(key="max_iter").value) == (
+        scenario.tol,
+        scenario.max_iter,
+    )
     app.segmented_control(key="dataset_source").set_value("Generate").run()
-    assert (app.number_input(key="tol").value, app.number_input(key="max_iter").value) == (generated.tol,
-                                                                                           generated.max_iter)
+    assert (app.number_input(key="tol").value, app.number_input(key="max_iter").value) == (
+        generated.tol,
+        generated.max_iter,
+    )
 
 
 def test_the_em_chart_of_large_data_draws_its_animation_sample_in_svg(app):
@@ -287,8 +293,12 @@ def test_static_charts_of_large_data_draw_their_points_in_webgl(app):
     app.run()
     _assert_no_exception(app)
     charts = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
-    kinds = {trace["meta"]["role"]: trace["type"] for chart in charts for trace in chart["data"]
-             if trace.get("meta", {}).get("role") in ("points", "samples")}
+    kinds = {
+        trace["meta"]["role"]: trace["type"]
+        for chart in charts
+        for trace in chart["data"]
+        if trace.get("meta", {}).get("role") in ("points", "samples")
+    }
     assert kinds == {"points": "scattergl", "samples": "scattergl"}
 
 

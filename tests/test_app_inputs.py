@@ -21,10 +21,7 @@ APP = str(ROOT / "streamlit_app.py")
 BAD_FILES = Path(__file__).resolve().parent / "bad_files"
 # Two clumps of six points: the data set every bad upload must leave in place.
 GOOD_NAME = "good.csv"
-GOOD_CSV = (
-    b"x,y\n1,2\n1.4,2.2\n0.8,2.1\n1.1,1.7\n1.3,1.9\n0.9,2.4\n"
-    b"5,6\n5.5,6.1\n5.2,5.8\n4.8,6.3\n5.1,6.4\n4.7,5.9\n"
-)
+GOOD_CSV = b"x,y\n1,2\n1.4,2.2\n0.8,2.1\n1.1,1.7\n1.3,1.9\n0.9,2.4\n5,6\n5.5,6.1\n5.2,5.8\n4.8,6.3\n5.1,6.4\n4.7,5.9\n"
 GOOD_HEADER = f"{GOOD_NAME} · 12 points"
 
 #: What the app must say about each file of tests/bad_files (after "Could not read/use <file name>: ").
@@ -161,16 +158,16 @@ def test_a_bad_file_is_refused_with_its_message_and_the_good_data_stay(shared_ap
     _upload(shared_app, (BAD_FILES / name).read_bytes(), name)
     _assert_no_exception(shared_app)
     errors = _shown(shared_app, "error")
-    assert any(error.startswith("Could not") and name in error and BAD_FILE_MESSAGES[name] in error
-               for error in errors), errors
+    assert any(
+        error.startswith("Could not") and name in error and BAD_FILE_MESSAGES[name] in error for error in errors
+    ), errors
     _assert_good_data_still_shown(shared_app)
 
 
 @pytest.mark.parametrize("name", BAD_VALUE_FILES)
 def test_bad_values_offer_dropping_their_rows(shared_app, name):
     _upload(shared_app, (BAD_FILES / name).read_bytes(), name)
-    assert _said(shared_app, "Tick “Drop rows with missing or invalid values” above to leave those rows out.",
-                 "error")
+    assert _said(shared_app, "Tick “Drop rows with missing or invalid values” above to leave those rows out.", "error")
     assert shared_app.checkbox(key="drop_bad_rows").value is False
 
 
@@ -271,8 +268,9 @@ def test_a_wide_file_fits_at_most_the_column_limit(loading_app):
     _assert_no_exception(app)
     chosen = app.multiselect(key="fit_columns")
     assert chosen.value == [f"c{j}" for j in range(data.MAX_FIT_COLUMNS)]
-    assert _said(app, f"The data have {n_columns} numeric columns; the fit uses at most {data.MAX_FIT_COLUMNS}",
-                 "caption")
+    assert _said(
+        app, f"The data have {n_columns} numeric columns; the fit uses at most {data.MAX_FIT_COLUMNS}", "caption"
+    )
 
 
 # --- User text is shown as text ----------------------------------------------------------------------------------
@@ -324,7 +322,6 @@ def test_html_tables_escape_every_text_they_show():
     # the table's name, the row's label, and the column and index names, each with the same tooltip
     assert body.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 6
     assert "<td>–</td>" in body and "<td>0.50</td>" in body  # NaN as a dash, numbers to the digits asked
-
 
 
 # --- Parameters --------------------------------------------------------------------------------------------------
@@ -406,8 +403,17 @@ def test_a_mean_far_from_the_data_is_pointed_out_and_the_fit_stays_finite(preset
     assert em_chart.em_chart(preset_app)["frames"]
 
 
-@pytest.mark.parametrize("view", ["EM, step by step", "Does the start matter?", "k-means vs GMM", "Covariance types",
-                                  "How many components?", "Sampling from the model"])
+@pytest.mark.parametrize(
+    "view",
+    [
+        "EM, step by step",
+        "Does the start matter?",
+        "k-means vs GMM",
+        "Covariance types",
+        "How many components?",
+        "Sampling from the model",
+    ],
+)
 def test_zero_iterations_show_the_start_alone(preset_without_iterations, view):
     app = preset_without_iterations
     app.session_state["view"] = view
@@ -447,8 +453,11 @@ def test_settings_that_would_exhaust_memory_are_refused_with_what_to_lower(app):
     app.number_input(key="max_iter").set_value(5000).run()
     app.number_input(key="n_components").set_value(200).run()
     _assert_no_exception(app)
-    assert _said(app, "EM could not run: K = 200 components in 4 columns over up to 5,000 iterations would keep "
-                      "160 MB of snapshots", "error"), _shown(app, "error")
+    assert _said(
+        app,
+        "EM could not run: K = 200 components in 4 columns over up to 5,000 iterations would keep 160 MB of snapshots",
+        "error",
+    ), _shown(app, "error")
     assert _said(app, "Lower the maximum number of iterations to 3,993 or fewer", "error")
     assert fitting.snapshots_too_large(200, 2, 5000) is None  # the largest 2-D fit the controls allow
 
@@ -459,8 +468,9 @@ def test_settings_that_would_exhaust_memory_are_refused_with_what_to_lower(app):
 def test_collinear_points_collapse_components_and_say_which_and_when(app):
     _upload(app, b"x,y\n" + b"".join(f"{i},{2 * i}\n".encode() for i in range(12)), "line.csv")
     _assert_no_exception(app)
-    assert _said(app, "Component 1 became degenerate at iteration 1: its covariance collapsed onto a point or a line",
-                 "warning")
+    assert _said(
+        app, "Component 1 became degenerate at iteration 1: its covariance collapsed onto a point or a line", "warning"
+    )
     assert _parameters_are_finite(app)
 
 

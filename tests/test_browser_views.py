@@ -81,7 +81,7 @@ def test_covariance_types_share_one_iteration_control(open_app):
     page = open_app("?data=S7&view=covariance")
     expect(_charts(page)).to_have_count(1, timeout=CHART_TIMEOUT_MS)  # four panels in one chart
     start = json.loads(wait_for_traces(page, "ellipse", 0))
-    panels = [start[i * len(start) // 4:(i + 1) * len(start) // 4] for i in range(4)]
+    panels = [start[i * len(start) // 4 : (i + 1) * len(start) // 4] for i in range(4)]
     assert all(panel == panels[0] for panel in panels)  # iteration 0: one start, four times
     expect(page.locator('[data-testid="stMetricLabel"]', has_text="Free parameters")).to_have_count(4)
 
@@ -89,7 +89,7 @@ def test_covariance_types_share_one_iteration_control(open_app):
     click_chart_step(page, last)
     wait_for_chart_step(page, last)  # the last iteration's ellipses, not whatever first differs from the start
     end = json.loads(wait_for_traces(page, "ellipse", 0, other_than=json.dumps(start)))
-    panels = [end[i * len(end) // 4:(i + 1) * len(end) // 4] for i in range(4)]
+    panels = [end[i * len(end) // 4 : (i + 1) * len(end) // 4] for i in range(4)]
     assert all(panels[i] != panels[j] for i in range(4) for j in range(i))  # four constraints, four fits
     assert_no_exception(page)
     screenshot(page, "view_covariance_types.png")
@@ -157,8 +157,11 @@ def test_density_under_the_points_and_samples_beside_the_data(open_app):
     shading = fills.last.get_attribute("d")
     click_chart_step(page, 5)
     wait_for_chart_step(page, 5)
-    page.wait_for_function("([selector, before]) => document.querySelectorAll(selector)[11].getAttribute('d') "
-                           "!== before", arg=[f"{CHART} .scatterlayer .js-fill", shading], timeout=CHART_TIMEOUT_MS)
+    page.wait_for_function(
+        "([selector, before]) => document.querySelectorAll(selector)[11].getAttribute('d') !== before",
+        arg=[f"{CHART} .scatterlayer .js-fill", shading],
+        timeout=CHART_TIMEOUT_MS,
+    )
     assert_no_exception(page)
     screenshot(page, "view_density_step.png")
 

@@ -91,8 +91,10 @@ def test_two_starts_render_side_by_side_under_one_iteration_control():
     assert at.selectbox(key="start_a").value == "current"
     assert at.selectbox(key="start_b").value == "alternative:μ = [-3, -3], [3, 3]"  # the question's other start
     side_by_side = _charts(at)[0]
-    assert [status.split(" · ")[:2] for status in _statuses(at)] == [["Start A", "iteration 0"],
-                                                                   ["Start B", "iteration 0"]]
+    assert [status.split(" · ")[:2] for status in _statuses(at)] == [
+        ["Start A", "iteration 0"],
+        ["Start B", "iteration 0"],
+    ]
     assert side_by_side["layout"]["sliders"][0]["active"] == 0
     runs = max(len(em_chart.values(trace["x"])) for trace in _traces(_charts(at)[1], "log_likelihood"))
     assert [frame["name"] for frame in side_by_side["frames"]] == [str(i) for i in range(runs)]  # every iteration
@@ -100,8 +102,10 @@ def test_two_starts_render_side_by_side_under_one_iteration_control():
     assert len(curves) == 2
     at.number_input(key="starts_iteration").set_value(5).run()
     _ok(at)
-    assert [status.split(" · ")[:2] for status in _statuses(at)] == [["Start A", "iteration 5"],
-                                                                   ["Start B", "iteration 5"]]
+    assert [status.split(" · ")[:2] for status in _statuses(at)] == [
+        ["Start A", "iteration 5"],
+        ["Start B", "iteration 5"],
+    ]
     assert _charts(at)[0]["layout"]["sliders"][0]["active"] == 5
     assert _link(at)["iteration"] == "5"
 
@@ -228,8 +232,7 @@ def test_half_steps_show_the_e_step_with_the_old_ellipses_then_the_m_step():
     assert em_chart.point_colours(chart, after_e) != em_chart.point_colours(chart, "0")
     assert "after the M-step" in em_chart.headline(chart, after_m)
     assert em_chart.point_colours(chart, after_m) == em_chart.point_colours(chart, after_e)
-    assert not any(np.array_equal(a, b)
-                   for a, b in zip(*(em_chart.ellipses(chart, n) for n in (after_e, after_m))))
+    assert not any(np.array_equal(a, b) for a, b in zip(*(em_chart.ellipses(chart, n) for n in (after_e, after_m))))
     previous = em_chart.frame_traces(chart, after_m, "previous_ellipse")  # where the ellipses were, dotted
     assert all(em_chart.values(p["x"]).size > 1 for p in previous)
     assert all(em_chart.values(p["x"])[0] is None for p in em_chart.frame_traces(chart, after_e, "previous_ellipse"))
@@ -269,13 +272,29 @@ def test_the_address_follows_the_view():
     _open(at, "kmeans")
     at.number_input(key="kmeans_iteration").set_value(2).run()
     # The preset's own settings (standardised columns, its stopping rule) stay out; the changed tolerance is in.
-    assert _link(at) == {"data": "S3", "k": "2", "covariance": "tied", "tol": "0.001", "init": "kmeans++",
-                         "seed": "4", "view": "kmeans", "iteration": "2"}
+    assert _link(at) == {
+        "data": "S3",
+        "k": "2",
+        "covariance": "tied",
+        "tol": "0.001",
+        "init": "kmeans++",
+        "seed": "4",
+        "view": "kmeans",
+        "iteration": "2",
+    }
 
 
 def test_a_shared_link_opens_the_same_view():
-    at = _app(data="S2", covariance="tied", init="alt3", view="starts", iteration="4", max_iter="60",
-              convergence="log_likelihood", tol="1e-05")
+    at = _app(
+        data="S2",
+        covariance="tied",
+        init="alt3",
+        view="starts",
+        iteration="4",
+        max_iter="60",
+        convergence="log_likelihood",
+        tol="1e-05",
+    )
     _ok(at)
     assert not at.warning
     assert at.selectbox(key="scenario").value == "S2"
@@ -298,8 +317,7 @@ def test_the_columns_fitted_and_shown_travel_in_the_link():
     again = _app(**link)
     _ok(again)
     assert not again.warning
-    assert again.multiselect(key="fit_columns").value == ["sepal length (cm)", "petal length (cm)",
-                                                          "petal width (cm)"]
+    assert again.multiselect(key="fit_columns").value == ["sepal length (cm)", "petal length (cm)", "petal width (cm)"]
     assert again.selectbox(key="x_column").value == "petal width (cm)"
     assert again.selectbox(key="y_column").value == "sepal length (cm)"
     assert len(shown_table(again, "start").columns) == 1 + 3 + 3 + 3  # π, μ, σ and ρ of 3 columns
@@ -308,8 +326,18 @@ def test_the_columns_fitted_and_shown_travel_in_the_link():
 
 
 def test_a_link_to_generated_data_regenerates_them():
-    at = _app(data="generated", clusters="2", points="40", spread="0.5", elongation="1", separation="8",
-              gen_seed="7", k="2", init="random_from_data", seed="3")
+    at = _app(
+        data="generated",
+        clusters="2",
+        points="40",
+        spread="0.5",
+        elongation="1",
+        separation="8",
+        gen_seed="7",
+        k="2",
+        init="random_from_data",
+        seed="3",
+    )
     _ok(at)
     assert not at.warning
     assert at.segmented_control(key="dataset_source").value == "Generate"
@@ -395,8 +423,11 @@ _LINK_VALUES = {
 
 
 @settings(max_examples=6, deadline=None)
-@given(st.dictionaries(st.sampled_from(sorted(_LINK_VALUES)), st.just(None), max_size=6).flatmap(
-    lambda names: st.fixed_dictionaries({name: st.sampled_from(_LINK_VALUES[name]) for name in names})))
+@given(
+    st.dictionaries(st.sampled_from(sorted(_LINK_VALUES)), st.just(None), max_size=6).flatmap(
+        lambda names: st.fixed_dictionaries({name: st.sampled_from(_LINK_VALUES[name]) for name in names})
+    )
+)
 def test_no_link_crashes_the_app(query):
     _ok(_app(**query))
 
@@ -428,8 +459,9 @@ def faithful_selection():
 
 def test_criterion_figure_draws_a_line_per_type_and_marks_the_minimum(faithful_selection):
     selection = faithful_selection
-    figure = comparison_figures.criterion_figure(selection.n_components, selection.covariance_types,
-                                                 selection.bic, chosen=("diag", 2))
+    figure = comparison_figures.criterion_figure(
+        selection.n_components, selection.covariance_types, selection.bic, chosen=("diag", 2)
+    )
     lines = _roles(figure, "criterion")
     assert [line.meta["covariance_type"] for line in lines] == list(gmm_core.COVARIANCE_TYPES)
     assert [list(point) for point in lines[2].customdata] == [["diag", 1], ["diag", 2], ["diag", 3]]
@@ -443,8 +475,10 @@ def test_criterion_figure_draws_a_line_per_type_and_marks_the_minimum(faithful_s
 
 
 def test_log_likelihood_curves_mark_each_run_at_the_shared_iteration():
-    curves = [comparison_figures.Curve("A", np.array([-9.0, -5.0, -4.0]), True),
-              comparison_figures.Curve("B", np.array([-9.0, -7.0, -6.0, -5.5, -5.4]), False)]
+    curves = [
+        comparison_figures.Curve("A", np.array([-9.0, -5.0, -4.0]), True),
+        comparison_figures.Curve("B", np.array([-9.0, -7.0, -6.0, -5.5, -5.4]), False),
+    ]
     figure = comparison_figures.log_likelihood_curves_figure(curves, 3)
     current = _roles(figure, "current")
     assert [marker.x[0] for marker in current] == [2, 3]  # A stopped at 2 and keeps its last state
@@ -482,8 +516,9 @@ def test_points_before_any_e_step_are_grey_and_an_m_step_shows_where_the_ellipse
     X = np.vstack([rng.normal(0, 1, (50, 2)), rng.normal(6, 1, (50, 2))])
     run = gmm_core.fit_em(X, gmm_core.initialize(X, 2, method="random_from_data", random_state=0), max_iter=3)
     view = figures.plane_view(X, ["x", "y"])
-    figure = figures.mixture_scatter_figure(X, None, run.snapshot(1), view, previous_params=run.snapshot(0),
-                                            show_density=True)
+    figure = figures.mixture_scatter_figure(
+        X, None, run.snapshot(1), view, previous_params=run.snapshot(0), show_density=True
+    )
     assert set(_roles(figure, "points")[0].marker.color) == {palette.UNASSIGNED_COLOR}
     assert len(_roles(figure, "previous_ellipse")) == 2  # K = 2 at the smallest n_std only
     assert figure.data[0].meta["role"] == "fitted_density"
@@ -499,24 +534,30 @@ def side_by_side():
 
     rng = np.random.default_rng(3)
     X = np.vstack([rng.normal(c, 0.8, (150, 2)) for c in ([0, 0], [6, 0], [0, 6])])
-    runs = [gmm_core.fit_em(X, gmm_core.initialize(X, 3, method, random_state=2), max_iter=40, tol=1e-6)
-            for method in ("kmeans++", "random_from_data")]
+    runs = [
+        gmm_core.fit_em(X, gmm_core.initialize(X, 3, method, random_state=2), max_iter=40, tol=1e-6)
+        for method in ("kmeans++", "random_from_data")
+    ]
     kmeans = gmm_core.fit_kmeans(X, runs[0].snapshot(0).means, 40)
     last = max(run.n_iter for run in runs + [kmeans])
     positions = list(range(last + 1))
     sample = np.arange(0, X.shape[0], 3)
     panels = [views.kmeans_stages(kmeans, positions, sample)]
     panels += [views.mixture_stages(name, run, positions, X[sample]) for name, run in zip("AB", runs)]
-    figure = comparison_figures.panels_animation_figure(X[sample], panels, figures.plane_view(X, ["a", "b"]),
-                                                        positions, active=2)
+    figure = comparison_figures.panels_animation_figure(
+        X[sample], panels, figures.plane_view(X, ["a", "b"]), positions, active=2
+    )
     return json.loads(figure.to_json()), runs, kmeans, positions
 
 
 def _frame_roles(spec, frame, role, panel):
     """Frame ``frame``'s data for the traces of ``role`` in ``panel``."""
     index = {t: i for i, t in enumerate(frame["traces"])}
-    return [frame["data"][index[t]] for t, trace in enumerate(spec["data"])
-            if trace["meta"]["role"] == role and trace["meta"]["panel"] == panel]
+    return [
+        frame["data"][index[t]]
+        for t, trace in enumerate(spec["data"])
+        if trace["meta"]["role"] == role and trace["meta"]["panel"] == panel
+    ]
 
 
 def test_side_by_side_frames_move_every_panel_and_keep_a_stopped_fit_still(side_by_side):
@@ -541,8 +582,10 @@ def test_side_by_side_frames_move_every_panel_and_keep_a_stopped_fit_still(side_
 def test_side_by_side_kmeans_cells_hold_the_points_of_their_cluster(side_by_side):
     spec, _, kmeans, positions = side_by_side
     frame = spec["frames"][1]
-    cells = [np.column_stack([em_chart.values(c["x"]), em_chart.values(c["y"])])
-             for c in _frame_roles(spec, frame, "cell", 0)]
+    cells = [
+        np.column_stack([em_chart.values(c["x"]), em_chart.values(c["y"])])
+        for c in _frame_roles(spec, frame, "cell", 0)
+    ]
     assert len(cells) == 3 and all(cell.shape[0] >= 4 for cell in cells)
     centres = kmeans.centers[1]
     for k, cell in enumerate(cells):  # every corner of cell k is at least as near centre k as any other
@@ -557,9 +600,14 @@ def test_side_by_side_panels_keep_equal_units_by_narrowing_not_by_widening_range
         assert y["scaleanchor"] == f"x{suffix}" and x["constrain"] == y["constrain"] == "domain"
 
 
-@pytest.mark.parametrize("view, roles", [("kmeans", {"cell", "centroid", "density", "component_density"}),
-                                         ("starts", {"density", "component_density"}),
-                                         ("covariance", {"density", "component_density"})])
+@pytest.mark.parametrize(
+    "view, roles",
+    [
+        ("kmeans", {"cell", "centroid", "density", "component_density"}),
+        ("starts", {"density", "component_density"}),
+        ("covariance", {"density", "component_density"}),
+    ],
+)
 def test_one_dimensional_fits_side_by_side_scrub_in_one_chart(view, roles):
     """1-D data (S6b) get the same side-by-side chart: each panel the histogram of every height, its frames the
     curves and densities (or k-means' intervals and centroids)."""

@@ -115,7 +115,10 @@ GOOD_FILES = {
     "quoted header with separator": (b'"x, mm";"y"\n1.5;-2\n3.25;4e-3\n', ";", True, ["x, mm", "y"]),
     "UTF-8 BOM": (b"\xef\xbb\xbfx,y\n1.5,-2\n3.25,4e-3\n", ",", True, ["x", "y"]),
     "duplicate and blank names": (
-        b"x,x,,x (2)\n1.5,-2,0,0\n3.25,4e-3,0,0\n", ",", True, ["x", "x (3)", "column 3", "x (2)"]
+        b"x,x,,x (2)\n1.5,-2,0,0\n3.25,4e-3,0,0\n",
+        ",",
+        True,
+        ["x", "x (3)", "column 3", "x (2)"],
     ),
     "trailing separator": (b"x,y,\n1.5,-2,\n3.25,4e-3,\n", ",", True, ["x", "y"]),
 }
@@ -163,7 +166,7 @@ def test_latin1_bytes_are_read_with_a_note():
 
 
 def test_utf8_is_not_mistaken_for_latin1():
-    table = inspect_table("température,y\n1,2\n3,4\n".encode("utf-8"))
+    table = inspect_table("température,y\n1,2\n3,4\n".encode())
     assert table.column_names[0] == "température"
     assert table.notes == ()
 

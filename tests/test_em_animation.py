@@ -30,8 +30,16 @@ def _chart(run, *, half_steps=False, opening=0, n_stds=(1, 2), points=None, **op
     points = run.X if points is None else points
     frames, note = views.em_frames(run, points, half_steps, opening)
     active = next(i for i, frame in enumerate(frames) if frame.name == str(opening))
-    figure = figures.em_animation_figure(points, frames, figures.plane_view(run.X, ["x", "y"]), run.log_likelihood,
-                                         active=active, n_stds=n_stds, note=note, **options)
+    figure = figures.em_animation_figure(
+        points,
+        frames,
+        figures.plane_view(run.X, ["x", "y"]),
+        run.log_likelihood,
+        active=active,
+        n_stds=n_stds,
+        note=note,
+        **options,
+    )
     return json.loads(figure.to_json())
 
 
@@ -54,9 +62,13 @@ def test_each_frame_draws_the_engines_snapshot(run, n_stds):
     chart = _chart(run, n_stds=n_stds)
     for i in range(run.n_iter + 1):
         snapshot = run.snapshot(i)
-        expected = [outline for n_std in n_stds
-                    for outline in covariance_ellipses(snapshot.means, snapshot.covariances, n_std=float(n_std),
-                                                       n_points=figures.FRAME_ELLIPSE_POINTS)]
+        expected = [
+            outline
+            for n_std in n_stds
+            for outline in covariance_ellipses(
+                snapshot.means, snapshot.covariances, n_std=float(n_std), n_points=figures.FRAME_ELLIPSE_POINTS
+            )
+        ]
         drawn = em_chart.ellipses(chart, str(i))
         assert len(drawn) == len(expected) == 3 * len(n_stds)
         for (x, y), outline in zip(drawn, expected):
@@ -75,8 +87,14 @@ def test_each_frame_draws_the_engines_snapshot(run, n_stds):
 def test_each_frame_colours_the_points_by_the_responsibilities_of_its_iteration(run):
     chart = _chart(run)
     for i in (0, 1, run.n_iter):
-        expected = np.array([palette.hex_to_rgb(c) for c in palette.mixed_colors(
-            gmm_core.responsibilities(run.X, run.snapshot(i)), palette.component_colors(3))])
+        expected = np.array(
+            [
+                palette.hex_to_rgb(c)
+                for c in palette.mixed_colors(
+                    gmm_core.responsibilities(run.X, run.snapshot(i)), palette.component_colors(3)
+                )
+            ]
+        )
         drawn = np.array([palette.hex_to_rgb(c) for c in em_chart.point_colours(chart, str(i))])
         assert np.abs(drawn - expected).max() <= 255 / 15  # colours are grouped to 32 or 16 levels per channel
         assert np.abs(drawn - expected).mean() < 3
@@ -88,8 +106,10 @@ def test_the_chart_opens_at_the_requested_iteration(run):
     assert em_chart.active_name(chart) == "7"
     assert chart["layout"]["sliders"][0]["active"] == 7
     assert em_chart.headline(chart).startswith("Iteration 7 of")  # the figure's own data are frame 7's
-    drawn = [(em_chart.values(t["x"]).astype(float), em_chart.values(t["y"]).astype(float))
-             for t in em_chart.traces(chart, "ellipse")]
+    drawn = [
+        (em_chart.values(t["x"]).astype(float), em_chart.values(t["y"]).astype(float))
+        for t in em_chart.traces(chart, "ellipse")
+    ]
     for (x, y), (frame_x, frame_y) in zip(drawn, em_chart.ellipses(chart, "7")):
         np.testing.assert_array_equal(x, frame_x)
         np.testing.assert_array_equal(y, frame_y)
@@ -101,9 +121,11 @@ def test_half_step_frames_follow_the_e_and_m_steps(run):
     assert em_chart.active_name(chart) == "5"
     assert em_chart.steps(chart)[5]["label"] == "3 · E-step"
     snapshot = run.snapshot(2)  # iteration 3's E-step: the ellipses of iteration 2, recoloured
-    np.testing.assert_allclose(em_chart.ellipses(chart, "5")[0][0],
-                               covariance_ellipses(snapshot.means, snapshot.covariances,
-                                                   n_points=figures.FRAME_ELLIPSE_POINTS)[0][:, 0], atol=1e-5)
+    np.testing.assert_allclose(
+        em_chart.ellipses(chart, "5")[0][0],
+        covariance_ellipses(snapshot.means, snapshot.covariances, n_points=figures.FRAME_ELLIPSE_POINTS)[0][:, 0],
+        atol=1e-5,
+    )
     assert em_chart.point_colours(chart, "6") == em_chart.point_colours(chart, "5")  # the M-step keeps them
 
 
@@ -138,8 +160,9 @@ def test_animated_points_go_without_the_outline_static_charts_draw(run):
     """Each frame restyles every marker; the white ring round each was a quarter of that work in the browser."""
     chart = _chart(run)
     assert all(trace["marker"]["line"]["width"] == 0 for trace in em_chart.traces(chart, "points"))
-    still = figures.mixture_scatter_figure(run.X, run.responsibilities(run.n_iter), run.final,
-                                           figures.plane_view(run.X, ["x", "y"]))
+    still = figures.mixture_scatter_figure(
+        run.X, run.responsibilities(run.n_iter), run.final, figures.plane_view(run.X, ["x", "y"])
+    )
     assert [trace.marker.line.width for trace in still.data if trace.meta["role"] == "points"] == [0.4]
 
 
@@ -241,8 +264,9 @@ def test_frames_attached_without_validation_equal_validated_frames(run, show_den
     import plotly.io
 
     frames, note = views.em_frames(run, run.X, True, 0)
-    figure = figures.em_animation_figure(run.X, frames, figures.plane_view(run.X, ["x", "y"]), run.log_likelihood,
-                                         note=note, show_density=show_density)
+    figure = figures.em_animation_figure(
+        run.X, frames, figures.plane_view(run.X, ["x", "y"]), run.log_likelihood, note=note, show_density=show_density
+    )
     frames = [frame.to_plotly_json() for frame in figure.frames]
     validated = go.Figure(figure.data, layout=figure.layout, frames=frames)
     assert json.loads(plotly.io.to_json(figure, validate=False)) == json.loads(plotly.io.to_json(validated))
@@ -264,8 +288,9 @@ def flat_run():
 def _flat_chart(run, *, opening=0, max_frames=views.MAX_FRAMES, **options):
     frames, note = views.em_frames(run, None, False, opening, max_frames=max_frames)
     active = next(i for i, frame in enumerate(frames) if frame.name == str(opening))
-    figure = figures.em_animation_1d_figure(run.X, frames, (-5.0, 6.0), run.log_likelihood, active=active,
-                                            note=note, **options)
+    figure = figures.em_animation_1d_figure(
+        run.X, frames, (-5.0, 6.0), run.log_likelihood, active=active, note=note, **options
+    )
     return json.loads(figure.to_json())
 
 
@@ -283,15 +308,15 @@ def test_each_frame_of_a_1d_chart_draws_its_snapshots_components_and_density(fla
     for i in range(flat_run.n_iter + 1):
         snapshot = flat_run.snapshot(i)
         xs, ys = component_curves_1d(snapshot, figures.FRAME_CURVE_POINTS)
-        drawn = [curve for update in em_chart.frame_traces(chart, str(i), "component_density")
-                 for curve in _curves(update)]
+        drawn = [
+            curve for update in em_chart.frame_traces(chart, str(i), "component_density") for curve in _curves(update)
+        ]
         assert len(drawn) == 2
         for k, (x, y) in enumerate(drawn):  # sent in single precision
             np.testing.assert_allclose(x, xs[k], rtol=1e-6)
             np.testing.assert_allclose(y, ys[k], rtol=1e-6)
         (density,) = em_chart.frame_traces(chart, str(i), "density")
-        np.testing.assert_allclose(em_chart.values(density["y"]), density_1d(snapshot, grid)[0],
-                                   rtol=1e-6, atol=1e-12)
+        np.testing.assert_allclose(em_chart.values(density["y"]), density_1d(snapshot, grid)[0], rtol=1e-6, atol=1e-12)
         assert em_chart.headline(chart, str(i)).startswith(f"Iteration {i} of {flat_run.n_iter}")
 
 
@@ -309,13 +334,17 @@ def test_the_histogram_stays_through_the_frames(flat_run):
 
 
 def test_a_1d_charts_height_holds_the_histogram_the_fit_and_the_truth(flat_run):
-    truth = gmm_core.GaussianMixtureParams(np.array([0.375, 0.625]), np.array([[-2.0], [1.5]]),
-                                           np.array([[[0.25]], [[1.0]]]))
+    truth = gmm_core.GaussianMixtureParams(
+        np.array([0.375, 0.625]), np.array([[-2.0], [1.5]]), np.array([[[0.25]], [[1.0]]])
+    )
     chart = _flat_chart(flat_run, truth=truth)
     top = chart["layout"]["yaxis"]["range"][1]
     grid = em_chart.values(em_chart.traces(chart, "density")[0]["x"])
-    peaks = [em_chart.values(em_chart.traces(chart, "histogram")[0]["y"]).max(),
-             density_1d(flat_run.final, grid)[0].max(), density_1d(truth, grid)[0].max()]
+    peaks = [
+        em_chart.values(em_chart.traces(chart, "histogram")[0]["y"]).max(),
+        density_1d(flat_run.final, grid)[0].max(),
+        density_1d(truth, grid)[0].max(),
+    ]
     assert top == pytest.approx(1.12 * max(peaks))
     assert len(em_chart.traces(chart, "true_density")) == 1
     assert chart["layout"]["xaxis"]["range"] == [-5.0, 6.0]
@@ -327,8 +356,10 @@ def test_a_1d_chart_of_two_components_lists_their_parameters_at_each_frame(flat_
     assert em_chart.active_name(chart) == "4"
     (parameters,) = em_chart.frame_traces(chart, "4", "parameters")
     snapshot = flat_run.snapshot(4)
-    assert parameters["text"][1] == (f"<b>2</b>  π {snapshot.weights[1]:.2f}   μ {snapshot.means[1, 0]:.3g}   "
-                                     f"σ {np.sqrt(snapshot.covariances[1, 0, 0]):.3g}")
+    assert parameters["text"][1] == (
+        f"<b>2</b>  π {snapshot.weights[1]:.2f}   μ {snapshot.means[1, 0]:.3g}   "
+        f"σ {np.sqrt(snapshot.covariances[1, 0, 0]):.3g}"
+    )
     hovers = [u["hovertemplate"] for u in em_chart.frame_traces(chart, "4", "component_density")]
     assert hovers[0].startswith(f"<b>Component 1</b>  π = {snapshot.weights[0]:.3g}")
 

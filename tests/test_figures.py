@@ -145,14 +145,17 @@ def test_kmeans_panel_draws_circles_to_the_farthest_point_and_hard_colours(two_d
     positions = list(range(kmeans_run.n_iter + 1))
     sample = np.arange(two_d_run.X.shape[0])
     stages = views.kmeans_stages(kmeans_run, positions, sample)
-    figure = comparison_figures.panels_animation_figure(two_d_run.X, [stages], figures.plane_view(two_d_run.X,
-                                                        ["x", "y"]), positions, active=positions[-1])
+    figure = comparison_figures.panels_animation_figure(
+        two_d_run.X, [stages], figures.plane_view(two_d_run.X, ["x", "y"]), positions, active=positions[-1]
+    )
     i = kmeans_run.n_iter
     circles = _panel_traces(figure, "circle")
     assert len(circles) == 3 and len(_panel_traces(figure, "cell")) == 3
     for k, circle in enumerate(circles):
-        distance = np.hypot(em_chart.values(circle["x"]) - kmeans_run.centers[i][k, 0],
-                            em_chart.values(circle["y"]) - kmeans_run.centers[i][k, 1])
+        distance = np.hypot(
+            em_chart.values(circle["x"]) - kmeans_run.centers[i][k, 0],
+            em_chart.values(circle["y"]) - kmeans_run.centers[i][k, 1],
+        )
         np.testing.assert_allclose(distance, kmeans_run.radii(i)[k], rtol=1e-5)  # single precision
     points = _panel_traces(figure, "points")[0]
     scale = [colour for _, colour in points["marker"]["colorscale"]]

@@ -8,8 +8,9 @@ from gmm_ui import fitting
 
 
 def _settings(**changes):
-    values = dict(n_components=2, covariance_type="full", max_iter=30, tol=1e-6, convergence="log_likelihood",
-                  reg_covar=1e-6)
+    values = dict(
+        n_components=2, covariance_type="full", max_iter=30, tol=1e-6, convergence="log_likelihood", reg_covar=1e-6
+    )
     values.update(changes)
     return fitting.FitSettings(**values)
 

@@ -167,10 +167,16 @@ def test_coincident_centres_leave_the_cell_to_the_first_and_a_far_centre_none():
     assert _area(cells[0]) + _area(cells[1]) == pytest.approx(4.0)
 
 
-@pytest.mark.parametrize("centers, x_range", [
-    (np.zeros((0, 2)), (0, 1)), (np.zeros((2, 3)), (0, 1)), (np.array([[np.nan, 0.0]]), (0, 1)),
-    (np.zeros((1, 2)), (1, 0)), (np.zeros((1, 2)), (0, np.inf)),
-])
+@pytest.mark.parametrize(
+    "centers, x_range",
+    [
+        (np.zeros((0, 2)), (0, 1)),
+        (np.zeros((2, 3)), (0, 1)),
+        (np.array([[np.nan, 0.0]]), (0, 1)),
+        (np.zeros((1, 2)), (1, 0)),
+        (np.zeros((1, 2)), (0, np.inf)),
+    ],
+)
 def test_cells_refuse_bad_arguments(centers, x_range):
     from gmm_core import nearest_centre_cells
 
@@ -200,7 +206,7 @@ def test_a_disc_is_one_counter_clockwise_ring_of_its_area():
 
 def test_a_hole_runs_clockwise_so_the_filled_area_is_the_ring_between():
     xs, radius = disc_grid()
-    (x, y), = level_set_outlines(-np.abs(radius - 2.0), xs, xs, [-0.5])  # the annulus 1.5 <= r <= 2.5
+    ((x, y),) = level_set_outlines(-np.abs(radius - 2.0), xs, xs, [-0.5])  # the annulus 1.5 <= r <= 2.5
     outer, hole = sorted(rings(x, y), key=signed_area, reverse=True)
     assert signed_area(outer) == pytest.approx(np.pi * 2.5**2, rel=2e-3)
     assert signed_area(hole) == pytest.approx(-np.pi * 1.5**2, rel=2e-3)
@@ -219,12 +225,12 @@ def test_regions_reaching_the_grid_close_along_its_border_and_empty_levels_give_
 @pytest.mark.parametrize(("level", "n_rings"), [(0.4, 1), (0.5, 1), (0.6, 2)])
 def test_a_saddle_joins_its_two_high_corners_when_the_cell_centre_reaches_the_level(level, n_rings):
     """Corners (0, 0) and (1, 1) at 1, the two others at 0: the centre, their mean, is 0.5."""
-    (x, y), = level_set_outlines([[1.0, 0.0], [0.0, 1.0]], [0.0, 1.0], [0.0, 1.0], [level])
+    ((x, y),) = level_set_outlines([[1.0, 0.0], [0.0, 1.0]], [0.0, 1.0], [0.0, 1.0], [level])
     found = rings(x, y)
     assert len(found) == n_rings
     assert all(signed_area(ring) > 0 for ring in found)
     # the other saddle, corners (1, 0) and (0, 1) high, joins and parts the same way
-    (x, y), = level_set_outlines([[0.0, 1.0], [1.0, 0.0]], [0.0, 1.0], [0.0, 1.0], [level])
+    ((x, y),) = level_set_outlines([[0.0, 1.0], [1.0, 0.0]], [0.0, 1.0], [0.0, 1.0], [level])
     assert len(rings(x, y)) == n_rings
 
 
@@ -232,7 +238,7 @@ def test_minus_infinity_and_nan_count_as_below_every_level():
     z = np.zeros((4, 4))
     z[1, 1], z[1, 2] = -np.inf, np.nan
     nodes = np.arange(4.0)
-    (x, y), = level_set_outlines(z, nodes, nodes, [-1e300])
+    ((x, y),) = level_set_outlines(z, nodes, nodes, [-1e300])
     found = rings(x, y)
     assert all(np.isfinite(ring).all() for ring in found)
     for (i, j), inside in {(1, 1): False, (1, 2): False, (2, 1): True, (2, 2): True}.items():
@@ -241,16 +247,19 @@ def test_minus_infinity_and_nan_count_as_below_every_level():
 
 @settings(max_examples=150, deadline=None)
 @given(
-    st.integers(2, 7), st.integers(2, 7), st.integers(0, 2**32 - 1),
+    st.integers(2, 7),
+    st.integers(2, 7),
+    st.integers(0, 2**32 - 1),
     st.floats(-1.5, 1.5),
 )
 def test_outlines_wind_once_round_every_inner_node_at_or_above_the_level_and_never_round_others(
-        n_rows, n_columns, seed, level):
+    n_rows, n_columns, seed, level
+):
     rng = np.random.default_rng(seed)
     z = rng.normal(size=(n_rows, n_columns))
     xs = np.cumsum(rng.uniform(0.5, 2.0, n_columns))
     ys = np.cumsum(rng.uniform(0.5, 2.0, n_rows))
-    (x, y), = level_set_outlines(z, xs, ys, [level])
+    ((x, y),) = level_set_outlines(z, xs, ys, [level])
     found = rings(x, y)
     assert all(np.array_equal(ring[0], ring[-1]) for ring in found)
     for i in range(1, n_rows - 1):  # nodes on the border lie on the outline itself when above
@@ -261,14 +270,17 @@ def test_outlines_wind_once_round_every_inner_node_at_or_above_the_level_and_nev
     assert -1e-9 <= area <= (xs[-1] - xs[0]) * (ys[-1] - ys[0]) + 1e-9
 
 
-@pytest.mark.parametrize(("z", "xs", "ys", "levels"), [
-    (np.zeros((3, 3)), [0, 1], [0, 1, 2], [0.0]),  # z and the grid do not match
-    (np.zeros((1, 3)), [0, 1, 2], [0], [0.0]),  # a single row
-    (np.zeros((2, 2)), [0, 0], [0, 1], [0.0]),  # x not increasing
-    (np.zeros((2, 2)), [0, 1], [0, np.nan], [0.0]),
-    (np.full((2, 2), np.inf), [0, 1], [0, 1], [0.0]),
-    (np.zeros((2, 2)), [0, 1], [0, 1], [np.nan]),
-])
+@pytest.mark.parametrize(
+    ("z", "xs", "ys", "levels"),
+    [
+        (np.zeros((3, 3)), [0, 1], [0, 1, 2], [0.0]),  # z and the grid do not match
+        (np.zeros((1, 3)), [0, 1, 2], [0], [0.0]),  # a single row
+        (np.zeros((2, 2)), [0, 0], [0, 1], [0.0]),  # x not increasing
+        (np.zeros((2, 2)), [0, 1], [0, np.nan], [0.0]),
+        (np.full((2, 2), np.inf), [0, 1], [0, 1], [0.0]),
+        (np.zeros((2, 2)), [0, 1], [0, 1], [np.nan]),
+    ],
+)
 def test_level_set_outlines_refuse_bad_arguments(z, xs, ys, levels):
     with pytest.raises(ParameterError):
         level_set_outlines(z, xs, ys, levels)

@@ -195,9 +195,7 @@ def test_bic_and_aic_equal_scikit_learn_for_hand_set_parameters():
 
 def test_bic_prefers_the_true_number_of_components(fitted_by_covariance_type):
     X, _ = fitted_by_covariance_type
-    scores = {
-        k: bic(X, params_of(GaussianMixture(k, random_state=0).fit(X)), "full") for k in (1, 2, 3, 4, 5)
-    }
+    scores = {k: bic(X, params_of(GaussianMixture(k, random_state=0).fit(X)), "full") for k in (1, 2, 3, 4, 5)}
     assert min(scores, key=scores.get) == 3
 
 

@@ -9,7 +9,9 @@ from gmm_core.model_selection import fit_restarts, select_components
 
 def _three_clusters(seed=0):
     rng = np.random.default_rng(seed)
-    return np.vstack([rng.normal([0, 0], 0.6, (120, 2)), rng.normal([5, 0], 0.6, (120, 2)), rng.normal([2, 4], 0.6, (120, 2))])
+    return np.vstack(
+        [rng.normal([0, 0], 0.6, (120, 2)), rng.normal([5, 0], 0.6, (120, 2)), rng.normal([2, 4], 0.6, (120, 2))]
+    )
 
 
 def test_restarts_are_deterministic_and_best_has_the_highest_final_log_likelihood():
@@ -26,16 +28,23 @@ def test_restarts_stop_by_the_rule_given(convergence):
     """Each restart is the fit_em run of its start with the same stopping rule (the app's Does the start matter?
     uses the user's own, as the main fit does)."""
     X = _three_clusters()
-    restarts = fit_restarts(X, 3, n_restarts=3, method="random", random_state=1, max_iter=300, tol=1e-2,
-                            convergence=convergence)
+    restarts = fit_restarts(
+        X, 3, n_restarts=3, method="random", random_state=1, max_iter=300, tol=1e-2, convergence=convergence
+    )
     for seed, run in zip(restarts.seeds, restarts.runs):
         start = gmm_core.initialize(X, 3, "random", int(seed))
         alone = gmm_core.fit_em(X, start, max_iter=300, tol=1e-2, convergence=convergence)
         assert run.n_iter == alone.n_iter and run.converged
         np.testing.assert_array_equal(run.log_likelihood, alone.log_likelihood)
-    n_iters = {rule: [run.n_iter for run in fit_restarts(X, 3, n_restarts=3, method="random", random_state=1,
-                                                          max_iter=300, tol=1e-2, convergence=rule).runs]
-               for rule in ("log_likelihood", "parameters")}
+    n_iters = {
+        rule: [
+            run.n_iter
+            for run in fit_restarts(
+                X, 3, n_restarts=3, method="random", random_state=1, max_iter=300, tol=1e-2, convergence=rule
+            ).runs
+        ]
+        for rule in ("log_likelihood", "parameters")
+    }
     assert n_iters["log_likelihood"] != n_iters["parameters"]  # the rule matters on these data
 
 

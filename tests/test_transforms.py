@@ -17,7 +17,9 @@ def test_standardised_columns_have_mean_zero_and_unit_spread():
 def test_parameters_follow_the_data_into_standard_units_and_back():
     X = np.random.default_rng(1).normal([10, -4], [3, 0.5], (400, 2))
     scaling = gmm_core.standardization(X)
-    params = GaussianMixtureParams([0.4, 0.6], [[9, -4], [12, -3.5]], [[[4, 0.3], [0.3, 0.2]], [[9, -0.1], [-0.1, 0.3]]])
+    params = GaussianMixtureParams(
+        [0.4, 0.6], [[9, -4], [12, -3.5]], [[[4, 0.3], [0.3, 0.2]], [[9, -0.1], [-0.1, 0.3]]]
+    )
     standard = scaling.params(params)
     # the same mixture: densities differ only by the Jacobian of the change of units
     log_jacobian = np.log(scaling.scale).sum()
@@ -53,4 +55,3 @@ def test_standardising_extreme_magnitudes_neither_overflows_nor_underflows(magni
     X = magnitude * np.random.default_rng(3).normal(size=(200, 2))
     Z = gmm_core.standardization(X).apply(X)
     np.testing.assert_allclose(Z.std(axis=0), 1, rtol=1e-12)
-
