@@ -26,8 +26,8 @@ COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 def _data(n_samples, seed=0):
     """Three heavily overlapping anisotropic Gaussians: neither algorithm converges within the timed iterations."""
     rng = np.random.default_rng(seed)
-    centres = np.array([[0.0, 0.0], [2.0, 1.0], [-1.0, 2.5]])
-    return centres[rng.integers(0, 3, n_samples)] + rng.normal(size=(n_samples, 2)) * [1.5, 2.5]
+    centers = np.array([[0.0, 0.0], [2.0, 1.0], [-1.0, 2.5]])
+    return centers[rng.integers(0, 3, n_samples)] + rng.normal(size=(n_samples, 2)) * [1.5, 2.5]
 
 
 def _best_time(function, repeats):

@@ -13,7 +13,7 @@ from .em import (
     weighted_log_prob,
 )
 from .errors import DataError, DegenerateFitError, ParameterError
-from .geometry import covariance_ellipse, covariance_ellipses, level_set_outlines, nearest_centre_cells
+from .geometry import covariance_ellipse, covariance_ellipses, level_set_outlines, nearest_center_cells
 from .initialization import INIT_METHODS, initial_centers, initialize, params_from_labels
 from .kmeans import KMeansRun, assign_nearest, fit_kmeans
 from .metrics import adjusted_rand_index, aic, bic, density_1d, density_on_grid, match_components, n_parameters, sample
@@ -45,7 +45,7 @@ __all__ = [
     "covariance_ellipse",
     "covariance_ellipses",
     "level_set_outlines",
-    "nearest_centre_cells",
+    "nearest_center_cells",
     "density_1d",
     "density_on_grid",
     "generate_clusters",

@@ -270,7 +270,7 @@ def expectation(design, coefficients, want_statistics=True):
     return Expectation(total_log_likelihood / design.n_samples, statistics, tuple(r[0] for r in results))
 
 
-def centred_scatter(design, coefficients, log_norms, component, centred_mean):
+def centerd_scatter(design, coefficients, log_norms, component, centerd_mean):
     """sum_i r_ik (z_i - m)(z_i - m)' (D, D) for one component, computed without cancellation."""
     n_features = design.n_features
     scatter = np.zeros((n_features, n_features))
@@ -284,7 +284,7 @@ def centred_scatter(design, coefficients, log_norms, component, centred_mean):
     )
     for features, log_norm in zip(design.chunks, log_norms):
         resp = np.exp(_relative_log_prob(features, single)[0] + coefficients.peak - log_norm)
-        deviations = features[1 : 1 + n_features] - centred_mean[:, None]
+        deviations = features[1 : 1 + n_features] - centerd_mean[:, None]
         scatter += (deviations * resp) @ deviations.T
     return scatter
 

@@ -74,17 +74,17 @@ class _Cells:
             + np.abs(shifted[:, None, 1] - shifted[None, :, 1]) * self.half[1]
         )
 
-    def margin(self, centres, corner):
-        scale = self.max_squared_norm + float(np.max(centres.coefficients[:, 0])) + float(corner.max())
+    def margin(self, prepared, corner):
+        scale = self.max_squared_norm + float(np.max(prepared.coefficients[:, 0])) + float(corner.max())
         return _MARGIN * scale + 1e-300
 
-    def screen(self, centres, cells=None):
+    def screen(self, prepared, cells=None):
         """For ``cells`` (default: all): the centre b nearest to the middle, how many centres some point of the
         cell may be nearest to (1: the cell is certain), and, for cells with two, the other one."""
-        weights = centres.coefficients
+        weights = prepared.coefficients
         n_components = weights.shape[0]
-        corner = self.corner(centres.shifted)
-        margin = self.margin(centres, corner)
+        corner = self.corner(prepared.shifted)
+        margin = self.margin(prepared, corner)
         middle_t = self.middle_t if cells is None else np.take(self.middle_t, cells, axis=1)
         n_cells = middle_t.shape[1]
         rows = max(64, _CELL_BLOCK_BYTES // (8 * n_components))
@@ -112,12 +112,12 @@ class _Cells:
         other = np.rint(index_sum).astype(np.intp) - best
         return best, candidates, other
 
-    def screen_pair(self, centres, cells, low, high):
+    def screen_pair(self, prepared, cells, low, high):
         """For ``cells`` with two possible centres low < high: -1 when the whole cell is nearer to low, 1 when
         nearer to high, 0 when the bisector may cross it."""
-        weights = centres.coefficients
-        corner = self.corner(centres.shifted)
-        margin = self.margin(centres, corner)
+        weights = prepared.coefficients
+        corner = self.corner(prepared.shifted)
+        margin = self.margin(prepared, corner)
         slope = np.take(weights, high, axis=0) - np.take(weights, low, axis=0)
         middle = np.take(self.middle, cells, axis=0)
         # |m - c_high|^2 - |m - c_low|^2, and how far it may change over the cell
@@ -125,14 +125,14 @@ class _Cells:
         reach = corner[low, high] + margin
         return np.where(d > reach, -1, np.where(d < -reach, 1, 0))
 
-    def inertia(self, shifted, centre, cells=None):
-        """Sum over each of ``cells`` (default: all) of |z - c|^2 for its centre c = ``shifted[centre]``."""
+    def inertia(self, shifted, owner, cells=None):
+        """Sum over each of ``cells`` (default: all) of |z - c|^2 for its centre c = ``shifted[owner]``."""
         if cells is None:
             middle, local_sums, local_squares, count = self.middle, self.local_sums, self.local_squares, self.count
         else:  # ``take``: row gathers several times faster than fancy indexing
             middle, local_sums = np.take(self.middle, cells, axis=0), np.take(self.local_sums, cells, axis=0)
             local_squares, count = np.take(self.local_squares, cells), np.take(self.count, cells)
-        offset = middle - np.take(shifted, centre, axis=0)
+        offset = middle - np.take(shifted, owner, axis=0)
         inertia = local_squares + 2.0 * np.einsum("gd,gd->g", offset, local_sums)
         inertia += count * np.einsum("gd,gd->g", offset, offset)
         return np.maximum(inertia, 0.0)
@@ -274,11 +274,11 @@ class CellGrid:
             first = last
         return squares
 
-    def _sort(self, centres):
-        """Every fine cell's fate under ``centres``: (whole fine cells, their labels), (fine cells split by one
+    def _sort(self, prepared):
+        """Every fine cell's fate under ``prepared``: (whole fine cells, their labels), (fine cells split by one
         bisector, low, high), fine cells whose points go against every centre; and whole coarse cells with
         their labels."""
-        coarse_best, coarse_candidates, coarse_other = self.coarse.screen(centres)
+        coarse_best, coarse_candidates, coarse_other = self.coarse.screen(prepared)
         whole_coarse = np.flatnonzero(coarse_candidates == 1)
 
         # two candidates: each fine cell is tested against those two only
@@ -286,11 +286,11 @@ class CellGrid:
         pair_cells = _ranges(self.first, self.n_fine, pair)
         low = np.repeat(np.minimum(coarse_best[pair], coarse_other[pair]), np.take(self.n_fine, pair))
         high = np.repeat(np.maximum(coarse_best[pair], coarse_other[pair]), np.take(self.n_fine, pair))
-        side = self.fine.screen_pair(centres, pair_cells, low, high)
+        side = self.fine.screen_pair(prepared, pair_cells, low, high)
 
         # more: each fine cell is tested against every centre
         crowded_cells = _ranges(self.first, self.n_fine, np.flatnonzero(coarse_candidates > 2))
-        best, candidates, other = self.fine.screen(centres, crowded_cells)
+        best, candidates, other = self.fine.screen(prepared, crowded_cells)
         split = candidates == 2
 
         decided, certain = side != 0, candidates == 1
@@ -304,11 +304,11 @@ class CellGrid:
         whole_coarse_cells = (whole_coarse, coarse_best[whole_coarse])
         return (whole, whole_labels), (split_cells, split_low, split_high), crowded, whole_coarse_cells
 
-    def _split(self, centres, cells, low, high):
+    def _split(self, prepared, cells, low, high):
         """The points of ``cells`` (each split by the bisector of low < high) and the side each is on: a point
         goes to high when d(z) = |z - c_high|^2 - |z - c_low|^2 < 0. A d within rounding of 0 is worked out
         again by direct differences, and an exact tie goes to low, as everywhere."""
-        weights, shifted = centres.coefficients, centres.shifted
+        weights, shifted = prepared.coefficients, prepared.shifted
         positions = _ranges(self.start, self.length, cells)
         lengths = np.take(self.length, cells)
         z0 = np.take(self.points[0], positions)
@@ -318,7 +318,7 @@ class CellGrid:
         d *= z0
         d += np.repeat(slope[:, 0], lengths)
         d += np.repeat(slope[:, 2], lengths) * z1
-        near_ties = np.flatnonzero(np.abs(d) <= centres.tie_bound)
+        near_ties = np.flatnonzero(np.abs(d) <= prepared.tie_bound)
         if near_ties.size:
             ends = np.repeat(np.stack([low, high], 1), lengths, axis=0)[near_ties]
             z = np.stack([z0[near_ties], z1[near_ties]], 1)
@@ -326,36 +326,36 @@ class CellGrid:
             d[near_ties] = np.einsum("nd,nd->n", far, far) - np.einsum("nd,nd->n", near, near)
         return positions, lengths, z0, z1, d
 
-    def labels(self, centres, assign_points):
-        """Labels (N,) under ``centres`` of the points in cell order (compact integers)."""
-        (whole, whole_labels), (split, low, high), crowded, (whole_coarse, coarse_labels) = self._sort(centres)
+    def labels(self, prepared, assign_points):
+        """Labels (N,) under ``prepared`` of the points in cell order (compact integers)."""
+        (whole, whole_labels), (split, low, high), crowded, (whole_coarse, coarse_labels) = self._sort(prepared)
         labels = np.empty(self.points.shape[1], dtype=self.label_type)
         fine_of_coarse = _ranges(self.first, self.n_fine, whole_coarse)
         fine_labels = np.repeat(coarse_labels, np.take(self.n_fine, whole_coarse))
         for cells, cell_labels in ((fine_of_coarse, fine_labels), (whole, whole_labels)):
             labels[_ranges(self.start, self.length, cells)] = np.repeat(cell_labels, np.take(self.length, cells))
-        positions, lengths, _, _, d = self._split(centres, split, low, high)
+        positions, lengths, _, _, d = self._split(prepared, split, low, high)
         labels[positions] = np.where(d < 0, np.repeat(high, lengths), np.repeat(low, lengths))
         crowded_positions = _ranges(self.start, self.length, crowded)
         labels[crowded_positions] = assign_points(np.take(self.points, crowded_positions, axis=1).T, True)[0]
         return labels
 
-    def statistics(self, centres, assign_points):
-        """Inertia, per-cluster counts (K,) and sums of z (K, 2) under ``centres`` (see ``kmeans._Centres``).
+    def statistics(self, prepared, assign_points):
+        """Inertia, per-cluster counts (K,) and sums of z (K, 2) under ``prepared`` (see ``kmeans._PreparedCenters``).
 
         ``assign_points(z, want_labels)`` assigns points z (n, 2) against every centre; it returns their labels
         (if wanted), their inertia and their per-cluster statistics (K, 3) of [1, z].
         """
-        shifted = centres.shifted
+        shifted = prepared.shifted
         totals = _Totals(shifted.shape[0])
-        (whole, whole_labels), (split, low, high), crowded, (whole_coarse, coarse_labels) = self._sort(centres)
+        (whole, whole_labels), (split, low, high), crowded, (whole_coarse, coarse_labels) = self._sort(prepared)
         totals.add_cells(self.coarse, whole_coarse, coarse_labels, shifted)
         totals.add_cells(self.fine, whole, whole_labels, shifted)
 
         # split cells: every point to low, then those on high's side move over
         if split.size:
             totals.add_cells(self.fine, split, low, shifted)
-            _, lengths, z0, z1, d = self._split(centres, split, low, high)
+            _, lengths, z0, z1, d = self._split(prepared, split, low, high)
             segments = np.cumsum(lengths) - lengths
             to_high = d < 0
             moved_count = np.add.reduceat(to_high, segments, dtype=np.float64)

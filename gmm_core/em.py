@@ -51,28 +51,28 @@ _COVARIANCE_ESTIMATORS = {
 _CANCELLATION_LIMIT = 1e-6
 
 
-def maximization(statistics, n_features, center, covariance_type, reg_covar, centred_scatter=None):
+def maximization(statistics, n_features, center, covariance_type, reg_covar, centerd_scatter=None):
     """Weights (K,), means (K, D) and full covariances (K, D, D) from the E-step's statistics (K, F).
 
     ``centred_scatter(k, m)``, when given, returns sum_i r_ik (z_i - m)(z_i - m)' computed directly; it is used
     for the components whose covariance the moment formula cannot give to full precision.
     """
     nk = statistics[:, 0] + 10 * _EPS  # as scikit-learn: keeps empty components finite
-    centred_means = statistics[:, 1 : 1 + n_features] / nk[:, None]
+    centerd_means = statistics[:, 1 : 1 + n_features] / nk[:, None]
     rows_i, cols_j = _estep.upper_indices(n_features)
     moments = np.empty((statistics.shape[0], n_features, n_features))
     moments[:, rows_i, cols_j] = statistics[:, 1 + n_features :]
     moments[:, cols_j, rows_i] = statistics[:, 1 + n_features :]
     moments /= nk[:, None, None]
-    own = moments - centred_means[:, :, None] * centred_means[:, None, :]
-    if centred_scatter is not None:
+    own = moments - centerd_means[:, :, None] * centerd_means[:, None, :]
+    if centerd_scatter is not None:
         moment_size = np.max(np.diagonal(moments, axis1=1, axis2=2), axis=1)
         for k in np.flatnonzero(np.linalg.eigvalsh(own)[:, 0] <= _CANCELLATION_LIMIT * moment_size):
-            own[k] = centred_scatter(k, centred_means[k]) / nk[k]
+            own[k] = centerd_scatter(k, centerd_means[k]) / nk[k]
     covariances = _COVARIANCE_ESTIMATORS[covariance_type](nk, own)
     covariances = 0.5 * (covariances + covariances.transpose(0, 2, 1))  # exactly symmetric despite rounding
     covariances[:, np.arange(n_features), np.arange(n_features)] += reg_covar
-    return nk / nk.sum(), centred_means + center, covariances
+    return nk / nk.sum(), centerd_means + center, covariances
 
 
 # --- Validation ------------------------------------------------------------------------------------------------
@@ -402,7 +402,7 @@ def _fit_em(X, initial, max_iter, tol, covariance_type, reg_covar, convergence, 
             design.center,
             covariance_type,
             reg_covar,
-            centred_scatter=lambda k, m, c=coefficients, s=step: _estep.centred_scatter(design, c, s.log_norms, k, m),
+            centerd_scatter=lambda k, m, c=coefficients, s=step: _estep.centerd_scatter(design, c, s.log_norms, k, m),
         )
         cholesky = _cholesky_or_raise(new_covariances, iteration)
         weights.append(new_weights)

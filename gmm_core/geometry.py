@@ -123,7 +123,7 @@ def _clip_half_plane(polygon, normal, offset):
     return np.array(corners, dtype=np.float64).reshape(-1, 2)
 
 
-def nearest_centre_cells(centers, x_range, y_range):
+def nearest_center_cells(centers, x_range, y_range):
     """The part of a rectangle nearer to each centre than to any other: k-means' decision regions (Voronoi cells).
 
     Each cell is the rectangle cut by the bisector of its centre and every other centre, so it is convex. Points on
@@ -157,17 +157,17 @@ def nearest_centre_cells(centers, x_range, y_range):
         raise ParameterError(f"x_range and y_range must be increasing pairs of numbers; got {x_range}, {y_range}.")
     rectangle = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
     cells = []
-    for k, centre in enumerate(centers):
+    for k, center in enumerate(centers):
         cell = rectangle
         for j, other in enumerate(centers):
             if j == k:
                 continue
-            if np.array_equal(other, centre):
+            if np.array_equal(other, center):
                 if j < k:  # a lower-numbered twin takes the whole cell
                     cell = cell[:0]
                 continue
             # |x - c_k|^2 <= |x - c_j|^2  <=>  2 (c_j - c_k) . x <= |c_j|^2 - |c_k|^2
-            cell = _clip_half_plane(cell, 2.0 * (other - centre), other @ other - centre @ centre)
+            cell = _clip_half_plane(cell, 2.0 * (other - center), other @ other - center @ center)
         cells.append(cell)
     return cells
 
@@ -287,8 +287,8 @@ def _outlines(z, xs, ys, levels):
     if not plain.all():  # saddles: two opposite corners above, two pieces
         b, r, t, lt = sides[~plain].T
         row, column = cell_row[~plain], cell_column[~plain]
-        centre = (z[row, column] + z[row, column + 1] + z[row + 1, column + 1] + z[row + 1, column]) / 4.0
-        joined = centre >= levels[cell_level[~plain]]
+        center = (z[row, column] + z[row, column + 1] + z[row + 1, column + 1] + z[row + 1, column]) / 4.0
+        joined = center >= levels[cell_level[~plain]]
         five = cases[~plain] == 5  # bottom-left and top-right above: pieces start at the bottom and the top
         # joined through the centre: bottom -> right and top -> left (5), right -> top and left -> bottom (10);
         # apart, each corner above cut off alone: bottom -> left and top -> right (5), right -> bottom, left -> top

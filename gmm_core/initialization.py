@@ -112,12 +112,12 @@ def params_from_labels(X, labels, k, covariance_type="full", reg_covar=1e-6):
     design = _estep.Design.from_points(X, k)
     statistics = _hard_statistics(design, labels, k)
 
-    def centred_scatter(component, centred_mean):
-        deviations = X[labels == component] - design.center - centred_mean
+    def centerd_scatter(component, centerd_mean):
+        deviations = X[labels == component] - design.center - centerd_mean
         return deviations.T @ deviations
 
     weights, means, covariances = maximization(
-        statistics, n_features, design.center, covariance_type, reg_covar, centred_scatter
+        statistics, n_features, design.center, covariance_type, reg_covar, centerd_scatter
     )
     small = statistics[:, 0] < n_features + 1
     if np.any(small) and not np.all(small):

@@ -29,7 +29,7 @@ def rounded_center(X):
 
 
 @dataclass(frozen=True)
-class _Centres:
+class _PreparedCenters:
     """One iteration's centres as the distance kernels use them.
 
     shifted : (K, D) the centres minus the data's centre.
@@ -75,23 +75,23 @@ def _direct_labels(z, shifted):
     return np.argmin(np.einsum("nkd,nkd->nk", z[:, None, :] - shifted, z[:, None, :] - shifted), axis=1)
 
 
-def _chunk_labels(features, centres):
+def _chunk_labels(features, prepared):
     """Labels (rows,) and smallest partial distance of the points of a chunk [1, z] (feature-major)."""
-    partial = centres.coefficients @ features
-    labels, nearest, near_ties = _nearest(partial, centres.tie_bound)
+    partial = prepared.coefficients @ features
+    labels, nearest, near_ties = _nearest(partial, prepared.tie_bound)
     if near_ties.any():
-        labels[near_ties] = _direct_labels(features[1:, near_ties].T, centres.shifted)
+        labels[near_ties] = _direct_labels(features[1:, near_ties].T, prepared.shifted)
         nearest = partial[labels, np.arange(labels.size)]
     return labels, nearest
 
 
 def _assign(design, centers):
     """Index (N,) of the nearest of ``centers`` (K, D) for every point of the design."""
-    centres = _Centres.make(centers, design.center, design.max_squared_norm)
-    return np.concatenate(design.map(lambda chunk, _: _chunk_labels(chunk, centres)[0]))
+    prepared = _PreparedCenters.make(centers, design.center, design.max_squared_norm)
+    return np.concatenate(design.map(lambda chunk, _: _chunk_labels(chunk, prepared)[0]))
 
 
-def _cluster_statistics_chunk(features, squared_norms, centres):
+def _cluster_statistics_chunk(features, squared_norms, prepared):
     """A chunk's inertia and, per cluster, its count and coordinate sums (K, 1 + D).
 
     The nearest centre is marked in place as a one-hot (K, rows) matrix of floats, so that the counts and sums
@@ -99,21 +99,21 @@ def _cluster_statistics_chunk(features, squared_norms, centres):
     centres are within rounding of each other for some point (a near tie), the chunk is redone with labels
     instead, near ties decided by direct differences, exact ties going to the lowest index as in Lloyd's.
     """
-    partial = centres.coefficients @ features
+    partial = prepared.coefficients @ features
     nearest = partial.min(axis=0)
     inertia = float(np.sum(np.maximum(nearest + squared_norms, 0.0)))
-    np.less_equal(partial, nearest + centres.tie_bound, out=partial)
+    np.less_equal(partial, nearest + prepared.tie_bound, out=partial)
     statistics = partial @ features.T
     if statistics[:, 0].sum() != features.shape[1]:
-        return _labelled_statistics_chunk(features, squared_norms, centres)[1:]
+        return _labelled_statistics_chunk(features, squared_norms, prepared)[1:]
     return inertia, statistics
 
 
-def _labelled_statistics_chunk(features, squared_norms, centres):
+def _labelled_statistics_chunk(features, squared_norms, prepared):
     """A chunk's labels, inertia and per-cluster statistics (K, 1 + D) of its features [1, z]."""
-    labels, nearest = _chunk_labels(features, centres)
+    labels, nearest = _chunk_labels(features, prepared)
     inertia = float(np.sum(np.maximum(nearest + squared_norms, 0.0)))
-    n_components = centres.coefficients.shape[0]
+    n_components = prepared.coefficients.shape[0]
     statistics = np.stack([np.bincount(labels, weights=row, minlength=n_components) for row in features], 1)
     return labels, inertia, statistics
 
@@ -122,11 +122,11 @@ def _labelled_statistics_chunk(features, squared_norms, centres):
 _POINT_BLOCK_BYTES = 1 << 19
 
 
-def _assign_points(z, centres, want_labels=True):
+def _assign_points(z, prepared, want_labels=True):
     """Labels (None unless wanted), inertia and per-cluster statistics (K, 1 + D) of points ``z`` (n, D)
     (centred), in blocks."""
     n_points, n_features = z.shape
-    n_components = centres.coefficients.shape[0]
+    n_components = prepared.coefficients.shape[0]
     rows = max(_estep._MIN_CHUNK_ROWS, _POINT_BLOCK_BYTES // (8 * n_components))
 
     def block(start):
@@ -136,8 +136,8 @@ def _assign_points(z, centres, want_labels=True):
         features[1:] = points
         norms = np.einsum("dn,dn->n", points, points)
         if want_labels:
-            return _labelled_statistics_chunk(features, norms, centres)
-        return (None, *_cluster_statistics_chunk(features, norms, centres))
+            return _labelled_statistics_chunk(features, norms, prepared)
+        return (None, *_cluster_statistics_chunk(features, norms, prepared))
 
     results = [block(start) for start in range(0, n_points, rows)]  # one thread: faster for so few points
     statistics = np.zeros((n_components, 1 + n_features))
@@ -154,8 +154,8 @@ def _assign_points(z, centres, want_labels=True):
 def _cluster_statistics(design, centers):
     """Inertia under ``centers`` (K, D), and each cluster's point count (K,) and coordinate sums (K, D) about the
     design's centre."""
-    centres = _Centres.make(centers, design.center, design.max_squared_norm)
-    results = design.map(lambda chunk, norms: _cluster_statistics_chunk(chunk, norms, centres))
+    prepared = _PreparedCenters.make(centers, design.center, design.max_squared_norm)
+    results = design.map(lambda chunk, norms: _cluster_statistics_chunk(chunk, norms, prepared))
     inertia = 0.0
     statistics = np.zeros((centers.shape[0], 1 + centers.shape[1]))
     for chunk_inertia, chunk_statistics in results:  # chunk order: deterministic sums
@@ -309,16 +309,16 @@ class _GridPass:
         self.center = rounded_center(X)
         self.grid = CellGrid(X, self.center, n_components)
 
-    def _centres(self, centers):
-        return _Centres.make(centers, self.center, self.grid.max_point_norm)
+    def _centers(self, centers):
+        return _PreparedCenters.make(centers, self.center, self.grid.max_point_norm)
 
     def statistics(self, centers):
-        centres = self._centres(centers)
-        return self.grid.statistics(centres, lambda z, want_labels: _assign_points(z, centres, want_labels))
+        prepared = self._centers(centers)
+        return self.grid.statistics(prepared, lambda z, want_labels: _assign_points(z, prepared, want_labels))
 
     def _labels(self, centers):
-        centres = self._centres(centers)
-        return self.grid.labels(centres, lambda z, want_labels: _assign_points(z, centres, want_labels))
+        prepared = self._centers(centers)
+        return self.grid.labels(prepared, lambda z, want_labels: _assign_points(z, prepared, want_labels))
 
     def labels(self, centers):
         return self.grid.data_order(self.X, self._labels(centers))

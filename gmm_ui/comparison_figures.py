@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from gmm_core.geometry import covariance_ellipses, nearest_centre_cells
+from gmm_core.geometry import covariance_ellipses, nearest_center_cells
 from gmm_core.metrics import component_curves_1d, density_1d, histogram_density
 
 from .figures import (
@@ -353,7 +353,7 @@ class _Geometry:
                 # over the view and beyond: equal axis units widen one range to the panel's shape, and the
                 # plot area clips what lies outside it
                 span = max(np.ptp(view.x_range), np.ptp(view.y_range))
-                found["cells"] = nearest_centre_cells(
+                found["cells"] = nearest_center_cells(
                     centers,
                     (view.x_range[0] - span, view.x_range[1] + span),
                     (view.y_range[0] - span, view.y_range[1] + span),
@@ -692,7 +692,7 @@ def panels_animation_1d_figure(
         kmeans = stages[0].centers is not None
         if kmeans:  # the intervals nearest each centre: the 2-D cells of the centres on a line, over the height
             cells = [
-                nearest_centre_cells(
+                nearest_center_cells(
                     np.column_stack([stage.centers[:, 0], np.zeros(n_components)]), x_range, (0.0, top)
                 )
                 for stage in stages

@@ -100,11 +100,11 @@ _SAME = object()
 
 
 def mixture_chart(
-    fit_data, params, display, *, title, uirevision, colours_from=_SAME, previous_params=None, show_density=False
+    fit_data, params, display, *, title, uirevision, colors_from=_SAME, previous_params=None, show_density=False
 ):
     """The figure of one mixture over the data: a density over a histogram in 1-D, shaded points otherwise.
 
-    ``colours_from`` is the mixture whose responsibilities colour the points (by default ``params``; None leaves
+    ``colors_from`` is the mixture whose responsibilities colour the points (by default ``params``; None leaves
     them uncoloured); ``previous_params`` draws where the ellipses were; ``show_density`` the density under them.
     """
     true_params, true_labels = _truth(fit_data, display)
@@ -120,10 +120,10 @@ def mixture_chart(
             uirevision=uirevision,
         )
     points = fit_data.X[shown]
-    colours_from = params if colours_from is _SAME else colours_from
+    colors_from = params if colors_from is _SAME else colors_from
     return figures.mixture_scatter_figure(
         points,
-        None if colours_from is None else responsibilities(points, colours_from),
+        None if colors_from is None else responsibilities(points, colors_from),
         params,
         _plane(fit_data),
         n_stds=display.n_stds,
@@ -242,7 +242,7 @@ class Stage:
     ----------
     snapshot : int
         The recorded iteration whose ellipses (and parameters, log-likelihood) are shown.
-    colours_from : int or None
+    colors_from : int or None
         The iteration whose responsibilities colour the points; None before the first E-step.
     moved_from : int or None
         The iteration whose ellipses are drawn faintly, to show an M-step's move; None otherwise.
@@ -252,7 +252,7 @@ class Stage:
     """
 
     snapshot: int
-    colours_from: int | None
+    colors_from: int | None
     moved_from: int | None
     title: str
     note: str
@@ -544,7 +544,7 @@ def em_frames(run, points, half_steps, opening, keep=(), max_frames=MAX_FRAMES):
                 name=str(position),
                 label=half_step_label(position) if half_steps else str(position),
                 params=run.snapshot(i),
-                responsibilities=None if stage.colours_from is None or points is None else shared(stage.colours_from),
+                responsibilities=None if stage.colors_from is None or points is None else shared(stage.colors_from),
                 previous=None if stage.moved_from is None else run.snapshot(stage.moved_from),
                 iteration=i,
                 headline=headline,

@@ -67,7 +67,7 @@ def headline(spec, name=None):
     return source[0]["text"][0]
 
 
-def point_colours(spec, name):
+def point_colors(spec, name):
     """Each drawn point's colour (``"#rrggbb"``) in frame ``name``, resolved through the shared colour scale."""
     scale = traces(spec, "points")[0]["marker"]["colorscale"]
     return [

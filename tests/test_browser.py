@@ -44,8 +44,8 @@ def test_clicking_a_step_of_the_charts_slider_moves_the_ellipses(page):
     start_outlines, end_outlines = json.loads(at_start), json.loads(at_end)
     assert len(start_outlines) == len(end_outlines) == 3 * 2  # K = 3 components at 1σ and 2σ
     assert all(before != after for before, after in zip(start_outlines, end_outlines))
-    colours = {colour for trace in json.loads(read_traces(page, "points")) for colour in trace[2]}
-    assert len(colours) >= 3 and all(colour.startswith("#") for colour in colours)
+    colors = {color for trace in json.loads(read_traces(page, "points")) for color in trace[2]}
+    assert len(colors) >= 3 and all(color.startswith("#") for color in colors)
     expect(page.locator('[data-testid="stApp"][data-test-script-state="running"]')).to_have_count(0)
     assert_no_exception(page)
     screenshot(page, "em_iteration_end.png")

@@ -119,25 +119,25 @@ def test_choosing_k_draws_the_criterion_per_type_and_the_chosen_model(open_app):
     screenshot(page, "view_choose_k.png")
 
 
-def test_half_steps_recolour_first_then_move_the_ellipses(open_app):
+def test_half_steps_recolor_first_then_move_the_ellipses(open_app):
     page = open_app("?data=S2&half=1&iteration=0")
     wait_for_headline(page, "Start (iteration 0 of")
     ellipses, points = wait_for_traces(page, "ellipse"), wait_for_traces(page, "points")
-    assert {colour for trace in json.loads(points) for colour in trace[2]} == {"#9aa5b1"}  # no E-step yet: grey
+    assert {color for trace in json.loads(points) for color in trace[2]} == {"#9aa5b1"}  # no E-step yet: grey
     assert chart_slider(page)["labels"][:3] == ["start", "1 · E-step", "1 · M-step"]
 
     click_chart_step(page, 1)  # the E-step of iteration 1: new colours, the same ellipses
     wait_for_headline(page, "Iteration 1 of")
     wait_for_headline(page, "after the E-step")
-    coloured = wait_for_traces(page, "points", other_than=points)
-    assert len({colour for trace in json.loads(coloured) for colour in trace[2]}) > 10
+    colored = wait_for_traces(page, "points", other_than=points)
+    assert len({color for trace in json.loads(colored) for color in trace[2]}) > 10
     assert read_traces(page, "ellipse") == ellipses
     assert all(x == [None] for x, _, _ in json.loads(read_traces(page, "previous_ellipse")))
 
     click_chart_step(page, 2)  # its M-step: the ellipses move, the colours stay
     wait_for_headline(page, "after the M-step")
     wait_for_traces(page, "ellipse", other_than=ellipses)
-    assert read_traces(page, "points") == coloured
+    assert read_traces(page, "points") == colored
     assert all(len(x) > 10 for x, _, _ in json.loads(read_traces(page, "previous_ellipse")))  # dotted: before
     assert_no_exception(page)
     screenshot(page, "view_half_steps.png")

@@ -225,13 +225,13 @@ def test_half_steps_show_the_e_step_with_the_old_ellipses_then_the_m_step():
     labels = [step["label"] for step in em_chart.steps(chart)]
     assert labels[:4] == ["start", "1 · E-step", "1 · M-step", "2 · E-step"]
     assert len(labels) == int(chart["frames"][-1]["name"]) + 1  # every half step is a frame
-    assert set(em_chart.point_colours(chart, "0")) == {palette.UNASSIGNED_COLOR.lower()}  # nothing shared yet
+    assert set(em_chart.point_colors(chart, "0")) == {palette.UNASSIGNED_COLOR.lower()}  # nothing shared yet
     after_e, after_m = "1", "2"
     assert "after the E-step" in em_chart.headline(chart, after_e)
     assert all(np.array_equal(a, b) for a, b in zip(*(em_chart.ellipses(chart, n) for n in ("0", after_e))))
-    assert em_chart.point_colours(chart, after_e) != em_chart.point_colours(chart, "0")
+    assert em_chart.point_colors(chart, after_e) != em_chart.point_colors(chart, "0")
     assert "after the M-step" in em_chart.headline(chart, after_m)
-    assert em_chart.point_colours(chart, after_m) == em_chart.point_colours(chart, after_e)
+    assert em_chart.point_colors(chart, after_m) == em_chart.point_colors(chart, after_e)
     assert not any(np.array_equal(a, b) for a, b in zip(*(em_chart.ellipses(chart, n) for n in (after_e, after_m))))
     previous = em_chart.frame_traces(chart, after_m, "previous_ellipse")  # where the ellipses were, dotted
     assert all(em_chart.values(p["x"]).size > 1 for p in previous)
@@ -248,10 +248,10 @@ def test_half_steps_show_the_e_step_with_the_old_ellipses_then_the_m_step():
 
 
 def _indices(stage):
-    return stage.snapshot, stage.colours_from, stage.moved_from
+    return stage.snapshot, stage.colors_from, stage.moved_from
 
 
-def test_em_stage_maps_half_steps_to_snapshots_and_colours():
+def test_em_stage_maps_half_steps_to_snapshots_and_colors():
     assert _indices(em_stage(0, True, 5)) == (0, None, None)  # the start: nothing shared yet
     assert _indices(em_stage(5, True, 5)) == (2, 2, None)  # iteration 3's E-step: snapshot 2 recoloured
     assert _indices(em_stage(6, True, 5)) == (3, 2, 2)  # its M-step: snapshot 3, still coloured by snapshot 2
@@ -587,9 +587,9 @@ def test_side_by_side_kmeans_cells_hold_the_points_of_their_cluster(side_by_side
         for c in _frame_roles(spec, frame, "cell", 0)
     ]
     assert len(cells) == 3 and all(cell.shape[0] >= 4 for cell in cells)
-    centres = kmeans.centers[1]
+    centers = kmeans.centers[1]
     for k, cell in enumerate(cells):  # every corner of cell k is at least as near centre k as any other
-        squared = ((cell[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+        squared = ((cell[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2)
         assert np.all(squared[:, k] <= squared.min(axis=1) + 1e-3)
 
 

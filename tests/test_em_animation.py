@@ -84,7 +84,7 @@ def test_each_frame_draws_the_engines_snapshot(run, n_stds):
     assert "stopped (iteration limit)" in em_chart.headline(chart, str(run.n_iter))
 
 
-def test_each_frame_colours_the_points_by_the_responsibilities_of_its_iteration(run):
+def test_each_frame_colors_the_points_by_the_responsibilities_of_its_iteration(run):
     chart = _chart(run)
     for i in (0, 1, run.n_iter):
         expected = np.array(
@@ -95,10 +95,10 @@ def test_each_frame_colours_the_points_by_the_responsibilities_of_its_iteration(
                 )
             ]
         )
-        drawn = np.array([palette.hex_to_rgb(c) for c in em_chart.point_colours(chart, str(i))])
+        drawn = np.array([palette.hex_to_rgb(c) for c in em_chart.point_colors(chart, str(i))])
         assert np.abs(drawn - expected).max() <= 255 / 15  # colours are grouped to 32 or 16 levels per channel
         assert np.abs(drawn - expected).mean() < 3
-    assert em_chart.point_colours(chart, "0") != em_chart.point_colours(chart, "1")
+    assert em_chart.point_colors(chart, "0") != em_chart.point_colors(chart, "1")
 
 
 def test_the_chart_opens_at_the_requested_iteration(run):
@@ -126,7 +126,7 @@ def test_half_step_frames_follow_the_e_and_m_steps(run):
         covariance_ellipses(snapshot.means, snapshot.covariances, n_points=figures.FRAME_ELLIPSE_POINTS)[0][:, 0],
         atol=1e-5,
     )
-    assert em_chart.point_colours(chart, "6") == em_chart.point_colours(chart, "5")  # the M-step keeps them
+    assert em_chart.point_colors(chart, "6") == em_chart.point_colors(chart, "5")  # the M-step keeps them
 
 
 def test_strided_iterations_keep_the_first_the_last_and_the_asked_for():
@@ -228,7 +228,7 @@ def test_headline_text_is_shown_as_typed():
     assert text.startswith("Start<br><span") and "a &lt; b</span>" in text  # a second, smaller line
 
 
-def test_indexed_colours_round_trip_and_stay_within_the_cap():
+def test_indexed_colors_round_trip_and_stay_within_the_cap():
     rng = np.random.default_rng(6)
     few = [np.array([[154, 165, 177]] * 5), np.array([[0, 114, 178], [230, 159, 0]])]
     indices, scale = palette.indexed_colors(few)
@@ -364,7 +364,7 @@ def test_a_1d_chart_of_two_components_lists_their_parameters_at_each_frame(flat_
     assert hovers[0].startswith(f"<b>Component 1</b>  π = {snapshot.weights[0]:.3g}")
 
 
-def test_many_1d_components_are_drawn_one_trace_per_colour(flat_run):
+def test_many_1d_components_are_drawn_one_trace_per_color(flat_run):
     """Twenty components in the palette's eight colours: eight traces, each component in one, each frame's curves
     those of its snapshot."""
     rng = np.random.default_rng(0)
@@ -375,8 +375,8 @@ def test_many_1d_components_are_drawn_one_trace_per_colour(flat_run):
     members = [trace["meta"]["components"] for trace in traces]
     assert len(traces) == len(palette.OKABE_ITO) and sorted(sum(members, [])) == list(range(20))
     assert [trace["showlegend"] for trace in traces] == [True] + [False] * (len(traces) - 1)
-    colours = palette.component_colors(20)
-    assert all(trace["line"]["color"] == colours[group[0]] for trace, group in zip(traces, members))
+    colors = palette.component_colors(20)
+    assert all(trace["line"]["color"] == colors[group[0]] for trace, group in zip(traces, members))
     xs, ys = component_curves_1d(run.snapshot(2), figures.FRAME_CURVE_POINTS)
     for group, update in zip(members, em_chart.frame_traces(chart, "2", "component_density")):
         for k, (x, y) in zip(group, _curves(update)):
@@ -387,7 +387,7 @@ def test_many_1d_components_are_drawn_one_trace_per_colour(flat_run):
     assert chart["layout"]["annotations"][-1]["text"] == "20 components: hover a curve for its component's number"
 
 
-def test_1d_frames_colour_no_points_and_long_runs_keep_fewer_frames(flat_run):
+def test_1d_frames_color_no_points_and_long_runs_keep_fewer_frames(flat_run):
     frames, note = views.em_frames(flat_run, None, False, 0)
     assert all(frame.responsibilities is None for frame in frames)
     assert "weight times its density" in frames[0].note

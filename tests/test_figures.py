@@ -43,20 +43,20 @@ def test_ellipse_at_two_sigma_is_twice_as_wide_as_at_one(two_d_run):
         next(t for t in _roles(figure, "ellipse") if t.meta == {"role": "ellipse", "component": 0, "n_std": s})
         for s in (1, 2)
     )
-    centre = params.means[0, 0]
-    assert np.ptp(np.asarray(two.x) - centre) == pytest.approx(2 * np.ptp(np.asarray(one.x) - centre))
+    center = params.means[0, 0]
+    assert np.ptp(np.asarray(two.x) - center) == pytest.approx(2 * np.ptp(np.asarray(one.x) - center))
 
 
-def test_point_colours_are_soft_mixes_of_component_colours(two_d_run):
+def test_point_colors_are_soft_mixes_of_component_colors(two_d_run):
     figure = _scatter(two_d_run, 1)
-    colours = set(_roles(figure, "points")[0].marker.color)
-    component_colours = {colour.lower() for colour in palette.component_colors(3)}
-    assert len(colours - component_colours) > 10  # many points are shared, so many colours are in-between
+    colors = set(_roles(figure, "points")[0].marker.color)
+    component_colors = {color.lower() for color in palette.component_colors(3)}
+    assert len(colors - component_colors) > 10  # many points are shared, so many colours are in-between
 
 
-def test_mixed_colour_is_the_responsibility_weighted_average():
-    colours = ["#000000", "#FFFFFF"]
-    assert palette.mixed_colors([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]], colours) == ["#000000", "#ffffff", "#808080"]
+def test_mixed_color_is_the_responsibility_weighted_average():
+    colors = ["#000000", "#FFFFFF"]
+    assert palette.mixed_colors([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]], colors) == ["#000000", "#ffffff", "#808080"]
 
 
 def test_truth_adds_dashed_ellipses_and_means_and_a_marker_shape_per_class(two_d_run):
@@ -140,7 +140,7 @@ def _panel_traces(figure, role, frame=None):
     return [trace for trace in data if (trace.get("meta") or {}).get("role") == role]
 
 
-def test_kmeans_panel_draws_circles_to_the_farthest_point_and_hard_colours(two_d_run):
+def test_kmeans_panel_draws_circles_to_the_farthest_point_and_hard_colors(two_d_run):
     kmeans_run = gmm_core.fit_kmeans(two_d_run.X, two_d_run.means[0])
     positions = list(range(kmeans_run.n_iter + 1))
     sample = np.arange(two_d_run.X.shape[0])
@@ -158,12 +158,12 @@ def test_kmeans_panel_draws_circles_to_the_farthest_point_and_hard_colours(two_d
         )
         np.testing.assert_allclose(distance, kmeans_run.radii(i)[k], rtol=1e-5)  # single precision
     points = _panel_traces(figure, "points")[0]
-    scale = [colour for _, colour in points["marker"]["colorscale"]]
+    scale = [color for _, color in points["marker"]["colorscale"]]
     shown = {scale[int(index)] for index in em_chart.values(points["marker"]["color"])}
-    assert shown <= {colour.lower() for colour in palette.component_colors(3)}  # hard labels: no mixing
+    assert shown <= {color.lower() for color in palette.component_colors(3)}  # hard labels: no mixing
 
 
-def test_one_d_kmeans_panel_shades_each_centres_interval_over_the_histogram():
+def test_one_d_kmeans_panel_shades_each_centers_interval_over_the_histogram():
     x = np.concatenate([np.linspace(0, 1, 50), np.linspace(4, 5, 50)])
     kmeans_run = gmm_core.fit_kmeans(x, np.array([[0.5], [4.5]]))
     stages = views.kmeans_stages(kmeans_run, [0], None)
@@ -183,6 +183,6 @@ def test_samples_figure_draws_every_sample(two_d_run):
 
 
 def test_palette_is_okabe_ito_and_cycles():
-    colours = palette.component_colors(10)
-    assert colours[:8] == list(palette.OKABE_ITO)
-    assert colours[8:] == colours[:2]
+    colors = palette.component_colors(10)
+    assert colors[:8] == list(palette.OKABE_ITO)
+    assert colors[8:] == colors[:2]

@@ -135,33 +135,33 @@ CENTRES = st.lists(st.tuples(st.floats(-10, 10), st.floats(-10, 10)), min_size=1
 
 @settings(max_examples=60, deadline=None)
 @given(CENTRES)
-def test_cells_tile_the_rectangle_and_hold_the_points_nearest_their_centre(centres):
-    from gmm_core import assign_nearest, nearest_centre_cells
+def test_cells_tile_the_rectangle_and_hold_the_points_nearest_their_center(centers):
+    from gmm_core import assign_nearest, nearest_center_cells
 
-    centres = np.array(centres)
+    centers = np.array(centers)
     x_range, y_range = (-12.0, 12.0), (-8.0, 9.0)
-    cells = nearest_centre_cells(centres, x_range, y_range)
-    assert len(cells) == len(centres)
+    cells = nearest_center_cells(centers, x_range, y_range)
+    assert len(cells) == len(centers)
     areas = [_area(cell) if len(cell) >= 3 else 0.0 for cell in cells]
     assert all(area >= -1e-9 for area in areas)  # corners counter-clockwise
     assert sum(areas) == pytest.approx(24.0 * 17.0, rel=1e-9)  # no gap, no overlap
     for k, cell in enumerate(cells):  # every corner is at least as near its own centre as any other
         if len(cell):
-            squared = ((cell[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+            squared = ((cell[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2)
             assert np.all(squared[:, k] <= squared.min(axis=1) + 1e-9 * (1 + squared.max()))
     points = np.random.default_rng(0).uniform([-12, -8], [12, 9], size=(200, 2))
-    squared = ((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+    squared = ((points[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2)
     gaps = np.sort(squared, axis=1)
-    clear = gaps[:, 1] - gaps[:, 0] > 1e-6 if len(centres) > 1 else np.ones(len(points), bool)
+    clear = gaps[:, 1] - gaps[:, 0] > 1e-6 if len(centers) > 1 else np.ones(len(points), bool)
     if clear.any():
-        for point, label in zip(points[clear], assign_nearest(points[clear], centres)):
+        for point, label in zip(points[clear], assign_nearest(points[clear], centers)):
             assert _inside(point, cells[label])
 
 
-def test_coincident_centres_leave_the_cell_to_the_first_and_a_far_centre_none():
-    from gmm_core import nearest_centre_cells
+def test_coincident_centers_leave_the_cell_to_the_first_and_a_far_center_none():
+    from gmm_core import nearest_center_cells
 
-    cells = nearest_centre_cells([[0.0, 0.0], [1.0, 0.0], [0.0, 0.0], [100.0, 100.0]], (-1, 1), (-1, 1))
+    cells = nearest_center_cells([[0.0, 0.0], [1.0, 0.0], [0.0, 0.0], [100.0, 100.0]], (-1, 1), (-1, 1))
     assert [len(cell) for cell in cells[2:]] == [0, 0]
     np.testing.assert_allclose(sorted(cells[0][:, 0]), [-1, -1, 0.5, 0.5])  # cut by the bisector x = 0.5
     assert _area(cells[0]) + _area(cells[1]) == pytest.approx(4.0)
@@ -178,10 +178,10 @@ def test_coincident_centres_leave_the_cell_to_the_first_and_a_far_centre_none():
     ],
 )
 def test_cells_refuse_bad_arguments(centers, x_range):
-    from gmm_core import nearest_centre_cells
+    from gmm_core import nearest_center_cells
 
     with pytest.raises(ParameterError):
-        nearest_centre_cells(centers, x_range, (0, 1))
+        nearest_center_cells(centers, x_range, (0, 1))
 
 
 # --- Level-set outlines -------------------------------------------------------------------------------------------
@@ -223,7 +223,7 @@ def test_regions_reaching_the_grid_close_along_its_border_and_empty_levels_give_
 
 
 @pytest.mark.parametrize(("level", "n_rings"), [(0.4, 1), (0.5, 1), (0.6, 2)])
-def test_a_saddle_joins_its_two_high_corners_when_the_cell_centre_reaches_the_level(level, n_rings):
+def test_a_saddle_joins_its_two_high_corners_when_the_cell_center_reaches_the_level(level, n_rings):
     """Corners (0, 0) and (1, 1) at 1, the two others at 0: the centre, their mean, is 0.5."""
     ((x, y),) = level_set_outlines([[1.0, 0.0], [0.0, 1.0]], [0.0, 1.0], [0.0, 1.0], [level])
     found = rings(x, y)

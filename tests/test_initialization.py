@@ -38,7 +38,7 @@ def test_kmeans_start_finds_the_three_clusters():
 
 
 @pytest.mark.parametrize("method", ["kmeans++", "random_from_data"])
-def test_centres_are_distinct_data_points(method):
+def test_centers_are_distinct_data_points(method):
     X = _data()
     centers = initial_centers(X, 5, method, random_state=2)
     assert len({tuple(c) for c in centers}) == 5

@@ -20,7 +20,7 @@ def _sklearn_lloyd(X, centers, max_iter, tol):
 
 @pytest.mark.parametrize("n_iter", [1, 2, 5, 100])
 @pytest.mark.parametrize("seed", [0, 1])
-def test_centres_after_n_iterations_equal_sklearn_lloyd(n_iter, seed):
+def test_centers_after_n_iterations_equal_sklearn_lloyd(n_iter, seed):
     X = _blobs(seed)
     start = X[[0, 1, 2, 3]]
     ours = fit_kmeans(X, start, max_iter=n_iter, tol=0.0)
@@ -39,7 +39,7 @@ def test_three_dimensional_data_with_sklearn_tolerance():
     np.testing.assert_allclose(ours.centers[-1], oracle.cluster_centers_, rtol=1e-10)
 
 
-def test_first_snapshot_is_the_initial_centres_and_labels_follow_each_snapshot():
+def test_first_snapshot_is_the_initial_centers_and_labels_follow_each_snapshot():
     X = _blobs()
     start = X[[10, 20, 30]]
     run = fit_kmeans(X, start, max_iter=10)
@@ -82,12 +82,12 @@ def test_max_iter_zero_keeps_the_start():
 @pytest.mark.parametrize(
     "centers, phrase", [(np.zeros((3, 3)), "shape"), (np.full((2, 2), np.nan), "NaN"), (np.zeros((700, 2)), "K = 700")]
 )
-def test_bad_centres_are_refused(centers, phrase):
+def test_bad_centers_are_refused(centers, phrase):
     with pytest.raises(ParameterError, match=phrase):
         fit_kmeans(_blobs(), centers)
 
 
-def test_equidistant_points_go_to_the_lowest_numbered_centre():
+def test_equidistant_points_go_to_the_lowest_numbered_center():
     X = np.array([[0.0, 0.0], [2.0, 0.0], [1.0, 5.0]])
     run = fit_kmeans(X, [[1.0, 1.0], [1.0, -1.0], [1.0, 1.0]], max_iter=0)
     np.testing.assert_array_equal(run.labels(0), [0, 0, 0])

@@ -44,7 +44,7 @@ def test_grid_and_point_by_point_passes_record_the_same_fit(name, k, monkeypatch
     np.testing.assert_allclose(grid.inertia, dense.inertia, rtol=1e-10, atol=1e-12 * scale**2)
 
 
-def test_every_label_is_the_nearest_centre_by_direct_differences_ties_to_the_lowest(monkeypatch):
+def test_every_label_is_the_nearest_center_by_direct_differences_ties_to_the_lowest(monkeypatch):
     """Integer data put many points exactly halfway between two centres; those must go to the lower index."""
     X = np.random.default_rng(4).integers(-3, 4, (8000, 2)).astype(float)
     centers = np.array([[0.0, 0.0], [2.0, 0.0], [0.0, 2.0], [2.0, 2.0], [-2.0, -2.0]])

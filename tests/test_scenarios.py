@@ -348,7 +348,7 @@ def test_generate_clusters_elongation_is_the_ratio_of_the_axes():
         assert np.sqrt(long_std * short_std) == pytest.approx(2.0)
 
 
-def test_generate_clusters_places_centres_about_separation_apart():
+def test_generate_clusters_places_centers_about_separation_apart():
     scenario = generate_clusters(n_clusters=5, separation=6.0, seed=0)
     means = scenario.true_params.means
     distances = np.linalg.norm(means[:, None] - means[None, :], axis=2)[np.triu_indices(5, 1)]
