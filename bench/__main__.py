@@ -1,12 +1,14 @@
-"""`python -m bench`: every benchmark, one table each. `python -m bench engine` or `python -m bench app` for one."""
+"""`python -m bench`: every benchmark, one table each. `python -m bench engine` or `python -m bench app` for one;
+`python -m bench app --against COMMIT` times the app at that commit and this tree in turn, with their ratios."""
 
 import sys
 
 from bench import app, engine
 
 if __name__ == "__main__":
-    chosen = sys.argv[1:] or ["engine", "app"]
+    chosen = [name for name in sys.argv[1:] if name in ("engine", "app")] or ["engine", "app"]
+    options = [argument for argument in sys.argv[1:] if argument not in chosen]
     if "engine" in chosen:
         engine.main()
     if "app" in chosen:
-        app.main()
+        app.main(options)

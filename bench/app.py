@@ -68,8 +68,8 @@ DENSITY_STATE = """
 
 
 @contextlib.contextmanager
-def served_app():
-    """The app on a free loopback port, stopped on exit."""
+def served_app(root=ROOT):
+    """The app of the tree at ``root`` on a free loopback port, stopped on exit."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -88,7 +88,7 @@ def served_app():
         "--server.fileWatcherType",
         "none",
     ]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -416,18 +416,62 @@ def engine_fit_seconds():
     return time.perf_counter() - start
 
 
-def main():
+def _target(name):
+    targets = {"first chart": 3000, "fit of": 2000, "scrub": 150}
+    return next((f"< {limit:,} ms" for word, limit in targets.items() if word in name), "")
+
+
+@contextlib.contextmanager
+def reference_tree(ref):
+    """The repository's files at commit ``ref``, unpacked into a temporary folder (removed on exit)."""
+    import shutil
+
+    folder = Path(tempfile.mkdtemp(prefix="gmm-bench-reference-"))
+    try:
+        archive = subprocess.run(["git", "archive", ref], cwd=ROOT, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def compare(ref, rounds):
+    """Time the app at commit ``ref`` and this tree in turn, ``rounds`` times each on fresh servers, and print each
+    measurement's median over the rounds side by side with their ratio (this tree / reference): the machine's
+    speed drifts, so only times taken in the same run, alternately, compare."""
+    times = {"reference": [], "this tree": []}
+    with reference_tree(ref) as reference:
+        for round_number in range(rounds):
+            for label, root in (("reference", reference), ("this tree", ROOT)):
+                print(f"round {round_number + 1} of {rounds}: {label}", flush=True)
+                with served_app(root) as url:
+                    times[label].append(measure(url))
+    print(f"\n| measurement | {ref} (ms) | this tree (ms) | ratio | target |\n|---|---:|---:|---:|---:|")
+    for name in times["this tree"][0]:
+        before = statistics.median(run[name] for run in times["reference"] if name in run)
+        after = statistics.median(run[name] for run in times["this tree"])
+        print(f"| {name} | {before:,.0f} | {after:,.0f} | {after / before:.2f} | {_target(name)} |")
+
+
+def main(arguments=()):
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench app", description=__doc__.split("\n")[0])
+    parser.add_argument("--against", metavar="COMMIT", help="also time the app at this commit, in turn, and compare")
+    parser.add_argument("--rounds", type=int, default=2, help="servers started for each tree with --against")
+    options = parser.parse_args(arguments)
     scratch = tempfile.mkdtemp(prefix="gmm-bench-")
     os.environ.update(HOME=scratch, TMPDIR=scratch)  # chromium writes nowhere else
     print(f"\n# App benchmark: N = {N_CLUSTERS * POINTS_EACH:,} points (generator), K = {K}, Debian chromium")
+    if options.against:
+        compare(options.against, options.rounds)
+        return
     with served_app() as url:
         results = measure(url)
     results[f"engine alone: fit_em, {ITERATIONS} iterations (ms)"] = engine_fit_seconds() * 1e3
-    targets = {"first chart": 3000, "fit of": 2000, "scrub": 150}
     print("| measurement | time | target |\n|---|---:|---:|")
     for name, value in results.items():
-        target = next((f"< {limit:,} ms" for word, limit in targets.items() if word in name), "")
-        print(f"| {name} | {value:,.0f} ms | {target} |")
+        print(f"| {name} | {value:,.0f} ms | {_target(name)} |")
     print(
         f"\nEM chart of {ITERATIONS} iterations on the {N_CLUSTERS * POINTS_EACH:,}-point data (a display sample), "
         f"as JSON with its frames: {figure_json_bytes():,} bytes"
