@@ -2,6 +2,9 @@
 
 import streamlit as st
 
+from gmm_ui import runtime
+
+runtime.one_blas_thread()  # as `make run` does, also under a plain `streamlit run`
 st.set_page_config(page_title="GMM Explorer", page_icon=":material/scatter_plot:", layout="wide")
 
 from gmm_ui import comparison_views, controls, share, state, views  # noqa: E402  (page config must come first)

@@ -1,8 +1,10 @@
-"""Start the app's server with the app's modules already imported.
+"""Start the app's server with the app's modules already imported (``make run``).
 
 ``streamlit run`` imports nothing of the app until the first visitor's page runs the script, so that visitor
 waits for NumPy, SciPy, Plotly and the engine to load (about a second on a 2-core machine) before the first
-chart. Importing them here, before the server starts, moves that wait to start-up.
+chart. Importing them here, and drawing one small chart, before the server starts moves that wait to start-up.
+Besides, the server's connections send small writes at once (see ``_listen_without_nagle``). Everything else the
+app needs it sets itself (``gmm_ui.runtime``), so a plain ``streamlit run streamlit_app.py`` serves the same app.
 
     python -m gmm_ui.serve [streamlit options, e.g. --server.port 8501]
 """
@@ -15,6 +17,7 @@ import sys
 from pathlib import Path
 
 APP = Path(__file__).resolve().parent.parent / "streamlit_app.py"
+log = logging.getLogger(__name__)
 
 
 @contextlib.contextmanager
@@ -42,11 +45,10 @@ def main(options):
 
         import gmm_ui.comparison_views  # noqa: F401  (the views, figures, engine and their libraries)
         import gmm_ui.views  # noqa: F401
-    _one_blas_thread()
+        from gmm_ui import runtime
+    runtime.one_blas_thread()  # as the app's script sets it, here before the warm-ups below
     _warm_up_plotly()
     _warm_up_first_visit()
-    _warm_up_inspect()
-    _preload_chart_scripts()
     _listen_without_nagle()
     from streamlit.web import cli
 
@@ -54,82 +56,33 @@ def main(options):
     cli.main()
 
 
-#: Streamlit's scripts that the first page needs but loads only when a chart first mounts: Plotly's (4.7 MB) takes
-#: 0.3 s to run, and longer to fetch and compile, once the app's first elements have arrived.
-PRELOADED_SCRIPTS = ("PlotlyChart.",)
-
-
-def _preload_chart_scripts():
-    """Serve Streamlit's page with PRELOADED_SCRIPTS as module scripts of its own, so that the browser fetches, compiles
-    and runs them while the page waits for the app's first elements, rather than after them.
-
-    A module runs once per page, so when the first chart asks for the script, it is there already. Measured at 12
-    page openings each, in turn: first chart 3.19 s as Streamlit serves it, 2.96 s with Plotly's script run this way.
-
-    Streamlit serves its page and scripts from ``file_util.get_static_dir()``; that folder is mirrored here by
-    symbolic links, with a copy of ``index.html`` that names the scripts. Nothing of the installed package is
-    changed; if a script is not found (another Streamlit version), the page is served as it is.
-    """
-    import atexit
-    import shutil
-    import tempfile
-
-    from streamlit import file_util
-
-    source = Path(file_util.get_static_dir())
-    scripts = [
-        path for prefix in PRELOADED_SCRIPTS for path in sorted((source / "static" / "js").glob(f"{prefix}*.js"))
-    ]
-    page = (source / "index.html").read_text(encoding="utf-8")
-    if not scripts or "</head>" not in page:
-        return
-    mirror = Path(tempfile.mkdtemp(prefix="gmm-explorer-page-"))
-    atexit.register(shutil.rmtree, mirror, ignore_errors=True)
-    for entry in source.iterdir():
-        if entry.name != "index.html":
-            (mirror / entry.name).symlink_to(entry)
-    tags = "".join(f'<script type="module" src="./static/js/{path.name}"></script>\n  ' for path in scripts)
-    (mirror / "index.html").write_text(page.replace("</head>", tags + "</head>", 1), encoding="utf-8")
-    file_util.get_static_dir = lambda: str(mirror)
-
-
-def _one_blas_thread():
-    """Run BLAS on one thread in the server (NumPy's and SciPy's OpenBLAS, both loaded by now); returns the limiter.
-
-    The engine runs its fits on threads of its own, with BLAS on one thread meanwhile; the rest of a run (each
-    frame's responsibilities of the drawn points, the figures) makes small products, which OpenBLAS split over its
-    two threads. Its threads wait for each other by spinning, and while a browser on the same two cores loads the
-    page, a wait can last milliseconds: the EM chart's frames of S1 took 3 to 112 ms of CPU per page opening (their
-    work is about 3 ms), CPU the browser needed. With one thread: 2 to 6 ms. (The first chart and a refit took as
-    long as before within this machine's noise: 12 and 10 alternating tries on two servers.)
-    """
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=1, user_api="blas")
-
-
 def _listen_without_nagle():
-    """Make the server's connections send small writes at once (TCP_NODELAY), as asyncio means them to.
+    """Make the server's connections send small writes at once (TCP_NODELAY), as asyncio means them to: a work-around
+    for a Streamlit bug, its listening socket created with protocol number 0.
 
-    Streamlit binds its listening socket itself, as ``socket.socket(family)``: its protocol number is 0, and asyncio
-    turns Nagle's algorithm off only on sockets whose protocol is TCP's. With Nagle on, a response written as two
-    pieces (headers, then body) waits for the browser to acknowledge the first, which it delays by 40 ms: every
-    request after the first few on a kept-alive connection took 40 ms, even for a 100-byte script, and the page
-    loads about 60 scripts on 6 connections. The listening socket is made again from the same descriptor, which
-    reads the protocol from the kernel, so that the connections it accepts carry it.
+    Streamlit binds its listening socket itself, as ``socket.socket(family)``, and asyncio turns Nagle's algorithm
+    off only on sockets whose protocol is TCP's. With Nagle on, a response written as two pieces (headers, then
+    body) waits for the browser to acknowledge the first, which it delays by 40 ms: every request after the first
+    few on a kept-alive connection took 40 ms, even for a 100-byte script, and the page loads about 60 scripts on 6
+    connections. The listening socket is made again from the same descriptor, which reads the protocol from the
+    kernel, so that the connections it accepts carry it.
 
     Measured with 8 refits each, in turn (10^5 points, 100 iterations): 1.21 s with Nagle's algorithm, 1.07 s
     without; a small script on a kept-alive connection, 41 ms before and under 2 ms after.
+
+    With a Streamlit that binds no socket this way (another version), its server is left as it is and one line is
+    logged. Returns whether the fix applies.
     """
     import socket
 
     try:
         from streamlit.web.server.starlette import starlette_server
-    except ImportError:  # another Streamlit: its server is left as it is
-        return
+    except ImportError:
+        starlette_server = None
     bind = getattr(starlette_server, "_bind_socket", None)
     if bind is None:
-        return
+        log.warning("gmm_ui.serve: this Streamlit has no starlette_server._bind_socket; connections keep Nagle's delay")
+        return False
 
     def bind_tcp(*args, **kwargs):
         listener = bind(*args, **kwargs)
@@ -141,21 +94,7 @@ def _listen_without_nagle():
         return tcp
 
     starlette_server._bind_socket = bind_tcp
-
-
-def _warm_up_inspect():
-    """Streamlit calls ``inspect.stack()`` when the server's first session draws its first element, to ask whether it
-    runs in a Python prompt (and warn if so). The first such call in a process maps the file of every loaded module
-    (about 0.2 s once the app's libraries are loaded); made here first, the first visitor's still read the source of
-    each of its own frames (0.09 s). The answer is known, since Streamlit's command line starts the server below: the
-    question is marked as asked, where this Streamlit keeps that mark."""
-    import inspect
-
-    from streamlit import delta_generator
-
-    inspect.stack()
-    if hasattr(delta_generator, "_use_warning_has_been_displayed"):
-        delta_generator._use_warning_has_been_displayed = True
+    return True
 
 
 def _warm_up_first_visit():

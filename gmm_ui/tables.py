@@ -224,7 +224,7 @@ def html_table(frame, name, digits, titles=None, max_height=320):
     ``name`` marks it in the page (``data-table``), for tests to find.
 
     The app's first page shows its tables this way: a data grid (``st.dataframe``, ``st.data_editor``) loads about
-    1.5 MB of scripts into the page first, which delayed the first chart by 0.2-0.4 s (see the README).
+    1.5 MB of scripts into the page first, which delayed the first chart by 0.2-0.4 s (see docs/performance.md).
     """
     titles = titles or {}
 

@@ -73,6 +73,40 @@ CHART_SLIDER = """
 """
 
 
+#: Streamlit marks its app element with the script's state ("initial", "running", "notRunning", ...).
+SCRIPT_STATE = "data-test-script-state"
+IDLE = f'[data-testid="stApp"][{SCRIPT_STATE}="notRunning"]'
+
+# Run in every page before Streamlit's own scripts (see ``new_counting_page``): counts the script's runs, that is
+# the times the app element's script state turns "running" (a whole run or a fragment's), and the messages the page
+# sends to the server. The observer watches that one attribute only, so a chart's own drawing costs it nothing;
+# each record's old value and the element's value now give every state in turn, however quickly they follow.
+COUNT_RUNS = f"""
+(() => {{
+    window.__scriptRuns = 0;
+    window.__messagesSent = 0;
+    window.__messagesAtIdle = 0;  // sent when the last run finished
+    let last = null;
+    const seen = state => {{
+        if (state === "running" && last !== "running") window.__scriptRuns += 1;
+        if (state === "notRunning" && last !== "notRunning") window.__messagesAtIdle = window.__messagesSent;
+        last = state;
+    }};
+    new MutationObserver(records => {{
+        const app = records[0].target;
+        records.forEach(record => seen(record.oldValue));
+        seen(app.getAttribute("{SCRIPT_STATE}"));
+    }}).observe(document, {{subtree: true, attributes: true, attributeOldValue: true,
+                            attributeFilter: ["{SCRIPT_STATE}"]}});
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (...message) {{
+        window.__messagesSent += 1;
+        return send.apply(this, message);
+    }};
+}})();
+"""
+
+
 def _free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -99,14 +133,19 @@ def scratch_environment(folder):
 
 
 @contextlib.contextmanager
-def served_app(scratch):
-    """The app served headless on a free loopback port; yields its URL and always stops the server."""
+def served_app(scratch, plain=False):
+    """The app served headless on a free loopback port; yields its URL and always stops the server.
+
+    As ``make run`` starts it (``python -m gmm_ui.serve``), or with ``plain``, as ``streamlit run streamlit_app.py``
+    does (how Streamlit Community Cloud starts an app).
+    """
     port = _free_port()
-    log_path = scratch / "streamlit.log"
+    log_path = scratch / ("streamlit-plain.log" if plain else "streamlit.log")
+    start = ["streamlit", "run", "streamlit_app.py"] if plain else ["gmm_ui.serve"]
     command = [
         sys.executable,
         "-m",
-        "gmm_ui.serve",
+        *start,
         "--server.headless",
         "true",
         "--server.address",
@@ -180,9 +219,54 @@ def wait_for_ellipses(page, other_than=None):
     return wait_for_traces(page, "ellipse", 0, other_than)
 
 
+def new_counting_page(context):
+    """A new page of ``context`` that counts its script runs (see ``script_runs``)."""
+    page = context.new_page()
+    page.add_init_script(COUNT_RUNS)
+    return page
+
+
+def script_runs(page):
+    """How many runs of the app's script (whole or a fragment) this page has seen start so far."""
+    return page.evaluate("() => window.__scriptRuns")
+
+
+def run_counts(page):
+    """[script runs seen so far, messages sent to the server so far] of this page (see ``assert_no_run_since``)."""
+    return page.evaluate("() => [window.__scriptRuns, window.__messagesSent]")
+
+
+def wait_for_runs(page, since, runs=1, exactly=True):
+    """Until ``runs`` runs have started since the count stood at ``since``, the last has finished drawing and the
+    page has sent nothing since it finished (no further run is asked for); asserts that exactly ``runs`` started,
+    or, unless ``exactly``, at least that many. Returns the count now.
+
+    (Replacing an uploaded file sends the uploader's change in steps, which the server runs once or twice
+    depending on how soon they arrive: there, ``exactly=False``.)"""
+    page.wait_for_function(
+        "target => window.__scriptRuns >= target && window.__messagesSent === window.__messagesAtIdle"
+        f" && document.querySelector('{IDLE}')",
+        arg=since + runs,
+        timeout=CHART_TIMEOUT_MS,
+    )
+    now = script_runs(page)
+    if exactly:
+        assert now == since + runs, f"{now - since} script runs, expected {runs}"
+    return now
+
+
+def assert_no_run_since(page, counts):
+    """The page has neither asked the server for anything nor seen a script run since ``run_counts`` gave
+    ``counts``: what was done since happened in the browser alone. (A widget's change is sent at once, so a rerun
+    it would cause is seen here even before the server has started it.)"""
+    now = run_counts(page)
+    assert now == counts, f"since then: {now[0] - counts[0]} script runs, {now[1] - counts[1]} messages to the server"
+
+
 def wait_until_idle(page):
-    """Until the script (or fragment) run triggered by the last interaction has finished drawing."""
-    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=CHART_TIMEOUT_MS)
+    """Until the script (or fragment) is not running: the page of the last run seen is drawn. (Waiting on an
+    interaction's run needs ``wait_for_runs``: right after the interaction the script may not have started yet.)"""
+    page.locator(IDLE).wait_for(timeout=CHART_TIMEOUT_MS)
 
 
 def assert_no_exception(page):

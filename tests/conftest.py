@@ -54,7 +54,7 @@ def open_app(browser, app_url):
     def open_page(query=""):
         context = browser.new_context(viewport=browser_support.VIEWPORT)
         contexts.append(context)
-        page = context.new_page()
+        page = browser_support.new_counting_page(context)
         page.goto(f"{app_url}/{query}")
         page.locator(browser_support.CHART).first.wait_for(timeout=browser_support.CHART_TIMEOUT_MS)
         return page
@@ -66,7 +66,8 @@ def open_app(browser, app_url):
 
 @pytest.fixture
 def page(open_app):
-    """A fresh session of the app, loaded up to its first chart's ellipses."""
+    """A fresh session of the app, loaded in one run (finished) up to its first chart's ellipses."""
     page = open_app()
     browser_support.wait_for_ellipses(page)
+    browser_support.wait_for_runs(page, 0)
     return page

@@ -12,16 +12,21 @@ from tests.browser_support import (
     CHART_SLIDER,
     CHART_TIMEOUT_MS,
     READ_TRACES,
+    VIEWPORT,
     assert_no_exception,
+    assert_no_run_since,
     chart_slider,
     choose_preset,
     click_chart_step,
+    new_counting_page,
     read_traces,
+    run_counts,
     screenshot,
+    served_app,
     wait_for_ellipses,
     wait_for_headline,
+    wait_for_runs,
     wait_for_traces,
-    wait_until_idle,
 )
 
 pytestmark = BROWSER_TESTS
@@ -37,6 +42,7 @@ def test_clicking_a_step_of_the_charts_slider_moves_the_ellipses(page):
     assert box["headline"].startswith("Iteration 0 of 7")
     screenshot(page, "em_iteration0.png")
 
+    counts = run_counts(page)
     click_chart_step(page, 7)
     at_end = wait_for_ellipses(page, other_than=at_start)
     assert "converged" in wait_for_headline(page, "Iteration 7 of 7")
@@ -47,18 +53,31 @@ def test_clicking_a_step_of_the_charts_slider_moves_the_ellipses(page):
     colors = {color for trace in json.loads(read_traces(page, "points")) for color in trace[2]}
     assert len(colors) >= 3 and all(color.startswith("#") for color in colors)
     expect(page.locator('[data-testid="stApp"][data-test-script-state="running"]')).to_have_count(0)
+    assert_no_run_since(page, counts)
     assert_no_exception(page)
     screenshot(page, "em_iteration_end.png")
 
     click_chart_step(page, 1)  # and back: one iteration
     wait_for_headline(page, "Iteration 1 of 7")
     assert read_traces(page, "ellipse") not in (at_start, at_end)
+    assert_no_run_since(page, counts)
 
 
-def test_the_em_chart_is_drawn_once_and_plotly_loads_with_the_page(page):
+def test_the_run_counter_sees_a_widgets_rerun_at_once(page):
+    """What the scrub tests rely on: a change sent to the server shows in the counts as soon as the click returns,
+    and its run is counted once."""
+    import pytest
+
+    counts = run_counts(page)
+    page.locator(".st-key-edit_start label").click()
+    with pytest.raises(AssertionError, match="messages to the server"):
+        assert_no_run_since(page, counts)
+    wait_for_runs(page, counts[0])
+
+
+def test_the_em_chart_is_drawn_once_at_the_screens_resolution(page):
     """The EM chart's margins already hold its axes, legend and slider, so Plotly does not widen them and draw the
-    whole chart again; WebGL draws at the screen's resolution; and the page served by ``gmm_ui.serve`` runs
-    Plotly's script before any chart asks for it."""
+    whole chart again; and WebGL draws at the screen's resolution."""
     wait_for_ellipses(page)
     size, margin, gl_ratio = page.evaluate("""() => {
         const graph = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
@@ -66,8 +85,6 @@ def test_the_em_chart_is_drawn_once_and_plotly_loads_with_the_page(page):
     }""")
     assert [size[side] for side in "lrtb"] == [margin[side] for side in "lrtb"]
     assert gl_ratio == 1  # WebGL layers at the screen's resolution, not twice it
-    early = page.evaluate("""() => [...document.querySelectorAll('head script[type="module"]')].map(s => s.src)""")
-    assert any("/PlotlyChart." in source for source in early)
     assert_no_exception(page)
 
 
@@ -96,6 +113,7 @@ def test_one_dimensional_data_scrub_in_the_chart_and_keep_their_histogram(open_a
     wait_for_headline(page, "Iteration 0 of")
     density = read_traces(page, "density")
     labels = chart_slider(page)["labels"]
+    counts = run_counts(page)
     click_chart_step(page, len(labels) // 2)  # steps a few pixels apart (246 of them): near the middle is enough
     page.wait_for_function(f"() => ({CHART_SLIDER})().active > 0", timeout=CHART_TIMEOUT_MS)
     active = chart_slider(page)["active"]
@@ -103,6 +121,7 @@ def test_one_dimensional_data_scrub_in_the_chart_and_keep_their_histogram(open_a
     assert abs(active - len(labels) // 2) <= 2
     assert read_traces(page, "density") != density
     expect(page.locator('[data-testid="stApp"][data-test-script-state="running"]')).to_have_count(0)
+    assert_no_run_since(page, counts)
     histogram_fill = page.locator(f"{CHART} .scatterlayer .trace").first.locator("path.js-fill")
     assert len(histogram_fill.get_attribute("d") or "") > 100  # its outline still drawn
     assert_no_exception(page)
@@ -129,11 +148,13 @@ def test_large_data_scrub_redraws_the_plane_itself(open_app):
 
     page = open_app("?data=generated&clusters=5&points=1000&k=5&init=random_from_data&seed=0")
     wait_for_headline(page, "Iteration 0 of")
-    wait_until_idle(page)
+    wait_for_runs(page, 0)  # the page's one run has drawn everything
+    counts = run_counts(page)
     before = _plane_pixels(page)
     last = len(chart_slider(page)["labels"]) - 1
     click_chart_step(page, last)
     wait_for_headline(page, f"Iteration {last} of {last}")
+    assert_no_run_since(page, counts)
     page.evaluate("() => new Promise(done => requestAnimationFrame(() => setTimeout(done)))")  # painted
     after = _plane_pixels(page)
     changed = int((np.abs(after - before) > 40).sum())
@@ -144,10 +165,12 @@ def test_large_data_scrub_redraws_the_plane_itself(open_app):
 
 def test_play_animates_through_the_iterations(page):
     wait_for_ellipses(page)
+    counts = run_counts(page)
     page.locator(f"{CHART} .updatemenu-button").filter(has_text="Play").click()
     # S1 converges in 7 iterations: playing reaches the last frame by itself.
     assert "converged" in wait_for_headline(page, "Iteration 7 of 7")
     assert chart_slider(page)["active"] == 7
+    assert_no_run_since(page, counts)  # played in the browser
     assert_no_exception(page)
 
 
@@ -156,7 +179,10 @@ def test_kmeans_versus_gmm_tab_shows_both_side_by_side(page):
 
     choose_preset(page, "k-means fails: stretched clusters")
     expect(page.get_by_text("600 points", exact=False).first).to_be_visible(timeout=CHART_TIMEOUT_MS)
+    runs = wait_for_runs(page, 1)  # the preset's
     page.get_by_role("tab", name="k-means vs GMM").click()
+    wait_for_runs(page, runs)  # one run draws the tab
+    counts = run_counts(page)
     expect(page.get_by_text("k-means · iteration 0")).to_be_visible(timeout=CHART_TIMEOUT_MS)
     expect(page.locator(CHART)).to_have_count(1)  # k-means and EM in one chart, under one slider
     assert len(json.loads(wait_for_traces(page, "cell", 0))) == 3  # k-means' decision regions, K = 3
@@ -168,6 +194,7 @@ def test_kmeans_versus_gmm_tab_shows_both_side_by_side(page):
     # k-means stops at once on these stretched clusters, cutting each in two: it keeps its last state
     expect(page.get_by_text("k-means · iteration 1 (converged)")).to_be_visible()
     expect(page.locator('[data-testid="stApp"][data-test-script-state="running"]')).to_have_count(0)
+    assert_no_run_since(page, counts)
     assert_no_exception(page)
     screenshot(page, "kmeans_vs_gmm.png")
 
@@ -215,3 +242,25 @@ def test_a_long_fit_shows_its_progress_then_the_chart(browser, app_url):
         assert_no_exception(page)
     finally:
         context.close()
+
+
+def test_a_plain_streamlit_run_serves_the_same_app(browser, scratch):
+    """``streamlit run streamlit_app.py``, how Streamlit Community Cloud starts an app (without ``gmm_ui.serve``),
+    on a server of its own: the page loads the EM chart in one run, and its slider moves the ellipses in the
+    browser."""
+    with served_app(scratch, plain=True) as url:
+        context = browser.new_context(viewport=VIEWPORT)
+        try:
+            page = new_counting_page(context)
+            page.goto(url)
+            at_start = wait_for_ellipses(page)
+            assert chart_slider(page)["labels"] == [str(i) for i in range(8)]  # S1: 7 iterations, 8 frames
+            wait_for_runs(page, 0)
+            counts = run_counts(page)
+            click_chart_step(page, 7)
+            wait_for_ellipses(page, other_than=at_start)
+            assert "converged" in wait_for_headline(page, "Iteration 7 of 7")
+            assert_no_run_since(page, counts)
+            assert_no_exception(page)
+        finally:
+            context.close()

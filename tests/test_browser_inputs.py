@@ -15,7 +15,8 @@ from tests.browser_support import (
     CHART_TIMEOUT_MS,
     assert_no_exception,
     screenshot,
-    wait_until_idle,
+    script_runs,
+    wait_for_runs,
 )
 
 pytestmark = BROWSER_TESTS
@@ -37,16 +38,18 @@ def page_with_good_upload(page):
     from playwright.sync_api import expect
 
     page.get_by_role("radio", name="Upload CSV").click()
+    runs = wait_for_runs(page, 1)  # the radio's
     _upload(page, "good points.csv", GOOD_CSV)
     expect(page.get_by_text("20 points", exact=False).first).to_be_visible(timeout=CHART_TIMEOUT_MS)
     expect(page.get_by_text("good points.csv", exact=False).first).to_be_visible()
+    wait_for_runs(page, runs, exactly=False)  # the upload's
     return page
 
 
-def _expect_good_data_still_shown(page):
+def _expect_good_data_still_shown(page, runs):
     from playwright.sync_api import expect
 
-    wait_until_idle(page)  # the whole page of this run is drawn
+    wait_for_runs(page, runs, exactly=False)  # the upload's runs have drawn the whole page
     header = page.get_by_text("good points.csv · 20 points", exact=False)
     expect(header).to_be_visible()
     expect(page.get_by_text("Still showing: good points.csv (20 points).")).to_be_visible()
@@ -62,11 +65,12 @@ def test_bad_uploads_show_their_message_and_keep_the_previous_data(page_with_goo
         ("excel_workbook.xlsx", "This looks like an Excel workbook (.xlsx)"),
         ("ragged_rows.csv", "but line 5 has 2, line 9 has 4"),
     ]:
+        runs = script_runs(page)
         _upload(page, name, (BAD_FILES / name).read_bytes())
         error = page.locator('[data-testid="stAlertContentError"]', has_text=message)
         expect(error).to_be_visible(timeout=CHART_TIMEOUT_MS)
         expect(error).to_contain_text(f"Could not read {name}")
-        _expect_good_data_still_shown(page)
+        _expect_good_data_still_shown(page, runs)
         assert_no_exception(page)
         if name.endswith(".xlsx"):
             screenshot(page, "bad_upload.png")
@@ -78,10 +82,11 @@ def test_user_text_is_shown_literally_in_the_page_and_the_chart(page):
     page.get_by_role("radio", name="Upload CSV").click()
     names = ["<b>bold</b>", "**stars**"]
     rows = [",".join(names)] + [f"{i % 5},{(3 * i) % 7}" for i in range(12)]
+    runs = wait_for_runs(page, 1)  # the radio's
     _upload(page, "<i>name</i>.csv", ("\n".join(rows) + "\n").encode())
     expect(page.get_by_text("<i>name</i>.csv · 12 points", exact=False)).to_be_visible(timeout=CHART_TIMEOUT_MS)
     expect(page.get_by_text(f"columns: {', '.join(names)}.", exact=False)).to_be_visible()
-    wait_until_idle(page)
+    wait_for_runs(page, runs, exactly=False)
     # Plotly reads a few HTML tags in titles; the axis titles must show the column names as typed.
     axis_titles = page.locator(f"{CHART} .g-xtitle, {CHART} .g-ytitle")
     expect(axis_titles.first).to_be_visible(timeout=CHART_TIMEOUT_MS)
@@ -98,7 +103,7 @@ def test_the_start_is_a_table_until_the_user_asks_to_edit_it(page):
     ``test-output/start_editor.png`` shows the open grid."""
     from playwright.sync_api import expect
 
-    wait_until_idle(page)
+    runs = wait_for_runs(page, 0)  # the page's one run
     table = page.locator('[data-table="start"]')
     expect(table).to_be_visible()
     assert table.locator("tbody tr").count() == 3
@@ -109,7 +114,7 @@ def test_the_start_is_a_table_until_the_user_asks_to_edit_it(page):
     grid = page.locator('[data-testid="stDataFrame"]').first
     expect(grid).to_be_visible(timeout=CHART_TIMEOUT_MS)
     expect(table).to_have_count(0)
-    wait_until_idle(page)
+    wait_for_runs(page, runs)
     assert page.evaluate(grids) > 0
     screenshot(page, "start_editor.png")
     page.locator(".st-key-edit_start label").click()

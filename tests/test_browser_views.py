@@ -12,15 +12,17 @@ from tests.browser_support import (
     CHART,
     CHART_TIMEOUT_MS,
     assert_no_exception,
+    assert_no_run_since,
     chart_slider,
     choose_option,
     click_chart_step,
     read_traces,
+    run_counts,
     screenshot,
     wait_for_chart_step,
     wait_for_headline,
+    wait_for_runs,
     wait_for_traces,
-    wait_until_idle,
 )
 
 pytestmark = BROWSER_TESTS
@@ -55,12 +57,14 @@ def test_two_starts_are_scrubbed_together_and_restarts_show_local_optima(open_ap
     screenshot(page, "view_two_starts_start.png")
 
     labels = chart_slider(page)["labels"]
+    counts = run_counts(page)
     click_chart_step(page, len(labels) - 1)  # in the browser: no rerun
     after = json.loads(wait_for_traces(page, "ellipse", 0, other_than=before))
     half = len(after) // 2
     assert after[:half] != json.loads(before)[:half] and after[half:] != json.loads(before)[half:]
     expect(page.get_by_text(f"Start B · iteration {labels[-1]}")).to_be_visible()
     expect(page.locator('[data-testid="stApp"][data-test-script-state="running"]')).to_have_count(0)
+    assert_no_run_since(page, counts)
     assert_no_exception(page)
     screenshot(page, "view_two_starts.png")
 
@@ -86,11 +90,13 @@ def test_covariance_types_share_one_iteration_control(open_app):
     expect(page.locator('[data-testid="stMetricLabel"]', has_text="Free parameters")).to_have_count(4)
 
     last = len(chart_slider(page)["labels"]) - 1
+    counts = run_counts(page)
     click_chart_step(page, last)
     wait_for_chart_step(page, last)  # the last iteration's ellipses, not whatever first differs from the start
     end = json.loads(wait_for_traces(page, "ellipse", 0, other_than=json.dumps(start)))
     panels = [end[i * len(end) // 4 : (i + 1) * len(end) // 4] for i in range(4)]
     assert all(panels[i] != panels[j] for i in range(4) for j in range(i))  # four constraints, four fits
+    assert_no_run_since(page, counts)
     assert_no_exception(page)
     screenshot(page, "view_covariance_types.png")
 
@@ -103,8 +109,9 @@ def test_choosing_k_draws_the_criterion_per_type_and_the_chosen_model(open_app):
     assert len(lines) == 4 and all(len(x) == 6 for x, _, _ in lines)  # four types, K = 1..6
     shown = wait_for_traces(page, "ellipse", 1)
 
+    runs = wait_for_runs(page, 0)  # the page's own
     choose_option(page, "select_model", "spherical, K = 4")
-    wait_until_idle(page)
+    wait_for_runs(page, runs)  # one run shows that model
     changed = json.loads(wait_for_traces(page, "ellipse", 1, other_than=shown))
     assert len(changed) == 4 * 2  # K = 4 at 1σ and 2σ
     expect(page.get_by_text("The model spherical, K = 4")).to_be_visible()
@@ -126,6 +133,7 @@ def test_half_steps_recolor_first_then_move_the_ellipses(open_app):
     assert {color for trace in json.loads(points) for color in trace[2]} == {"#9aa5b1"}  # no E-step yet: grey
     assert chart_slider(page)["labels"][:3] == ["start", "1 · E-step", "1 · M-step"]
 
+    counts = run_counts(page)
     click_chart_step(page, 1)  # the E-step of iteration 1: new colours, the same ellipses
     wait_for_headline(page, "Iteration 1 of")
     wait_for_headline(page, "after the E-step")
@@ -139,6 +147,7 @@ def test_half_steps_recolor_first_then_move_the_ellipses(open_app):
     wait_for_traces(page, "ellipse", other_than=ellipses)
     assert read_traces(page, "points") == colored
     assert all(len(x) > 10 for x, _, _ in json.loads(read_traces(page, "previous_ellipse")))  # dotted: before
+    assert_no_run_since(page, counts)
     assert_no_exception(page)
     screenshot(page, "view_half_steps.png")
 
@@ -155,6 +164,7 @@ def test_density_under_the_points_and_samples_beside_the_data(open_app):
     screenshot(page, "view_density.png")
     # a step moves the shading with the ellipses (frames move the shapes; the chart is not drawn anew)
     shading = fills.last.get_attribute("d")
+    counts = run_counts(page)
     click_chart_step(page, 5)
     wait_for_chart_step(page, 5)
     page.wait_for_function(
@@ -162,6 +172,7 @@ def test_density_under_the_points_and_samples_beside_the_data(open_app):
         arg=[f"{CHART} .scatterlayer .js-fill", shading],
         timeout=CHART_TIMEOUT_MS,
     )
+    assert_no_run_since(page, counts)
     assert_no_exception(page)
     screenshot(page, "view_density_step.png")
 
@@ -183,10 +194,12 @@ def test_one_dimensional_covariance_types_scrub_in_the_browser(open_app):
     expect(_charts(page)).to_have_count(1, timeout=CHART_TIMEOUT_MS)
     before = wait_for_traces(page, "density", 0)
     assert len(json.loads(before)) == 4
+    counts = run_counts(page)
     click_chart_step(page, len(chart_slider(page)["labels"]) // 2)
     after = json.loads(wait_for_traces(page, "density", 0, other_than=before))
     assert all(a != b for a, b in zip(after, json.loads(before)))
     expect(page.locator('[data-testid="stApp"][data-test-script-state="running"]')).to_have_count(0)
+    assert_no_run_since(page, counts)
     assert_no_exception(page)
     screenshot(page, "view_covariance_types_1d.png")
 

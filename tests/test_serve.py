@@ -1,43 +1,48 @@
-"""gmm_ui.serve: the page it serves runs Plotly's script early, its connections send small writes at once, BLAS
-runs on one thread, the first visit's one-off work is done at start-up, and nothing of Streamlit's package is
-changed."""
+"""How the app is served: ``gmm_ui.serve``'s connections send small writes at once (or it says why not), the first
+visit's one-off work is done at start-up, and BLAS runs on one thread whether the app is started by ``make run``
+or by a plain ``streamlit run``.
 
-from pathlib import Path
+Whatever depends on a process's first call (a cache, a process-wide limit) is checked in a fresh interpreter:
+in this one, earlier tests have done that work already."""
 
-import scipy.linalg  # noqa: F401  (loads SciPy's own BLAS, which the server limits too)
-from streamlit import file_util
-from threadpoolctl import threadpool_info
+import json
+import logging
+import os
+import subprocess
+import sys
+
+import pytest
 
 from gmm_ui import serve
+from tests.browser_support import ROOT
+
+#: Reads the BLAS libraries' thread counts as JSON: {"before": [...], "after": [...]} around the code it is given.
+BLAS_PROBE = """
+import json, scipy.linalg
+from threadpoolctl import threadpool_info
+def threads():
+    return [library["num_threads"] for library in threadpool_info() if library["user_api"] == "blas"]
+before = threads()
+{code}
+print(json.dumps({{"before": before, "after": threads()}}))
+"""
 
 
-def test_the_page_runs_the_plotly_script_from_a_mirror_of_streamlits_folder(monkeypatch):
-    original = Path(file_util.get_static_dir())
-    page_before = (original / "index.html").read_text(encoding="utf-8")
-    monkeypatch.setattr(file_util, "get_static_dir", file_util.get_static_dir)  # restored after the test
-
-    serve._preload_chart_scripts()
-
-    mirror = Path(file_util.get_static_dir())
-    assert mirror != original
-    page = (mirror / "index.html").read_text(encoding="utf-8")
-    plotly = next((original / "static" / "js").glob("PlotlyChart.*.js"))
-    tag = f'<script type="module" src="./static/js/{plotly.name}"></script>'
-    assert page.index(tag) < page.index("</head>")
-    assert page.replace(f"{tag}\n  ", "") == page_before  # the page is otherwise Streamlit's own
-    assert (mirror / "static" / "js" / plotly.name).resolve() == plotly.resolve()
-    assert {entry.name for entry in mirror.iterdir()} == {entry.name for entry in original.iterdir()}
-    assert (original / "index.html").read_text(encoding="utf-8") == page_before
+def _run_fresh(code):
+    """The standard output of ``code`` run by a fresh interpreter in the repository (BLAS at its own default)."""
+    environment = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout.strip().splitlines()[-1]
 
 
-def test_a_streamlit_without_the_plotly_script_is_served_as_it_is(monkeypatch, tmp_path):
-    (tmp_path / "static" / "js").mkdir(parents=True)
-    (tmp_path / "index.html").write_text("<html><head></head><body></body></html>", encoding="utf-8")
-    monkeypatch.setattr(file_util, "get_static_dir", lambda: str(tmp_path))
-
-    serve._preload_chart_scripts()
-
-    assert file_util.get_static_dir() == str(tmp_path)
+def _assert_one_blas_thread(code):
+    threads = json.loads(_run_fresh(BLAS_PROBE.format(code=code)))
+    assert len(threads["after"]) >= 2 and all(n == 1 for n in threads["after"])  # NumPy's and SciPy's BLAS
+    if (os.cpu_count() or 1) > 1:
+        assert max(threads["before"]) > 1  # the limit is the app's doing, not the machine's
 
 
 def test_the_servers_connections_send_small_writes_at_once(monkeypatch):
@@ -50,7 +55,7 @@ def test_the_servers_connections_send_small_writes_at_once(monkeypatch):
     from streamlit.web.server.starlette import starlette_server
 
     monkeypatch.setattr(starlette_server, "_bind_socket", starlette_server._bind_socket)  # restored after the test
-    serve._listen_without_nagle()
+    assert serve._listen_without_nagle()
     listener = starlette_server._bind_socket("127.0.0.1", 0, 8)
 
     async def accepted_nodelay():
@@ -75,21 +80,46 @@ def test_the_servers_connections_send_small_writes_at_once(monkeypatch):
         assert thread.submit(asyncio.run, accepted_nodelay()).result() != 0
 
 
-def test_the_server_runs_blas_on_one_thread():
-    limiter = serve._one_blas_thread()
-    try:
-        blas = [library for library in threadpool_info() if library["user_api"] == "blas"]
-        assert blas and all(library["num_threads"] == 1 for library in blas)  # NumPy's and SciPy's
-    finally:
-        limiter.restore_original_limits()
+@pytest.mark.parametrize("streamlit_lacks", ["the function", "the module"])
+def test_a_streamlit_the_connection_fix_cannot_patch_is_left_as_it_is_and_says_so(monkeypatch, caplog, streamlit_lacks):
+    from streamlit.web.server import starlette
+    from streamlit.web.server.starlette import starlette_server
+
+    if streamlit_lacks == "the function":
+        monkeypatch.delattr(starlette_server, "_bind_socket")
+    else:  # importing it raises ImportError
+        monkeypatch.delattr(starlette, "starlette_server")
+        monkeypatch.setitem(sys.modules, "streamlit.web.server.starlette.starlette_server", None)
+    with caplog.at_level(logging.WARNING, logger=serve.__name__):
+        assert not serve._listen_without_nagle()
+    assert [record.name for record in caplog.records] == [serve.__name__]
+    assert "Nagle" in caplog.records[0].getMessage()
 
 
 def test_the_first_visits_work_is_done_at_start_up():
-    from streamlit import delta_generator
+    counts = _run_fresh(
+        "from gmm_core.scenarios import list_scenarios, load_scenario\n"
+        "from gmm_ui import serve\n"
+        "before = load_scenario.cache_info().currsize\n"
+        "serve._warm_up_first_visit()\n"
+        "print(before, load_scenario.cache_info().currsize, len(list_scenarios()))\n"
+    )
+    before, after, presets = map(int, counts.split())
+    assert before == 0
+    assert after >= presets  # every preset's data is kept
 
-    from gmm_core.scenarios import list_scenarios, load_scenario
 
-    serve._warm_up_first_visit()
-    assert load_scenario.cache_info().currsize >= len(list_scenarios())  # every preset's data is kept
-    serve._warm_up_inspect()
-    assert delta_generator._use_warning_has_been_displayed  # no inspect.stack() on the first session's element
+def test_make_run_runs_blas_on_one_thread():
+    """``python -m gmm_ui.serve`` up to the point where Streamlit's command line would start the server."""
+    _assert_one_blas_thread(
+        "from streamlit.web import cli\ncli.main = lambda: None\nfrom gmm_ui import serve\nserve.main([])"
+    )
+
+
+def test_a_plain_streamlit_run_runs_blas_on_one_thread():
+    """The app's script as Streamlit runs it (what ``streamlit run streamlit_app.py`` does, without the server)."""
+    _assert_one_blas_thread(
+        "from streamlit.testing.v1 import AppTest\n"
+        "app = AppTest.from_file('streamlit_app.py', default_timeout=120).run()\n"
+        "assert not app.exception, app.exception"
+    )
