@@ -168,6 +168,38 @@ def _refill(fit_data, signature, strategy, settings, seed):
     return True
 
 
+def _start_table(fit_data, frame):
+    """The "Edit the values" toggle and the start table ``frame`` under it: an editable grid, or read only.
+
+    Returns (editing, the table as shown, edits included).
+    """
+    editing = st.toggle(
+        "Edit the values",
+        key=EDIT_START,
+        on_change=_keep_edits,
+        persist_state="page",
+        help="Type your own π, μ, σ and ρ in the table: EM then starts from them.",
+    )
+    if editing:
+        help_text = tables.column_help(fit_data.n_features, fit_data.feature_names)
+        edited = st.data_editor(
+            frame,
+            key=START_TABLE,
+            on_change=_switch_to_manual,
+            num_rows="fixed",
+            height=min(38 + 35 * len(frame), 300),
+            column_config={
+                name: st.column_config.NumberColumn(name, help=text, format="%.4f", required=True)
+                for name, text in help_text.items()
+            },
+        )
+    else:  # read only, as a light HTML table (see tables.html_table)
+        edited = frame
+        titles = tables.column_help(fit_data.n_features, fit_data.feature_names, markdown=False)
+        st.html(tables.html_table(edited, "start", digits=4, titles=titles, max_height=300))
+    return editing, edited
+
+
 def start_editor(fit_data, settings, strategy, seed):
     """Draw the editable start and return the mixture EM starts from (the last valid one), or None.
 
@@ -201,30 +233,7 @@ def start_editor(fit_data, settings, strategy, seed):
     if state.get(START_DATA) != fit_data.signature:
         return None  # nothing valid for these points yet (the error is shown above)
 
-    editing = st.toggle(
-        "Edit the values",
-        key=EDIT_START,
-        on_change=_keep_edits,
-        persist_state="page",
-        help="Type your own π, μ, σ and ρ in the table: EM then starts from them.",
-    )
-    if editing:
-        help_text = tables.column_help(fit_data.n_features, fit_data.feature_names)
-        edited = st.data_editor(
-            state[START_FRAME],
-            key=START_TABLE,
-            on_change=_switch_to_manual,
-            num_rows="fixed",
-            height=min(38 + 35 * len(state[START_FRAME]), 300),
-            column_config={
-                name: st.column_config.NumberColumn(name, help=text, format="%.4f", required=True)
-                for name, text in help_text.items()
-            },
-        )
-    else:  # read only, as a light HTML table (see tables.html_table)
-        edited = state[START_FRAME]
-        titles = tables.column_help(fit_data.n_features, fit_data.feature_names, markdown=False)
-        st.html(tables.html_table(edited, "start", digits=4, titles=titles, max_height=300))
+    editing, edited = _start_table(fit_data, state[START_FRAME])
     state[START_EDITED] = edited
     normalise_column, note_column = st.columns([1, 4], vertical_alignment="center")
     normalise_column.button(
