@@ -227,14 +227,14 @@ def figure_json_bytes():
     from gmm_ui.serve import without_cache_notice
 
     with without_cache_notice():
-        from gmm_ui import figures, views
+        from gmm_ui import figures, stages
         from gmm_ui.data import ANIMATION_DISPLAY_LIMIT, display_indices
 
     data = gmm_core.generate_clusters(n_clusters=N_CLUSTERS, points_per_cluster=POINTS_EACH, seed=0)
     start_params = gmm_core.initialize(data.X, K, "kmeans++", random_state=0)
     run = gmm_core.fit_em(data.X, start_params, max_iter=ITERATIONS, tol=0.0)
     points = data.X[display_indices(data.X.shape[0], ANIMATION_DISPLAY_LIMIT)]
-    frames, note = views.em_frames(run, points, False, 0)
+    frames, note = stages.em_frames(run, points, False, 0)
     figure = figures.em_animation_figure(
         points, frames, figures.plane_view(data.X, ["x", "y"]), run.log_likelihood, note=note
     )

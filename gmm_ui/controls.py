@@ -9,14 +9,24 @@ import streamlit as st
 from gmm_core import COVARIANCE_TYPES, DataError, ParameterError
 from gmm_core.scenarios import generate_clusters, list_scenarios, load_scenario
 
-from . import data, start
+from . import data, start, strategies
+from . import state as keys
 from .data import BadRowsError, from_scenario, from_table, prepare_fit_data, scale_hint
 from .fitting import CONVERGENCE_LABELS, COVARIANCE_LABELS, FitSettings, read_upload
-from .state import GENERATE, NO_LABELS, PRESET, PRESET_IDENTITY, UPLOAD, apply_data_defaults
+from .state import (
+    GENERATE,
+    MAX_SEED,
+    NO_LABELS,
+    PRESET,
+    PRESET_IDENTITY,
+    UPLOAD,
+    apply_data_defaults,
+    clamp,
+    keep_choice,
+)
 from .text import plain
 
 MAX_COMPONENTS = 200
-MAX_SEED = 2**31 - 1
 DROP_BAD_ROWS = "Drop rows with missing or invalid values"
 #: Widgets drawn only in some runs keep their values while hidden.
 HIDDEN_KEEPS_VALUE = dict(persist_state="page")
@@ -39,25 +49,25 @@ def _preset_data(key):
 
 def _preset():
     names = dict(list_scenarios())
-    key = st.selectbox("Teaching case", list(names), format_func=names.get, key="scenario", **HIDDEN_KEEPS_VALUE)
+    key = st.selectbox("Teaching case", list(names), format_func=names.get, key=keys.SCENARIO, **HIDDEN_KEEPS_VALUE)
     return _preset_data(key)
 
 
 def _bump_seed():
-    st.session_state["gen_seed"] += 1
+    st.session_state[keys.GEN_SEED] += 1
 
 
 def _generated():
     left, right = st.columns(2)
-    n_clusters = left.number_input("Clusters", 1, 12, step=1, key="gen_clusters", **HIDDEN_KEEPS_VALUE)
-    per_cluster = right.number_input("Points each", 2, 50_000, step=50, key="gen_points", **HIDDEN_KEEPS_VALUE)
-    spread = left.number_input("Spread σ", 0.05, 20.0, step=0.1, key="gen_spread", **HIDDEN_KEEPS_VALUE)
+    n_clusters = left.number_input("Clusters", 1, 12, step=1, key=keys.GEN_CLUSTERS, **HIDDEN_KEEPS_VALUE)
+    per_cluster = right.number_input("Points each", 2, 50_000, step=50, key=keys.GEN_POINTS, **HIDDEN_KEEPS_VALUE)
+    spread = left.number_input("Spread σ", 0.05, 20.0, step=0.1, key=keys.GEN_SPREAD, **HIDDEN_KEEPS_VALUE)
     elongation = right.number_input(
         "Elongation",
         1.0,
         30.0,
         step=0.5,
-        key="gen_elongation",
+        key=keys.GEN_ELONGATION,
         **HIDDEN_KEEPS_VALUE,
         help="Ratio of each cluster's long axis to its short axis (1 = round).",
     )
@@ -66,14 +76,14 @@ def _generated():
         0.0,
         100.0,
         step=0.5,
-        key="gen_separation",
+        key=keys.GEN_SEPARATION,
         **HIDDEN_KEEPS_VALUE,
         help="Aimed-at distance between cluster centres.",
     )
-    seed = right.number_input("Seed", 0, MAX_SEED, step=1, key="gen_seed", **HIDDEN_KEEPS_VALUE)
+    seed = right.number_input("Seed", 0, MAX_SEED, step=1, key=keys.GEN_SEED, **HIDDEN_KEEPS_VALUE)
     st.button(
         "New sample",
-        key="new_sample",
+        key=keys.NEW_SAMPLE,
         on_click=_bump_seed,
         icon=":material/casino:",
         help="Draw new points from new clusters (next seed).",
@@ -102,20 +112,20 @@ def _upload_options(table, file_id):
     state = st.session_state
     non_numeric = [column.name for column in table.non_numeric_columns]
     label_options = [NO_LABELS, *non_numeric, *table.numeric_columns]
-    if state.get("upload_file_id") != file_id:
+    if state.get(keys.UPLOAD_FILE_ID) != file_id:
         # A new file: suggest its first text column (species, class...) as the known labels.
-        state["upload_file_id"] = file_id
-        state["upload_labels"] = non_numeric[0] if non_numeric else NO_LABELS
-    _keep_choice_in("upload_labels", label_options, NO_LABELS)
+        state[keys.UPLOAD_FILE_ID] = file_id
+        state[keys.UPLOAD_LABELS] = non_numeric[0] if non_numeric else NO_LABELS
+    keep_choice(state, keys.UPLOAD_LABELS, label_options, NO_LABELS)
     label_column = st.selectbox(
         "Column of known labels (optional)",
         label_options,
-        key="upload_labels",
+        key=keys.UPLOAD_LABELS,
         help="Classes known in advance (e.g. species): never fitted, only compared with the clusters.",
     )
     drop_bad_rows = st.checkbox(
         DROP_BAD_ROWS,
-        key="drop_bad_rows",
+        key=keys.DROP_BAD_ROWS,
         help="Leave out every row with a blank, NaN, infinite or text value in a column to fit.",
     )
     sample_seed = 0
@@ -130,7 +140,7 @@ def _upload_options(table, file_id):
             0,
             MAX_SEED,
             step=1,
-            key="upload_sample_seed",
+            key=keys.UPLOAD_SAMPLE_SEED,
             **HIDDEN_KEEPS_VALUE,
             help="The same seed always draws the same rows; change it to draw others.",
         )
@@ -143,14 +153,14 @@ def _uploaded():
     uploaded = st.file_uploader(
         "CSV file (one point per row)",
         type=None,
-        key="upload",
+        key=keys.UPLOADER,
         max_upload_size=data.MAX_UPLOAD_MB,
         help=f"A CSV, TSV or text file of numbers, one point per row, with or without a header row; at most "
         f"{data.MAX_UPLOAD_MB} MB. A file of more than {data.MAX_ROWS:,} rows is fitted on a random sample of "
         f"{data.MAX_ROWS:,} of them, and the fit uses at most {data.MAX_FIT_COLUMNS} columns at once. The file "
         "is only read as text, never run.",
     )
-    earlier = st.session_state.get("uploaded_data")
+    earlier = st.session_state.get(keys.UPLOADED_DATA)
     if uploaded is None:
         if earlier is not None:
             # The uploader forgets its file when another source is shown; the user's upload is kept here.
@@ -173,46 +183,42 @@ def _uploaded():
         return None
     for note in loaded.notes:
         st.caption(plain(note))
-    st.session_state["uploaded_data"] = loaded
+    st.session_state[keys.UPLOADED_DATA] = loaded
     return loaded
 
 
 def data_section():
     """Data source pickers; returns the loaded data set (the previous one when a new one fails to load)."""
     st.subheader("Data")
-    source = st.segmented_control("Source", [PRESET, GENERATE, UPLOAD], key="dataset_source", required=True)
+    source = st.segmented_control("Source", [PRESET, GENERATE, UPLOAD], key=keys.DATASET_SOURCE, required=True)
     requested = {PRESET: _preset, GENERATE: _generated, UPLOAD: _uploaded}[source]()
     state = st.session_state
     if requested is not None:
-        state["data"] = requested
-    elif "data" not in state:
-        state["data"] = _preset_data(state["scenario"])
-    loaded = state["data"]
+        state[keys.DATA] = requested
+    elif keys.DATA not in state:
+        state[keys.DATA] = _preset_data(state[keys.SCENARIO])
+    loaded = state[keys.DATA]
     if requested is None and source != PRESET:
         st.caption(f"Still showing: {plain(loaded.title)} ({loaded.n_points:,} points).")
-    if state.get("data_identity") != loaded.identity:
-        apply_data_defaults(loaded)
+    if state.get(keys.DATA_IDENTITY) != loaded.identity:
+        apply_data_defaults(state, loaded)
     return loaded
 
 
 # --- Columns ---------------------------------------------------------------------------------------------------
 
 
-def _keep_choice_in(key, options, fallback):
-    if st.session_state.get(key) not in options:
-        st.session_state[key] = fallback
-
-
 def columns_section(loaded):
     """Columns to fit and to draw, and standardisation; returns the FitData, or None with a message."""
+    state = st.session_state
     names = list(loaded.feature_names)
     if len(names) > 2:
-        kept = [name for name in st.session_state.get("fit_columns", names) if name in names]
-        st.session_state["fit_columns"] = kept[: data.MAX_FIT_COLUMNS]
+        kept = [name for name in state.get(keys.FIT_COLUMNS, names) if name in names]
+        state[keys.FIT_COLUMNS] = kept[: data.MAX_FIT_COLUMNS]
         chosen = st.multiselect(
             "Columns to fit",
             names,
-            key="fit_columns",
+            key=keys.FIT_COLUMNS,
             **HIDDEN_KEEPS_VALUE,
             max_selections=data.MAX_FIT_COLUMNS,
             help=f"EM uses every chosen column (at most {data.MAX_FIT_COLUMNS}); the chart shows two of them.",
@@ -225,15 +231,15 @@ def columns_section(loaded):
         chosen = names
     chosen = [name for name in names if name in chosen]  # the data set's order
     if len(chosen) > 2:
-        _keep_choice_in("x_column", chosen, chosen[0])
-        _keep_choice_in("y_column", chosen, chosen[1])
-        x_name = st.selectbox("Shown on the x axis", chosen, key="x_column", **HIDDEN_KEEPS_VALUE)
-        y_name = st.selectbox("Shown on the y axis", chosen, key="y_column", **HIDDEN_KEEPS_VALUE)
+        keep_choice(state, keys.X_COLUMN, chosen, chosen[0])
+        keep_choice(state, keys.Y_COLUMN, chosen, chosen[1])
+        x_name = st.selectbox("Shown on the x axis", chosen, key=keys.X_COLUMN, **HIDDEN_KEEPS_VALUE)
+        y_name = st.selectbox("Shown on the y axis", chosen, key=keys.Y_COLUMN, **HIDDEN_KEEPS_VALUE)
     else:
         x_name, y_name = chosen[0] if chosen else None, chosen[-1] if chosen else None
     standardize = st.toggle(
         "Standardise columns (mean 0, sd 1)",
-        key="standardize",
+        key=keys.STANDARDIZE,
         help="Subtract each column's mean and divide by its standard deviation before fitting.",
     )
     try:
@@ -258,30 +264,30 @@ def model_section(fit_data):
     st.subheader("Model")
     state = st.session_state
     max_components = min(MAX_COMPONENTS, fit_data.n_points)
-    state["n_components"] = min(int(state["n_components"]), max_components)
-    n_components = st.number_input("Components K", 1, max_components, step=1, key="n_components")
+    clamp(state, keys.N_COMPONENTS, 1, max_components)
+    n_components = st.number_input("Components K", 1, max_components, step=1, key=keys.N_COMPONENTS)
     covariance_type = st.selectbox(
-        "Covariance type", COVARIANCE_TYPES, key="covariance_type", format_func=COVARIANCE_LABELS.get
+        "Covariance type", COVARIANCE_TYPES, key=keys.COVARIANCE_TYPE, format_func=COVARIANCE_LABELS.get
     )
     left, right = st.columns(2)
-    max_iter = left.number_input("Max iterations", 0, 5000, step=10, key="max_iter")
+    max_iter = left.number_input("Max iterations", 0, 5000, step=10, key=keys.MAX_ITER)
     reg_covar = right.number_input(
         "reg_covar",
         0.0,
         10.0,
         format="%.1e",
-        key="reg_covar",
+        key=keys.REG_COVAR,
         help="Added to every covariance's diagonal after each M-step: keeps Σ invertible.",
     )
     convergence = st.selectbox(
-        "Convergence test", list(CONVERGENCE_LABELS), key="convergence", format_func=CONVERGENCE_LABELS.get
+        "Convergence test", list(CONVERGENCE_LABELS), key=keys.CONVERGENCE, format_func=CONVERGENCE_LABELS.get
     )
     tol = st.number_input(
         "Tolerance",
         0.0,
         1e6,
         format="%.1e",
-        key="tol",
+        key=keys.TOL,
         help="EM stops when the change above falls below this; 0 runs every iteration.",
     )
     st.subheader("Start")
@@ -289,8 +295,8 @@ def model_section(fit_data):
     strategy = st.selectbox(
         "Initialisation",
         start.strategy_options(fit_data, n_components),
-        format_func=start.strategy_label,
-        key="init_method",
+        format_func=strategies.strategy_label,
+        key=keys.INIT_METHOD,
         on_change=start.edit_manual_start,
     )
     seed = st.number_input(
@@ -298,8 +304,8 @@ def model_section(fit_data):
         0,
         MAX_SEED,
         step=1,
-        key="seed",
-        disabled=not start.uses_seed(strategy),
+        key=keys.SEED,
+        disabled=not strategies.uses_seed(strategy),
         help="The same seed always gives the same start.",
     )
     settings = FitSettings(int(n_components), covariance_type, int(max_iter), float(tol), convergence, float(reg_covar))
@@ -313,7 +319,7 @@ def display_section(fit_data):
         "Ellipses at",
         [1, 2, 3],
         selection_mode="multi",
-        key="n_std",
+        key=keys.N_STD,
         format_func=lambda n: f"{n}σ",
         disabled=fit_data is None or fit_data.n_features == 1,
         help="Each component's ellipse at 1, 2 or 3 standard deviations.",
@@ -321,7 +327,7 @@ def display_section(fit_data):
     known = fit_data is not None and (fit_data.true_labels is not None or fit_data.true_params is not None)
     show_truth = st.toggle(
         "Show the truth",
-        key="show_truth",
+        key=keys.SHOW_TRUTH,
         disabled=not known,
         help="Generating ellipses (dashed) and true classes (marker shapes), where known.",
     )

@@ -14,33 +14,20 @@ import gmm_core
 from gmm_core import ParameterError
 
 from . import tables
+from .state import (
+    EDIT_START,
+    INIT_METHOD,
+    NORMALISE_WEIGHTS,
+    START_DATA,
+    START_EDITED,
+    START_FRAME,
+    START_MESSAGE,
+    START_PARAMS,
+    START_SIGNATURE,
+    START_TABLE,
+)
+from .strategies import ALTERNATIVE_PREFIX, ENGINE_STRATEGIES, MANUAL, SCENARIO, strategy_label, uses_seed
 from .text import plain
-
-SCENARIO, MANUAL = "scenario", "manual"
-#: The key of the toggle that shows the start as an editable grid instead of a read-only table.
-EDIT_KEY = "edit_start"
-ALTERNATIVE_PREFIX = "alternative:"
-ENGINE_STRATEGIES = {
-    "kmeans++": "k-means++ seeds",
-    "kmeans": "k-means clusters (the usual start)",
-    "random_from_data": "Random data points",
-    "random": "Random responsibilities",
-}
-
-
-def strategy_label(strategy):
-    """How a strategy is named in the picker."""
-    if strategy == SCENARIO:
-        return "The scenario's own start"
-    if strategy == MANUAL:
-        return "Manual (edit the table)"
-    if strategy.startswith(ALTERNATIVE_PREFIX):
-        return f"Start: {strategy.removeprefix(ALTERNATIVE_PREFIX)}"
-    return ENGINE_STRATEGIES[strategy]
-
-
-def uses_seed(strategy):
-    return strategy in ENGINE_STRATEGIES
 
 
 def _scenario_starts_apply(fit_data, n_components):
@@ -80,10 +67,10 @@ def reconcile_strategy(fit_data, n_components):
     a table of other columns' parameters means nothing for these.
     """
     state = st.session_state
-    chosen = state.get("init_method")
-    table_is_stale = chosen == MANUAL and state.get("start_data") != fit_data.signature
+    chosen = state.get(INIT_METHOD)
+    table_is_stale = chosen == MANUAL and state.get(START_DATA) != fit_data.signature
     if chosen not in strategy_options(fit_data, n_components) or table_is_stale:
-        state["init_method"] = default_strategy(fit_data, n_components)
+        state[INIT_METHOD] = default_strategy(fit_data, n_components)
 
 
 def starting_params(fit_data, strategy, n_components, seed, covariance_type, reg_covar):
@@ -120,41 +107,41 @@ def adopt_manual_start(fit_data, frame, n_components):
     """
     params = tables.frame_to_params(frame, fit_data.n_features, n_components)
     state = st.session_state
-    state.update(start_frame=frame, start_data=fit_data.signature, start_params=params, init_method=MANUAL)
-    state[EDIT_KEY] = True  # a typed start opens in the editor
-    state.pop("init_table", None)
+    state.update({START_FRAME: frame, START_DATA: fit_data.signature, START_PARAMS: params, INIT_METHOD: MANUAL})
+    state[EDIT_START] = True  # a typed start opens in the editor
+    state.pop(START_TABLE, None)
 
 
 def _switch_to_manual():
-    st.session_state["init_method"] = MANUAL
+    st.session_state[INIT_METHOD] = MANUAL
 
 
 def edit_manual_start():
     """Open the table for editing when the manual start is picked (the strategy picker's callback)."""
-    if st.session_state.get("init_method") == MANUAL:
-        st.session_state[EDIT_KEY] = True
+    if st.session_state.get(INIT_METHOD) == MANUAL:
+        st.session_state[EDIT_START] = True
 
 
 def _keep_edits():
     """On closing the editor: its edits become part of the table itself (the editor's own state goes with it)."""
     state = st.session_state
-    if not state[EDIT_KEY] and "start_edited" in state:
-        state["start_frame"] = state["start_edited"]
-        state.pop("init_table", None)
+    if not state[EDIT_START] and START_EDITED in state:
+        state[START_FRAME] = state[START_EDITED]
+        state.pop(START_TABLE, None)
 
 
 def _normalise_weights():
     """Divide the table's weights by their sum; the table becomes the manual start."""
     state = st.session_state
-    frame = state["start_edited"].copy()
+    frame = state[START_EDITED].copy()
     try:
         frame[tables.WEIGHT] = gmm_core.normalized_weights(frame[tables.WEIGHT].to_numpy(dtype=float))
     except (ParameterError, ValueError, TypeError) as error:
-        state["start_message"] = f"Cannot normalise the weights: {error}"
+        state[START_MESSAGE] = f"Cannot normalise the weights: {error}"
         return
-    state["start_frame"] = frame
-    state.pop("init_table", None)  # the edits are now part of the table itself
-    state["init_method"] = MANUAL
+    state[START_FRAME] = frame
+    state.pop(START_TABLE, None)  # the edits are now part of the table itself
+    state[INIT_METHOD] = MANUAL
 
 
 def _refill(fit_data, signature, strategy, settings, seed):
@@ -173,12 +160,44 @@ def _refill(fit_data, signature, strategy, settings, seed):
         )
         st.error(f"Could not initialise with {strategy_label(strategy).lower()}: {plain(error)}{plain(remedy)}")
         return False
-    state["start_frame"] = tables.params_to_frame(params)
-    state["start_signature"] = signature
-    state["start_data"] = fit_data.signature
-    state["start_params"] = params
-    state.pop("init_table", None)  # old edits belong to the old table
+    state[START_FRAME] = tables.params_to_frame(params)
+    state[START_SIGNATURE] = signature
+    state[START_DATA] = fit_data.signature
+    state[START_PARAMS] = params
+    state.pop(START_TABLE, None)  # old edits belong to the old table
     return True
+
+
+def _start_table(fit_data, frame):
+    """The "Edit the values" toggle and the start table ``frame`` under it: an editable grid, or read only.
+
+    Returns (editing, the table as shown, edits included).
+    """
+    editing = st.toggle(
+        "Edit the values",
+        key=EDIT_START,
+        on_change=_keep_edits,
+        persist_state="page",
+        help="Type your own π, μ, σ and ρ in the table: EM then starts from them.",
+    )
+    if editing:
+        help_text = tables.column_help(fit_data.n_features, fit_data.feature_names)
+        edited = st.data_editor(
+            frame,
+            key=START_TABLE,
+            on_change=_switch_to_manual,
+            num_rows="fixed",
+            height=min(38 + 35 * len(frame), 300),
+            column_config={
+                name: st.column_config.NumberColumn(name, help=text, format="%.4f", required=True)
+                for name, text in help_text.items()
+            },
+        )
+    else:  # read only, as a light HTML table (see tables.html_table)
+        edited = frame
+        titles = tables.column_help(fit_data.n_features, fit_data.feature_names, markdown=False)
+        st.html(tables.html_table(edited, "start", digits=4, titles=titles, max_height=300))
+    return editing, edited
 
 
 def start_editor(fit_data, settings, strategy, seed):
@@ -209,40 +228,17 @@ def start_editor(fit_data, settings, strategy, seed):
         seed if uses_seed(strategy) else None,
     )
     refilled = True
-    if strategy != MANUAL and state.get("start_signature") != signature:
+    if strategy != MANUAL and state.get(START_SIGNATURE) != signature:
         refilled = _refill(fit_data, signature, strategy, settings, seed)
-    if state.get("start_data") != fit_data.signature:
+    if state.get(START_DATA) != fit_data.signature:
         return None  # nothing valid for these points yet (the error is shown above)
 
-    editing = st.toggle(
-        "Edit the values",
-        key=EDIT_KEY,
-        on_change=_keep_edits,
-        persist_state="page",
-        help="Type your own π, μ, σ and ρ in the table: EM then starts from them.",
-    )
-    if editing:
-        help_text = tables.column_help(fit_data.n_features, fit_data.feature_names)
-        edited = st.data_editor(
-            state["start_frame"],
-            key="init_table",
-            on_change=_switch_to_manual,
-            num_rows="fixed",
-            height=min(38 + 35 * len(state["start_frame"]), 300),
-            column_config={
-                name: st.column_config.NumberColumn(name, help=text, format="%.4f", required=True)
-                for name, text in help_text.items()
-            },
-        )
-    else:  # read only, as a light HTML table (see tables.html_table)
-        edited = state["start_frame"]
-        titles = tables.column_help(fit_data.n_features, fit_data.feature_names, markdown=False)
-        st.html(tables.html_table(edited, "start", digits=4, titles=titles, max_height=300))
-    state["start_edited"] = edited
+    editing, edited = _start_table(fit_data, state[START_FRAME])
+    state[START_EDITED] = edited
     normalise_column, note_column = st.columns([1, 4], vertical_alignment="center")
     normalise_column.button(
         "Normalise weights",
-        key="normalise_weights",
+        key=NORMALISE_WEIGHTS,
         on_click=_normalise_weights,
         help="Divide every π by their sum so that they add up to 1.",
     )
@@ -251,26 +247,26 @@ def start_editor(fit_data, settings, strategy, seed):
         f"Strategy: {strategy_label(strategy)}. {how} to start EM from your own values; "
         "σ are standard deviations, ρ correlations (hover a column name for its feature)."
     )
-    if message := state.pop("start_message", None):
+    if message := state.pop(START_MESSAGE, None):
         st.error(plain(message))
     try:
-        state["start_params"] = tables.frame_to_params(edited, fit_data.n_features, settings.n_components)
+        state[START_PARAMS] = tables.frame_to_params(edited, fit_data.n_features, settings.n_components)
     except ParameterError as error:
         if refilled:  # else the table still holds the previous start, and the error above says why
             st.error(plain(error))
         st.caption(
-            f"EM keeps running from the last valid start (K = {state['start_params'].n_components}) until "
+            f"EM keeps running from the last valid start (K = {state[START_PARAMS].n_components}) until "
             + ("the table is fixed." if refilled else "the problem above is solved.")
         )
     else:
-        if far := components_far_from(state["start_params"], fit_data.X):
+        if far := components_far_from(state[START_PARAMS], fit_data.X):
             which = f"Component {far[0]} starts" if len(far) == 1 else f"Components {', '.join(map(str, far))} start"
             st.info(
                 f"{which} far from the data: outside the points' range by more than that range. EM may leave such "
                 "a component almost no points, and its weight may fall to zero.",
                 icon=":material/info:",
             )
-    return state["start_params"]
+    return state[START_PARAMS]
 
 
 def components_far_from(params, X):

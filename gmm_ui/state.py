@@ -1,16 +1,117 @@
-"""What the user owns across reruns: widget defaults, their persistence, and the defaults a new data set brings.
+"""What the user owns across reruns: every session-state key, its default, and the defaults a new data set brings.
 
 Only the user's choices live in ``st.session_state``: widget values (by key), the loaded data set and the edited
 start. Fits are never stored here; they are cached by their inputs (see ``gmm_ui.fitting``).
+
+Every key the app reads or writes is declared here, once, as a constant (with its default where it has one); no
+other module spells a key. This module imports no Streamlit: its functions take the session state (any mutable
+mapping) as their first argument, so they can be tested on a plain dict.
 """
 
 from __future__ import annotations
 
-import streamlit as st
+import re
 
 PRESET, GENERATE, UPLOAD = "Preset", "Generate", "Upload CSV"
 DEFAULT_SCENARIO = "S1"
 NO_LABELS = "(none)"  # the upload's "no column of known labels" choice
+MAX_SEED = 2**31 - 1
+
+#: Every declared key and its value on first visit (None: no default, the key is set when it is needed).
+KEYS = {}
+#: Keys built from a prefix (see the functions at the end): the pattern every such key matches.
+_BUILT_KEYS = []
+
+
+def _declare(name, default=None):
+    KEYS[name] = default
+    return name
+
+
+# --- Data: where the points come from ---------------------------------------------------------------------------
+DATASET_SOURCE = _declare("dataset_source", PRESET)
+SCENARIO = _declare("scenario", DEFAULT_SCENARIO)
+GEN_CLUSTERS = _declare("gen_clusters", 3)
+GEN_POINTS = _declare("gen_points", 150)
+GEN_SPREAD = _declare("gen_spread", 1.0)
+GEN_ELONGATION = _declare("gen_elongation", 3.0)
+GEN_SEPARATION = _declare("gen_separation", 5.0)
+GEN_SEED = _declare("gen_seed", 0)
+NEW_SAMPLE = _declare("new_sample")  # the generator's "New sample" button
+UPLOADER = _declare("upload")  # the file uploader
+UPLOAD_LABELS = _declare("upload_labels", NO_LABELS)
+DROP_BAD_ROWS = _declare("drop_bad_rows", False)
+UPLOAD_SAMPLE_SEED = _declare("upload_sample_seed", 0)
+UPLOAD_FILE_ID = _declare("upload_file_id")  # the uploaded file whose label column was suggested
+UPLOADED_DATA = _declare("uploaded_data")  # the last upload read, kept while another source is shown
+DATA = _declare("data")  # the loaded data set (gmm_ui.data.LoadedData)
+DATA_IDENTITY = _declare("data_identity")  # the identity of the data set whose defaults were applied
+
+# --- Columns ----------------------------------------------------------------------------------------------------
+FIT_COLUMNS = _declare("fit_columns")
+X_COLUMN = _declare("x_column")
+Y_COLUMN = _declare("y_column")
+STANDARDIZE = _declare("standardize", False)
+
+# --- Model and start --------------------------------------------------------------------------------------------
+N_COMPONENTS = _declare("n_components", 3)
+COVARIANCE_TYPE = _declare("covariance_type", "full")
+MAX_ITER = _declare("max_iter", 100)
+TOL = _declare("tol", 1e-6)
+CONVERGENCE = _declare("convergence", "log_likelihood")
+REG_COVAR = _declare("reg_covar", 1e-6)
+INIT_METHOD = _declare("init_method", "kmeans++")
+SEED = _declare("seed", 0)
+# The start editor (gmm_ui.start).
+EDIT_START = _declare("edit_start", False)  # the toggle that shows the start as an editable grid
+START_TABLE = _declare("init_table")  # the editable grid
+START_FRAME = _declare("start_frame")  # the start table (a DataFrame), edits included once the editor closes
+START_EDITED = _declare("start_edited")  # the table as last shown, edits included
+START_PARAMS = _declare("start_params")  # the last valid start (GaussianMixtureParams)
+START_DATA = _declare("start_data")  # the signature of the points the table belongs to
+START_SIGNATURE = _declare("start_signature")  # the inputs of the strategy that last filled the table
+START_MESSAGE = _declare("start_message")  # an error of the "Normalise weights" button, shown once
+NORMALISE_WEIGHTS = _declare("normalise_weights")  # its button
+
+# --- Display and the main area ----------------------------------------------------------------------------------
+N_STD = _declare("n_std", [1, 2])
+SHOW_TRUTH = _declare("show_truth", True)
+VIEW = _declare("view")  # the open tab (its label)
+SHARE = _declare("share")  # the "Share this view" popover
+ITERATION = _declare("iteration", 0)
+HALF_STEPS = _declare("half_steps", False)
+HALF_STEP = _declare("em_half_step", 0)  # the EM tab's opening half step, used instead of ITERATION with half steps
+SHOW_DENSITY = _declare("show_density", False)
+EM_CHART = _declare("em_chart")
+DOWNLOAD_PARAMETERS = _declare("download_parameters")
+DOWNLOAD_HISTORY = _declare("download_history")
+KMEANS_ITERATION = _declare("kmeans_iteration", 0)
+STARTS_ITERATION = _declare("starts_iteration", 0)
+COVARIANCE_ITERATION = _declare("covariance_iteration", 0)
+RESTART_COUNT = _declare("restart_count", 10)
+RESTART_METHOD = _declare("restart_method", "random_from_data")
+RESTART_SEED = _declare("restart_seed", 0)
+SELECT_MAX_K = _declare("select_max_k", 6)
+SELECT_RESTARTS = _declare("select_restarts", 3)
+SELECT_CRITERION = _declare("select_criterion", "BIC")
+SELECT_MODEL = _declare("select_model")  # (covariance type, K) of the model drawn
+CRITERION_CHART = _declare("criterion_chart")
+SAMPLE_SEED = _declare("sample_seed", 0)
+DRAW_SAMPLES = _declare("draw_samples")
+
+# --- A shared link (gmm_ui.share) -------------------------------------------------------------------------------
+#: Settings read from a shared link, waiting for the data set they belong to (see apply_data_defaults).
+LINK_SETTINGS = _declare("link_settings")
+LINK_READ = _declare("link_read")
+LINK_PROBLEMS = _declare("link_problems")
+LINK_EXPECTED = _declare("link_expected")  # {parameter: (widget key, value, raw text)} to confirm once drawn
+LINK_START_ROWS = _declare("link_start_rows")
+LINK_REPLAY = _declare("link_replay")  # the link's settings for its data set, to apply once more without a refused one
+LINK_FIXES = _declare("link_fixes")  # widget values to restore before the widgets of the next run exist
+
+#: Every plain widget's key and its value on first visit. Widgets are created without ``value=``/``index=``:
+#: session state is their single source of truth.
+WIDGET_DEFAULTS = {key: default for key, default in KEYS.items() if default is not None}
 
 #: The main area's tabs: a short stable name (used in links) and the label shown.
 TABS = {
@@ -22,109 +123,116 @@ TABS = {
     "sampling": "Sampling from the model",
 }
 #: The key of each tab's opening iteration: where its animated chart opens, kept in the link (tabs without one are
-#: absent; the charts' own sliders scrub in the browser). The EM tab's half step is ``HALF_STEP_KEY``, used
-#: instead of "iteration" while ``half_steps`` is on.
+#: absent; the charts' own sliders scrub in the browser). The EM tab's half step is ``HALF_STEP``, used instead of
+#: ``ITERATION`` while ``HALF_STEPS`` is on.
 SCRUBBERS = {
-    "em": "iteration",
-    "starts": "starts_iteration",
-    "kmeans": "kmeans_iteration",
-    "covariance": "covariance_iteration",
+    "em": ITERATION,
+    "starts": STARTS_ITERATION,
+    "kmeans": KMEANS_ITERATION,
+    "covariance": COVARIANCE_ITERATION,
 }
-HALF_STEP_KEY = "em_half_step"
-
-#: Every plain widget's key and its value on first visit. Widgets are created without ``value=``/``index=``:
-#: session state is their single source of truth.
-WIDGET_DEFAULTS = {
-    "dataset_source": PRESET,
-    "scenario": DEFAULT_SCENARIO,
-    "gen_clusters": 3,
-    "gen_points": 150,
-    "gen_spread": 1.0,
-    "gen_elongation": 3.0,
-    "gen_separation": 5.0,
-    "gen_seed": 0,
-    "upload_labels": NO_LABELS,
-    "drop_bad_rows": False,
-    "upload_sample_seed": 0,
-    "standardize": False,
-    "show_truth": True,
-    "n_components": 3,
-    "covariance_type": "full",
-    "max_iter": 100,
-    "tol": 1e-6,
-    "convergence": "log_likelihood",
-    "reg_covar": 1e-6,
-    "init_method": "kmeans++",
-    "seed": 0,
-    "edit_start": False,
-    "n_std": [1, 2],
-    "iteration": 0,
-    "half_steps": False,
-    HALF_STEP_KEY: 0,
-    "show_density": False,
-    "kmeans_iteration": 0,
-    "starts_iteration": 0,
-    "covariance_iteration": 0,
-    "restart_count": 10,
-    "restart_method": "random_from_data",
-    "restart_seed": 0,
-    "select_max_k": 6,
-    "select_restarts": 3,
-    "select_criterion": "BIC",
-    "sample_seed": 0,
-}
-
 
 #: How a preset's data set identity begins (gmm_ui.controls names them "preset:<key>").
 PRESET_IDENTITY = "preset:"
 
-#: Settings read from a shared link, waiting for the data set they belong to (see apply_data_defaults).
-LINK_SETTINGS = "link_settings"
-
-#: The settings a scenario prescribes (an upload after a preset gets their defaults instead).
-MODEL_KEYS = ("covariance_type", "max_iter", "tol", "convergence", "reg_covar", "standardize")
+#: The settings a scenario prescribes (an upload after a preset gets their defaults instead); each is also the name
+#: of the Scenario's attribute.
+MODEL_KEYS = (COVARIANCE_TYPE, MAX_ITER, TOL, CONVERGENCE, REG_COVAR, STANDARDIZE)
 
 
-def initialise():
+# --- Keys built from a prefix ----------------------------------------------------------------------------------
+
+
+def _built(pattern):
+    _BUILT_KEYS.append(re.compile(pattern))
+
+
+_built(r"jump_\d+")
+_built(r"(start|seed)_[ab]")
+_built(r"[a-z_]+_chart")
+
+
+def jump_key(iteration):
+    """The EM tab's button that opens the chart at ``iteration``."""
+    return f"jump_{iteration}"
+
+
+def start_key(letter):
+    """The strategy picker of compared start ``letter`` ("A" or "B")."""
+    return f"start_{letter.lower()}"
+
+
+def seed_key(letter):
+    """The seed of compared start ``letter`` ("A" or "B")."""
+    return f"seed_{letter.lower()}"
+
+
+def chart_key(scrubber):
+    """The side-by-side chart opened at session-state key ``scrubber``."""
+    return f"{scrubber}_chart"
+
+
+def axis_key(axis):
+    """The column shown on ``axis`` ("x" or "y")."""
+    return X_COLUMN if axis == "x" else Y_COLUMN
+
+
+def is_declared(key):
+    """Whether ``key`` is a key of this module (declared, or built by one of its functions)."""
+    return key in KEYS or any(pattern.fullmatch(key) for pattern in _BUILT_KEYS)
+
+
+# --- Reading and resetting -------------------------------------------------------------------------------------
+
+
+def clamp(state, key, low, high):
+    """Keep the whole number at ``state[key]`` (``low`` when absent) within ``low``..``high``; returns it."""
+    state[key] = min(max(int(state.get(key, low)), low), high)
+    return state[key]
+
+
+def keep_choice(state, key, options, fallback):
+    """Replace ``state[key]`` by ``fallback`` when it is not one of ``options`` (before the widget is drawn)."""
+    if state.get(key) not in options:
+        state[key] = fallback
+
+
+def initialise(state):
     """Set first-visit defaults (widgets drawn only in some runs keep their values with ``persist_state``)."""
     for key, value in WIDGET_DEFAULTS.items():
-        st.session_state.setdefault(key, value)
+        state.setdefault(key, value)
 
 
-def apply_data_defaults(loaded):
+def apply_data_defaults(state, loaded):
     """Reset the settings a new data set determines: its columns, its scenario's settings, the iteration.
 
     Called before the affected widgets are drawn in the run that loads ``loaded``.
     """
-    state = st.session_state
     names = list(loaded.feature_names)
     scenario = loaded.scenario
     # A preset prescribes the model's settings, and leaving one restores the defaults; between generated and
     # uploaded data sets the user's own settings stay (a new sample from the generator keeps the tolerance typed).
-    previous = state.get("data_identity")
+    previous = state.get(DATA_IDENTITY)
     keep_settings = previous is not None and not any(
         identity.startswith(PRESET_IDENTITY) for identity in (previous, loaded.identity)
     )
     if scenario is not None:  # a preset, or generated data (K and the seed follow the generator)
         x_index, y_index = scenario.display_columns
-        state.update(n_components=scenario.n_components, seed=scenario.random_state)
+        state.update({N_COMPONENTS: scenario.n_components, SEED: scenario.random_state})
         if not keep_settings:
             state.update({key: getattr(scenario, key) for key in MODEL_KEYS})
     else:  # an upload: the user's K where the data allow it
         x_index, y_index = 0, min(1, len(names) - 1)
         if not keep_settings:
             state.update({key: WIDGET_DEFAULTS[key] for key in MODEL_KEYS})
-        state["n_components"] = min(state["n_components"], loaded.n_points)
+        state[N_COMPONENTS] = min(state[N_COMPONENTS], loaded.n_points)
     state.update(
-        fit_columns=names,
-        x_column=names[x_index],
-        y_column=names[y_index],
-        data_identity=loaded.identity,
+        {FIT_COLUMNS: names, X_COLUMN: names[x_index], Y_COLUMN: names[y_index], DATA_IDENTITY: loaded.identity}
     )
-    state.update({key: 0 for key in (*SCRUBBERS.values(), HALF_STEP_KEY)})
+    state.update({key: 0 for key in (*SCRUBBERS.values(), HALF_STEP)})
     # The strategy is chosen again for the new data (see gmm_ui.start.reconcile_strategy), and so are the starts
     # compared and the model picked among K (their views choose them).
-    for key in ("init_method", "start_a", "start_b", "seed_a", "seed_b", "select_model"):
+    for key in (INIT_METHOD, start_key("A"), start_key("B"), seed_key("A"), seed_key("B"), SELECT_MODEL):
         state.pop(key, None)
     # A shared link's settings (gmm_ui.share) are the defaults of the data set it loads.
     state.update(state.pop(LINK_SETTINGS, {}))

@@ -10,8 +10,8 @@ from streamlit.testing.v1 import AppTest
 from gmm_core.scenarios import list_scenarios, load_scenario
 from gmm_ui.data import ANIMATION_DISPLAY_LIMIT
 from gmm_ui.state import TABS
+from gmm_ui.tabs.em import ANIMATION_HEIGHT
 from gmm_ui.text import plain
-from gmm_ui.views import ANIMATION_HEIGHT
 from tests import em_chart
 from tests.page_tables import edit_start, shown_table, start_editor
 

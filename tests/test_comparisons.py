@@ -13,10 +13,10 @@ from streamlit.testing.v1 import AppTest
 import gmm_core
 from gmm_core.metrics import density_on_grid
 from gmm_core.scenarios import load_scenario
-from gmm_ui import comparison_figures, figures, palette, share
-from gmm_ui.comparison_views import chosen_model
+from gmm_ui import comparison_figures, figures, link, palette, stages
+from gmm_ui.stages import em_stage, half_step_label
 from gmm_ui.state import TABS
-from gmm_ui.views import em_stage, half_step_label
+from gmm_ui.tabs.choose_k import chosen_model
 from tests import em_chart
 from tests.page_tables import edit_start, shown_table
 
@@ -443,9 +443,9 @@ def test_a_refused_value_gives_way_to_the_data_sets_own_and_the_rest_of_the_link
 
 def test_half_step_tokens_round_trip():
     for position in range(9):
-        token = share.half_step_token(position)
-        iteration, stage = share._parse_iteration(token)
-        assert share.half_step(iteration, stage) == position
+        token = stages.half_step_token(position)
+        iteration, stage = link.parse_iteration(token)
+        assert stages.half_step_position(iteration, stage) == position
 
 
 # --- Figures ---------------------------------------------------------------------------------------------------
@@ -530,7 +530,6 @@ def test_points_before_any_e_step_are_grey_and_an_m_step_shows_where_the_ellipse
 @pytest.fixture(scope="module")
 def side_by_side():
     """Two starts and k-means on three clusters: their panels over every iteration, as the app builds them."""
-    from gmm_ui import views
 
     rng = np.random.default_rng(3)
     X = np.vstack([rng.normal(c, 0.8, (150, 2)) for c in ([0, 0], [6, 0], [0, 6])])
@@ -542,8 +541,8 @@ def side_by_side():
     last = max(run.n_iter for run in runs + [kmeans])
     positions = list(range(last + 1))
     sample = np.arange(0, X.shape[0], 3)
-    panels = [views.kmeans_stages(kmeans, positions, sample)]
-    panels += [views.mixture_stages(name, run, positions, X[sample]) for name, run in zip("AB", runs)]
+    panels = [stages.kmeans_stages(kmeans, positions, sample)]
+    panels += [stages.mixture_stages(name, run, positions, X[sample]) for name, run in zip("AB", runs)]
     figure = comparison_figures.panels_animation_figure(
         X[sample], panels, figures.plane_view(X, ["a", "b"]), positions, active=2
     )

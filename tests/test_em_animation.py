@@ -11,7 +11,7 @@ import pytest
 import gmm_core
 from gmm_core.geometry import covariance_ellipses
 from gmm_core.metrics import component_curves_1d, density_1d, density_on_grid
-from gmm_ui import figures, palette, views
+from gmm_ui import figures, palette, stages
 from gmm_ui.data import ANIMATION_DISPLAY_LIMIT, display_indices
 from tests import em_chart
 from tests.outlines import encloses
@@ -28,7 +28,7 @@ def run(two_d_run):
 def _chart(run, *, half_steps=False, opening=0, n_stds=(1, 2), points=None, **options):
     """The animated chart of ``run`` as the browser receives it (a dict, arrays base64-encoded)."""
     points = run.X if points is None else points
-    frames, note = views.em_frames(run, points, half_steps, opening)
+    frames, note = stages.em_frames(run, points, half_steps, opening)
     active = next(i for i, frame in enumerate(frames) if frame.name == str(opening))
     figure = figures.em_animation_figure(
         points,
@@ -145,7 +145,7 @@ def test_a_long_run_is_shown_every_few_iterations_and_says_so():
     chart = _chart(long_run, opening=333)
     names = [int(frame["name"]) for frame in chart["frames"]]
     assert names[0] == 0 and names[-1] == 1000 and 333 in names
-    assert len(names) <= views.MAX_FRAMES + 2
+    assert len(names) <= stages.MAX_FRAMES + 2
     assert em_chart.active_name(chart) == "333"
     notes = [a["text"] for a in chart["layout"]["annotations"]]
     assert any("of the 1,001 iterations" in note for note in notes)
@@ -153,7 +153,7 @@ def test_a_long_run_is_shown_every_few_iterations_and_says_so():
     half_names = [int(frame["name"]) for frame in half["frames"]]
     assert half_names[0] == 0 and half_names[-2:] == [1999, 2000] and {665, 666} <= set(half_names)
     assert all(half_names[i] + 1 == half_names[i + 1] for i in range(1, len(half_names), 2))  # E, M pairs
-    assert len(half_names) <= views.MAX_FRAMES + 4
+    assert len(half_names) <= stages.MAX_FRAMES + 4
 
 
 def test_animated_points_go_without_the_outline_static_charts_draw(run):
@@ -203,13 +203,13 @@ def test_many_points_stay_svg_and_the_chart_of_the_animation_sample_stays_small(
     X = np.vstack([rng.normal(c, 1.0, (1000, 2)) for c in ([0, 0], [5, 0], [0, 5], [5, 5], [9, 2])])
     start = gmm_core.initialize(X, 5, "kmeans++", random_state=0)
     big_run = gmm_core.fit_em(X, start, max_iter=100, tol=0.0)
-    frames, note = views.em_frames(big_run, X, False, 0)
+    frames, note = stages.em_frames(big_run, X, False, 0)
     figure = figures.em_animation_figure(X, frames, figures.plane_view(X, ["x", "y"]), big_run.log_likelihood)
     spec = json.loads(figure.to_json())
     assert {trace["type"] for trace in spec["data"]} == {"scatter"}
     assert {update["type"] for frame in spec["frames"] for update in frame["data"]} == {"scatter"}
     sample = X[display_indices(X.shape[0], ANIMATION_DISPLAY_LIMIT)]
-    frames, note = views.em_frames(big_run, sample, False, 0)
+    frames, note = stages.em_frames(big_run, sample, False, 0)
     figure = figures.em_animation_figure(sample, frames, figures.plane_view(X, ["x", "y"]), big_run.log_likelihood)
     size = len(figure.to_json())
     assert size < 2_500_000, f"{size:,} bytes for {ANIMATION_DISPLAY_LIMIT:,} points and 101 frames"
@@ -263,7 +263,7 @@ def test_frames_attached_without_validation_equal_validated_frames(run, show_den
     import plotly.graph_objects as go
     import plotly.io
 
-    frames, note = views.em_frames(run, run.X, True, 0)
+    frames, note = stages.em_frames(run, run.X, True, 0)
     figure = figures.em_animation_figure(
         run.X, frames, figures.plane_view(run.X, ["x", "y"]), run.log_likelihood, note=note, show_density=show_density
     )
@@ -285,8 +285,8 @@ def flat_run():
     return gmm_core.fit_em(X, start, max_iter=12, tol=0.0)
 
 
-def _flat_chart(run, *, opening=0, max_frames=views.MAX_FRAMES, **options):
-    frames, note = views.em_frames(run, None, False, opening, max_frames=max_frames)
+def _flat_chart(run, *, opening=0, max_frames=stages.MAX_FRAMES, **options):
+    frames, note = stages.em_frames(run, None, False, opening, max_frames=max_frames)
     active = next(i for i, frame in enumerate(frames) if frame.name == str(opening))
     figure = figures.em_animation_1d_figure(
         run.X, frames, (-5.0, 6.0), run.log_likelihood, active=active, note=note, **options
@@ -388,11 +388,11 @@ def test_many_1d_components_are_drawn_one_trace_per_color(flat_run):
 
 
 def test_1d_frames_color_no_points_and_long_runs_keep_fewer_frames(flat_run):
-    frames, note = views.em_frames(flat_run, None, False, 0)
+    frames, note = stages.em_frames(flat_run, None, False, 0)
     assert all(frame.responsibilities is None for frame in frames)
     assert "weight times its density" in frames[0].note
-    frames, note = views.em_frames(flat_run, None, False, 5, max_frames=4)
+    frames, note = stages.em_frames(flat_run, None, False, 5, max_frames=4)
     assert [frame.name for frame in frames] == ["0", "4", "5", "8", "12"] and note.startswith("Long run")
-    assert views.max_frames_1d(2) == views.MAX_FRAMES
-    assert views.max_frames_1d(100) * figures.frame_bytes_1d(100) <= views.MAX_FRAME_BYTES_1D
-    assert views.max_frames_1d(10_000) == 25
+    assert stages.max_frames_1d(2) == stages.MAX_FRAMES
+    assert stages.max_frames_1d(100) * figures.frame_bytes_1d(100) <= stages.MAX_FRAME_BYTES_1D
+    assert stages.max_frames_1d(10_000) == 25

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import gmm_core
-from gmm_ui import comparison_figures, figures, palette, views
+from gmm_ui import comparison_figures, figures, palette
+from gmm_ui.stages import kmeans_stages
 from tests import em_chart
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -144,7 +145,7 @@ def test_kmeans_panel_draws_circles_to_the_farthest_point_and_hard_colors(two_d_
     kmeans_run = gmm_core.fit_kmeans(two_d_run.X, two_d_run.means[0])
     positions = list(range(kmeans_run.n_iter + 1))
     sample = np.arange(two_d_run.X.shape[0])
-    stages = views.kmeans_stages(kmeans_run, positions, sample)
+    stages = kmeans_stages(kmeans_run, positions, sample)
     figure = comparison_figures.panels_animation_figure(
         two_d_run.X, [stages], figures.plane_view(two_d_run.X, ["x", "y"]), positions, active=positions[-1]
     )
@@ -166,7 +167,7 @@ def test_kmeans_panel_draws_circles_to_the_farthest_point_and_hard_colors(two_d_
 def test_one_d_kmeans_panel_shades_each_centers_interval_over_the_histogram():
     x = np.concatenate([np.linspace(0, 1, 50), np.linspace(4, 5, 50)])
     kmeans_run = gmm_core.fit_kmeans(x, np.array([[0.5], [4.5]]))
-    stages = views.kmeans_stages(kmeans_run, [0], None)
+    stages = kmeans_stages(kmeans_run, [0], None)
     figure = comparison_figures.panels_animation_1d_figure(x, [stages], (-1.0, 6.0), [0])
     cells = _panel_traces(figure, "cell")
     spans = sorted((em_chart.values(c["x"]).min(), em_chart.values(c["x"]).max()) for c in cells)

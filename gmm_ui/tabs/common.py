@@ -1,0 +1,227 @@
+"""What several tabs draw with: a chart of one mixture, the side-by-side chart of several fits, where an animated
+chart opens, the final scores, and the captions that say what a chart cannot show by itself."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from gmm_core import responsibilities
+from gmm_core.metrics import adjusted_rand_index
+
+from .. import comparison_figures, figures, stages
+from ..data import DISPLAY_LIMIT, display_indices
+from ..state import chart_key, clamp
+from ..text import chart_text, plain
+
+MAIN_CHART_HEIGHT = 560
+PANEL_HEIGHT = 440
+SIDE_BY_SIDE_HEIGHT = {1: 620, 2: 620, 3: 1040, 4: 1040}
+#: Above this many points, fitting dozens of models takes long enough to warn about.
+LARGE_DATA = 20_000
+#: WebGL layers at the screen's resolution: Plotly's default draws them at twice it, four times the pixels, which
+#: costs 0.2 s each time a large chart is drawn anew in a browser without a GPU, for no visible difference.
+PLOTLY_CONFIG = {"displaylogo": False, "plotGlPixelRatio": 1}
+_SAME = object()
+
+
+def truth(fit_data, display):
+    """(true parameters, true labels) when the user wants the truth shown, else Nones."""
+    if not display.show_truth:
+        return None, None
+    return fit_data.true_params, fit_data.true_labels
+
+
+def density_range(fit_data):
+    return fit_data.source.density_range() or figures.padded_range(fit_data.X[:, 0])
+
+
+def axis_titles(fit_data):
+    """The columns' names as axis titles: standardised columns are in standard deviations, not their own units."""
+    names = [chart_text(name) for name in fit_data.feature_names]  # a user's names, shown as typed
+    if fit_data.standardized:
+        return [f"{name}, standardised" for name in names]
+    return names
+
+
+def plane(fit_data):
+    return figures.plane_view(fit_data.X, axis_titles(fit_data), fit_data.shown)
+
+
+def class_names(fit_data):
+    """The true classes' names as the charts show them, or None."""
+    return [chart_text(name) for name in fit_data.source.label_names] or None
+
+
+def mixture_chart(
+    fit_data, params, display, *, title, uirevision, colors_from=_SAME, previous_params=None, show_density=False
+):
+    """The figure of one mixture over the data: a density over a histogram in 1-D, shaded points otherwise.
+
+    ``colors_from`` is the mixture whose responsibilities color the points (by default ``params``; None leaves
+    them uncolored); ``previous_params`` draws where the ellipses were; ``show_density`` the density under them.
+    """
+    true_params, true_labels = truth(fit_data, display)
+    shown = display_indices(fit_data.n_points)
+    if fit_data.n_features == 1:  # a histogram of every point: only its bins are sent
+        return figures.density_1d_figure(
+            fit_data.X,
+            params,
+            density_range(fit_data),
+            x_title=axis_titles(fit_data)[0],
+            truth=true_params,
+            title=title,
+            uirevision=uirevision,
+        )
+    points = fit_data.X[shown]
+    colors_from = params if colors_from is _SAME else colors_from
+    return figures.mixture_scatter_figure(
+        points,
+        None if colors_from is None else responsibilities(points, colors_from),
+        params,
+        plane(fit_data),
+        n_stds=display.n_stds,
+        truth=true_params,
+        true_labels=None if true_labels is None else true_labels[shown],
+        class_names=class_names(fit_data),
+        previous_params=previous_params,
+        show_density=show_density,
+        title=title,
+        uirevision=uirevision,
+    )
+
+
+def chart_notes(fit_data, sample_drawn=None, limit=DISPLAY_LIMIT):
+    """Captions that say what a chart cannot show by itself.
+
+    ``sample_drawn``: whether the charts draw a display sample of large data (of ``limit`` points). By default
+    they do in 2-D (points) and not in 1-D (histograms of every point).
+    """
+    notes = []
+    if sample_drawn is None:
+        sample_drawn = fit_data.n_features > 1
+    if fit_data.n_points > limit and sample_drawn:
+        notes.append(f"Showing a random {limit:,} of the {fit_data.n_points:,} points; the fit uses every point.")
+    if fit_data.n_features > 2:
+        x_name, y_name = (fit_data.feature_names[i] for i in fit_data.shown)
+        notes.append(
+            f"The fit uses {fit_data.n_features} columns; the ellipses are each component's marginal on "
+            f"{plain(x_name)} and {plain(y_name)} (the 2×2 block of its covariance)."
+        )
+    if fit_data.standardized and fit_data.true_params is not None:
+        notes.append("The true parameters are shown in standardised units, like the fit.")
+    for note in notes:
+        st.caption(note)
+
+
+def agreement(fit_data, display, labels):
+    """Adjusted Rand index of ``labels`` with the true classes, or None when unknown or hidden."""
+    _, true_labels = truth(fit_data, display)
+    return None if true_labels is None else adjusted_rand_index(true_labels, labels)
+
+
+def plot(figure, height, **options):
+    """Draw a figure at ``height`` pixels (``options`` go to ``st.plotly_chart``: a key, selection events...).
+
+    The figure itself carries the height too: Streamlit's chart first draws the figure as it comes, at Plotly's
+    default 450 px when it has none, then again at ``height`` (the chart grew on screen, about 0.2 s later).
+    """
+    figure.update_layout(height=height)
+    return st.plotly_chart(figure, height=height, config=PLOTLY_CONFIG, **options)
+
+
+def count(number, noun):
+    return f"{number:,} {noun}{'s' * (number != 1)}"
+
+
+def stopped(n_iter, converged):
+    iterations = count(n_iter, "iteration")
+    return f"converged in {iterations}" if converged else f"stopped after {iterations} (not converged)"
+
+
+def iterations_metric(column, n_iter, converged):
+    column.metric(
+        "Iterations", f"{n_iter}", "converged" if converged else "not converged", delta_color="off", delta_arrow="off"
+    )
+
+
+def final_scores(fit, fitted, label, value, *, help_text=None, score_first=False):
+    """A fit's final scores in three columns: its iterations, its score (``label``, ``value``, ``help_text``; first
+    with ``score_first``), and its agreement with the true classes where they are known and shown."""
+    metrics = st.columns(3)
+    score_column, iterations_column = (metrics[0], metrics[1]) if score_first else (metrics[1], metrics[0])
+    score_column.metric(label, value, help=help_text)
+    iterations_metric(iterations_column, fitted.n_iter, fitted.converged)
+    ari = agreement(fit.fit_data, fit.display, fitted.labels(fitted.n_iter))
+    if ari is not None:
+        metrics[2].metric("Final ARI with truth", f"{ari:.3f}")
+
+
+def opening_control(key, last, label, help_text, *, step_names=None):
+    """Where an animated chart opens (and what the page's link holds): a position 0..``last`` on session-state
+    ``key``, kept in range first; returns it. ``step_names`` names each position (a select box of them rather than
+    a number). With ``last`` = 0 there is nothing to scrub: a caption says so instead."""
+    clamp(st.session_state, key, 0, last)
+    if last == 0:
+        st.caption("EM stopped at its start (iteration 0): raise the maximum number of iterations.")
+    elif step_names is not None:
+        st.selectbox(label, range(last + 1), format_func=step_names, key=key, persist_state="page", help=help_text)
+    else:
+        st.number_input(label, min_value=0, max_value=last, step=1, key=key, persist_state="page", help=help_text)
+    return int(st.session_state[key])
+
+
+# --- Fits side by side, scrubbed in the browser -------------------------------------------------------------------
+
+
+def comparison_chart(fit, panels, positions, opening, sample, *, key):
+    """Draw ``panels`` (their stages at ``positions``) side by side under one slider, opening at iteration
+    ``opening``."""
+    fit_data, display = fit.fit_data, fit.display
+    true_params, true_labels = truth(fit_data, display)
+    uirevision = f"{fit_data.source.identity}-{key}"
+    if fit_data.n_features == 1:
+        figure = comparison_figures.panels_animation_1d_figure(
+            fit_data.X,
+            panels,
+            density_range(fit_data),
+            positions,
+            active=positions.index(opening),
+            x_title=axis_titles(fit_data)[0],
+            truth=true_params,
+            uirevision=uirevision,
+        )
+    else:
+        figure = comparison_figures.panels_animation_figure(
+            fit_data.X[sample],
+            panels,
+            plane(fit_data),
+            positions,
+            active=positions.index(opening),
+            n_stds=display.n_stds,
+            truth=true_params,
+            true_labels=None if true_labels is None else true_labels[sample],
+            class_names=class_names(fit_data),
+            uirevision=uirevision,
+        )
+    plot(figure, SIDE_BY_SIDE_HEIGHT[len(panels)], key=key)
+
+
+SIDE_BY_SIDE_CAPTION = (
+    "Drag the slider under the charts, click along it, or press ▶ Play: every chart moves to the "
+    "same iteration; a fit that has already stopped keeps its last state."
+)
+
+
+def side_by_side(fit, key, last, n_panels, panels_of):
+    """A comparison tab's fits in one animated chart: where it opens (session-state ``key``, 0..``last``), the chart
+    of ``panels_of(positions, sample, points)`` (each panel's stages; ``sample`` the indices of the drawn
+    ``points``, both None for 1-D data) and its caption. Returns (points drawn per panel, opening iteration)."""
+    opening = opening_control(
+        key, last, "Open the charts at iteration", "The iteration the charts show first; the page's link keeps it."
+    )
+    limit, sample = stages.comparison_sample(fit.fit_data, n_panels)
+    positions, note = stages.comparison_positions(fit, last, opening, n_panels, 0 if sample is None else len(sample))
+    points = None if sample is None else fit.fit_data.X[sample]
+    comparison_chart(fit, panels_of(positions, sample, points), positions, opening, sample, key=chart_key(key))
+    st.caption(SIDE_BY_SIDE_CAPTION + (f" {note}" if note else ""))
+    return limit, opening

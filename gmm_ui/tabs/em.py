@@ -1,0 +1,285 @@
+"""The EM tab: the chart of every iteration (or half step) with its own slider, where it opens, the final
+parameters and the exports."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from gmm_core.metrics import match_components
+
+from .. import export, figures, fitting, stages, strategies, tables
+from .. import state as keys
+from ..data import ANIMATION_DISPLAY_LIMIT, display_indices
+from ..share import update_url
+from ..text import plain
+from .common import (
+    agreement,
+    axis_titles,
+    chart_notes,
+    class_names,
+    count,
+    density_range,
+    opening_control,
+    plane,
+    plot,
+    truth,
+)
+
+ANIMATION_HEIGHT = 660
+MAX_WARNINGS = 4
+
+
+def _run_summary(run, settings):
+    criterion = fitting.CONVERGENCE_LABELS[settings.convergence]
+    if run.converged:
+        st.success(
+            f"Converged after {count(run.n_iter, 'iteration')}: {criterion} < {settings.tol:g}.",
+            icon=":material/check_circle:",
+        )
+    elif settings.tol == 0:
+        st.info(
+            f"Ran all {count(run.n_iter, 'iteration')}: with tolerance 0, EM never stops early.", icon=":material/info:"
+        )
+    else:
+        st.info(
+            f"Stopped after {count(run.n_iter, 'iteration')} (the maximum) before {criterion} < {settings.tol:g}: "
+            "raise the maximum to let EM converge.",
+            icon=":material/info:",
+        )
+    for degeneracy in run.degeneracies[:MAX_WARNINGS]:
+        st.warning(plain(degeneracy.message), icon=":material/warning:")
+    if len(run.degeneracies) > MAX_WARNINGS:
+        st.warning(f"…and {len(run.degeneracies) - MAX_WARNINGS} more degenerate components.")
+
+
+def _uses_half_steps(fit_data):
+    return bool(st.session_state.get(keys.HALF_STEPS)) and fit_data.n_features > 1
+
+
+def _jump_to(iteration):
+    st.session_state.update({keys.ITERATION: iteration, keys.HALF_STEP: stages.half_step_position(iteration)})
+
+
+def _switch_half_steps():
+    """Keep the same ellipses on screen when half steps are turned on or off."""
+    state = st.session_state
+    if state[keys.HALF_STEPS]:
+        state[keys.HALF_STEP] = stages.half_step_position(int(state[keys.ITERATION]))
+    else:
+        state[keys.ITERATION] = stages.half_step_snapshot(int(state[keys.HALF_STEP]))
+
+
+def _parameter_table(fit_data, params, display):
+    true_params, _ = truth(fit_data, display)
+    matched = None if true_params is None else match_components(params.means, true_params.means)
+    frame = tables.comparison_frame(params, true_params, matched)
+    st.html(tables.html_table(frame, "parameters", digits=3))
+    legend = "σ: standard deviation." if params.n_features == 1 else "σ: standard deviations, ρ: correlations."
+    if matched is not None:
+        legend += " Estimated components are matched to the true ones by their means (labels are arbitrary)."
+    st.caption(legend)
+
+
+def _em_options(fit_data):
+    """The EM chart's switches: half steps and the density under the points (2-D pictures only)."""
+    flat = fit_data.n_features == 1
+    options = st.container(horizontal=True, gap="large")
+    options.toggle(
+        "Half steps: E-step and M-step apart",
+        key=keys.HALF_STEPS,
+        on_change=_switch_half_steps,
+        persist_state="page",
+        disabled=flat,
+        help="Stop between the E-step (points recoloured, ellipses unchanged) and the M-step (ellipses moved)."
+        + (" One-dimensional data are drawn as densities, which only change at M-steps." if flat else ""),
+    )
+    options.toggle(
+        "Fitted density under the points",
+        key=keys.SHOW_DENSITY,
+        persist_state="page",
+        disabled=flat,
+        help="The mixture's density on the plane shown, shaded on a log scale over three decades below its peak "
+        "(darker is denser); each step shows that iteration's."
+        + (" One-dimensional charts always draw it." if flat else ""),
+    )
+
+
+def _jump_buttons(highlights, n_iter):
+    highlights = [i for i in highlights if i <= n_iter]
+    if highlights:
+        jumps = st.container(horizontal=True, vertical_alignment="center")
+        jumps.caption("Open the chart at the iterations the classic write-up shows:", width="content")
+        for iteration in highlights:
+            jumps.button(f"{iteration}", key=keys.jump_key(iteration), on_click=_jump_to, args=(iteration,))
+
+
+def _em_step_view(fit, highlights):
+    """Everything that depends on the iteration shown: reruns alone when it changes (no refit, no other tab).
+
+    The chart holds every stage and its own slider: scrubbing happens in the browser.
+    """
+    _em_options(fit.fit_data)
+    _em_animated_view(fit, highlights, _uses_half_steps(fit.fit_data))
+    update_url()
+
+
+def _opening(n_iter, half_steps):
+    """Where the chart opens (and what the page's link holds): an iteration, or a half step."""
+    last = stages.last_position(n_iter, half_steps)
+    if half_steps:
+        return opening_control(
+            keys.HALF_STEP,
+            last,
+            "Open the chart at",
+            "The step the chart shows first; the page's link keeps it.",
+            step_names=stages.half_step_label,
+        )
+    return opening_control(
+        keys.ITERATION,
+        last,
+        "Open the chart at iteration",
+        "The iteration the chart shows first; the page's link keeps it. Scrub with the chart's own slider, or "
+        "press its Play button.",
+    )
+
+
+def _em_animated_view(fit, highlights, half_steps):
+    fit_data, run, display = fit.fit_data, fit.run, fit.display
+    control_column, jump_column = st.columns([1, 3], vertical_alignment="bottom")
+    with control_column:
+        opening = _opening(run.n_iter, half_steps)
+    with jump_column:
+        _jump_buttons(highlights, run.n_iter)
+    flat = fit_data.n_features == 1
+    frames, note = stages.em_frames(
+        run,
+        None if flat else fit_data.X[_animation_sample(fit_data)],
+        half_steps,
+        opening,
+        keep=[stages.half_step_position(i) for i in highlights] if half_steps else highlights,
+        max_frames=stages.max_frames_1d(fit.start_params.n_components) if flat else stages.MAX_FRAMES,
+    )
+    active = next(i for i, frame in enumerate(frames) if frame.name == str(opening))
+    plot(em_animation(fit, frames, active, note, half_steps), ANIMATION_HEIGHT, key=keys.EM_CHART)
+    st.caption(_animation_caption(flat, half_steps, fit.start_params.n_components))
+    chart_notes(fit_data, limit=ANIMATION_DISPLAY_LIMIT)
+    metric_column, table_column = st.columns([1, 3], gap="medium")
+    metric_column.metric("Mean log-likelihood, last iteration", f"{run.log_likelihood[-1]:.4f}")
+    score = agreement(fit_data, display, run.labels(run.n_iter))
+    if score is not None:
+        metric_column.metric("Agreement with truth (ARI)", f"{score:.3f}")
+    with table_column:
+        st.caption(f"Parameters after the last iteration ({run.n_iter}); the chart shows those of every frame.")
+        _parameter_table(fit_data, run.final, display)
+
+
+def _animation_caption(flat, half_steps, n_components):
+    """How to read and drive the EM chart: 1-D curves, whole iterations or half steps."""
+    drive = "Drag the slider under the chart, click along it, or press ▶ Play: each position is "
+    if flat:
+        hover = (
+            " Hover a component's curve for its weight, mean and deviation."
+            if n_components <= figures.MAX_LEGEND_COMPONENTS
+            else ""
+        )
+        return (
+            drive + "one iteration: each weighted component and the mixture's density after its M-step, over "
+            "the data's histogram." + hover
+        )
+    if half_steps:
+        steps = (
+            "a half step. E-step: the points are recoloured by their responsibilities under the ellipses, "
+            "which stay put. M-step: each component's weight, mean and ellipse are recomputed from the points "
+            "it is responsible for (dotted: where its ellipse was)."
+        )
+    else:
+        steps = (
+            "one iteration: the ellipses after its M-step, the point colours the responsibilities under them "
+            "(what the next E-step computes). Turn on half steps to see the E-step and the M-step apart."
+        )
+    return drive + steps + " Hover a mean for its weight, mean and covariance."
+
+
+def _animation_sample(fit_data):
+    """Indices of the points the animated EM chart draws (see data.ANIMATION_DISPLAY_LIMIT)."""
+    return display_indices(fit_data.n_points, ANIMATION_DISPLAY_LIMIT)
+
+
+def em_animation(fit, frames, active, note, half_steps):
+    """The EM chart of ``frames``, opening at frame ``active``."""
+    fit_data, run, display = fit.fit_data, fit.run, fit.display
+    true_params, true_labels = truth(fit_data, display)
+    shown = _animation_sample(fit_data)
+    converged_iteration = run.n_iter if run.converged else None
+    if fit_data.n_features == 1:
+        return figures.em_animation_1d_figure(
+            fit_data.X,
+            frames,
+            density_range(fit_data),
+            run.log_likelihood,
+            active=active,
+            converged_iteration=converged_iteration,
+            tol=run.tol,
+            x_title=axis_titles(fit_data)[0],
+            truth=true_params,
+            note=note,
+            uirevision=fit_data.source.identity,
+        )
+    return figures.em_animation_figure(
+        fit_data.X[shown],
+        frames,
+        plane(fit_data),
+        run.log_likelihood,
+        active=active,
+        converged_iteration=converged_iteration,
+        tol=run.tol,
+        n_stds=display.n_stds,
+        truth=true_params,
+        true_labels=None if true_labels is None else true_labels[shown],
+        class_names=class_names(fit_data),
+        show_density=bool(st.session_state.get(keys.SHOW_DENSITY)),
+        slider_prefix="Step: " if half_steps else "Iteration ",
+        note=note,
+        uirevision=fit_data.source.identity,
+    )
+
+
+def _exports(fit):
+    fit_data, run = fit.fit_data, fit.run
+    recorded = {
+        **fit.settings.as_dict(),
+        "initialisation": strategies.strategy_label(fit.strategy),
+        "seed": fit.seed if strategies.uses_seed(fit.strategy) else None,
+        "standardized": fit_data.standardized,
+    }
+    st.subheader("Export", anchor=False)
+    buttons = st.container(horizontal=True)
+    buttons.download_button(
+        "Fitted parameters (JSON)",
+        export.parameters_json(run, fit_data.feature_names, recorded, fit_data.source.title),
+        file_name="gmm_parameters.json",
+        mime="application/json",
+        key=keys.DOWNLOAD_PARAMETERS,
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    buttons.download_button(
+        "Iteration history (CSV)",
+        export.history_csv(run, fit_data.feature_names),
+        file_name="gmm_history.csv",
+        mime="text/csv",
+        key=keys.DOWNLOAD_HISTORY,
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def render(fit):
+    """The EM walk-through: the chart with every iteration (or half step), its slider, the final parameters."""
+    _run_summary(fit.run, fit.settings)
+    scenario = fit.fit_data.source.scenario
+    highlights = (
+        scenario.highlight_iterations if scenario is not None and fit.fit_data.is_scenario_as_prescribed else ()
+    )
+    st.fragment(_em_step_view)(fit, highlights)
+    _exports(fit)
