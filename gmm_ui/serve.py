@@ -43,9 +43,8 @@ def main(options):
     with without_cache_notice():
         import streamlit.emojis  # noqa: F401  (icon names, checked when the first page draws an icon)
 
-        import gmm_ui.comparison_views  # noqa: F401  (the views, figures, engine and their libraries)
-        import gmm_ui.views  # noqa: F401
         from gmm_ui import runtime
+        from gmm_ui.tabs import choose_k, covariance, em, kmeans, sampling, starts  # noqa: F401  (and their libraries)
     runtime.one_blas_thread()  # as the app's script sets it, here before the warm-ups below
     _warm_up_plotly()
     _warm_up_first_visit()
@@ -117,11 +116,11 @@ def _warm_up_plotly():
     import plotly.io
 
     import gmm_core
-    from gmm_ui import figures, views
+    from gmm_ui import figures, stages
 
     X = np.array([[0.0, 0.0], [1.0, 0.2], [0.1, 1.0], [4.0, 4.0], [5.0, 4.2], [4.1, 5.0]])
     run = gmm_core.fit_em(X, gmm_core.initialize(X, 2, "kmeans++", random_state=0), max_iter=2)
-    frames, note = views.em_frames(run, X, False, 0)
+    frames, note = stages.em_frames(run, X, False, 0)
     figure = figures.em_animation_figure(X, frames, figures.plane_view(X, ["x", "y"]), run.log_likelihood, note=note)
     plotly.io.to_json(figure.to_dict(), validate=False)
 
