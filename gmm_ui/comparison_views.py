@@ -11,7 +11,7 @@ from gmm_core import EMRun, ParameterError, n_parameters
 from gmm_core.comparisons import distinct_optima
 from gmm_core.metrics import bic
 
-from . import comparison_figures, fitting, share, start
+from . import figures, fitting, share, start
 from .controls import MAX_SEED
 from .text import plain
 from .views import (
@@ -133,8 +133,8 @@ def _starts_animated_view(fit, compared):
     for column, item in zip(st.columns(2, gap="medium"), compared):
         with column:
             _final_scores(fit, item.run)
-    curves = [comparison_figures.Curve(item.name, item.run.log_likelihood, item.run.converged) for item in compared]
-    plot(comparison_figures.log_likelihood_curves_figure(curves, opening), CURVES_HEIGHT)
+    curves = [figures.Curve(item.name, item.run.log_likelihood, item.run.converged) for item in compared]
+    plot(figures.log_likelihood_curves_figure(curves, opening), CURVES_HEIGHT)
     chart_notes(fit.fit_data, limit=limit)
     share.update_url()
 
@@ -217,7 +217,7 @@ def _restarts(fit):
     optima = distinct_optima(restarts.final_log_likelihood)
     n_iter = [run.n_iter if run is not None else 0 for run in restarts.runs]
     plot(
-        comparison_figures.restarts_figure(restarts.final_log_likelihood, restarts.seeds, optima.of_run, n_iter),
+        figures.restarts_figure(restarts.final_log_likelihood, restarts.seeds, optima.of_run, n_iter),
         STRIP_HEIGHT,
     )
     if restarts.failures:
@@ -384,7 +384,7 @@ def choose_k_tab(fit):
     if state.get("select_model") not in models:
         state["select_model"] = best
     values = {"BIC": selection.bic, "AIC": selection.aic}[criterion]
-    figure = comparison_figures.criterion_figure(
+    figure = figures.criterion_figure(
         selection.n_components,
         selection.covariance_types,
         values,

@@ -10,7 +10,7 @@ import streamlit as st
 from gmm_core import EMRun, GaussianMixtureParams, ParameterError, responsibilities
 from gmm_core.metrics import adjusted_rand_index, match_components
 
-from . import comparison_figures, export, figures, fitting, share, start, tables
+from . import export, figures, fitting, share, start, tables
 from .controls import DisplayOptions
 from .data import ANIMATION_DISPLAY_LIMIT, COMPARISON_DISPLAY_LIMIT, DISPLAY_LIMIT, FitData, display_indices
 from .state import HALF_STEP_KEY
@@ -692,7 +692,7 @@ def mixture_stages(name, run, positions, points):
 
     def stage_at(shown, ending):
         params = run.snapshot(shown)
-        return comparison_figures.PanelStage(
+        return figures.PanelStage(
             f"{name} · iteration {shown}{ending} · log-likelihood {run.log_likelihood[shown]:.4f}",
             params=params,
             responsibilities=None if points is None else responsibilities(points, params),
@@ -707,7 +707,7 @@ def kmeans_stages(kmeans_run, positions, sample):
     in_the_plane = kmeans_run.centers.shape[2] == 2
 
     def stage_at(shown, ending):
-        return comparison_figures.PanelStage(
+        return figures.PanelStage(
             f"k-means · iteration {shown}{ending} · inertia {kmeans_run.inertia[shown]:.4g}",
             centers=kmeans_run.centers[shown],
             radii=kmeans_run.radii(shown) if in_the_plane else None,
@@ -724,7 +724,7 @@ def comparison_chart(fit, panels, positions, opening, sample, *, key):
     true_params, true_labels = _truth(fit_data, display)
     uirevision = f"{fit_data.source.identity}-{key}"
     if fit_data.n_features == 1:
-        figure = comparison_figures.panels_animation_1d_figure(
+        figure = figures.panels_animation_1d_figure(
             fit_data.X,
             panels,
             _density_range(fit_data),
@@ -735,7 +735,7 @@ def comparison_chart(fit, panels, positions, opening, sample, *, key):
             uirevision=uirevision,
         )
     else:
-        figure = comparison_figures.panels_animation_figure(
+        figure = figures.panels_animation_figure(
             fit_data.X[sample],
             panels,
             _plane(fit_data),
