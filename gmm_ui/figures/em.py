@@ -276,9 +276,9 @@ def _add_ellipses(animation, frames, view, n_stds, colors):
         for n_std in n_stds
         for k in range(n_components)
     ]
-    means = np.zeros((n_components, 2))
+    placeholders = np.zeros((n_components, 2))  # the shown frame's means replace them (animated_figure)
     traces += mean_traces(
-        means, colors, show_legend=n_components <= MAX_LEGEND_COMPONENTS, hovertemplate="%{text}<extra></extra>"
+        placeholders, colors, show_legend=n_components <= MAX_LEGEND_COMPONENTS, hovertemplate="%{text}<extra></extra>"
     )
 
     def update(position):
