@@ -372,10 +372,10 @@ def panels_animation_1d_figure(
             _add_kmeans_line(animation, panel, stages, colors[:n_components], x_range, top, (values, binned))
             continue
         _add(animation, [dict(histogram_trace(values, binned), showlegend=panel == 0)], panel)
-        shown = dict(showlegend=panel == legend_panel)
-        _add_mixture_line(animation, panel, stages, colors[:n_components], grid, legend=panel == legend_panel)
+        legend = panel == legend_panel
+        _add_mixture_line(animation, panel, stages, colors[:n_components], grid, legend=legend)
         if true_density is not None:
-            _add(animation, [dict(true_density_trace(grid, true_density), **shown)], panel)
+            _add(animation, [dict(true_density_trace(grid, true_density), showlegend=legend)], panel)
 
     def line_axes(suffix):
         return (
