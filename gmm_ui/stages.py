@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from gmm_core import responsibilities
 
-from . import comparison_figures, figures
+from . import figures
 from .data import COMPARISON_DISPLAY_LIMIT, display_indices
 
 #: The EM chart holds at most about this many frames: longer runs show every few iterations (see em_frames).
@@ -268,7 +268,7 @@ def mixture_stages(name, run, positions, points):
 
     def stage_at(shown, ending):
         params = run.snapshot(shown)
-        return comparison_figures.PanelStage(
+        return figures.PanelStage(
             f"{name} · iteration {shown}{ending} · log-likelihood {run.log_likelihood[shown]:.4f}",
             params=params,
             responsibilities=None if points is None else responsibilities(points, params),
@@ -283,7 +283,7 @@ def kmeans_stages(kmeans_run, positions, sample):
     in_the_plane = kmeans_run.centers.shape[2] == 2
 
     def stage_at(shown, ending):
-        return comparison_figures.PanelStage(
+        return figures.PanelStage(
             f"k-means · iteration {shown}{ending} · inertia {kmeans_run.inertia[shown]:.4g}",
             centers=kmeans_run.centers[shown],
             radii=kmeans_run.radii(shown) if in_the_plane else None,

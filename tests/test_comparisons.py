@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 import gmm_core
 from gmm_core.metrics import density_on_grid
 from gmm_core.scenarios import load_scenario
-from gmm_ui import comparison_figures, figures, link, palette, stages
+from gmm_ui import figures, link, palette, stages
 from gmm_ui.stages import em_stage, half_step_label
 from gmm_ui.state import TABS
 from gmm_ui.tabs.choose_k import chosen_model
@@ -459,7 +459,7 @@ def faithful_selection():
 
 def test_criterion_figure_draws_a_line_per_type_and_marks_the_minimum(faithful_selection):
     selection = faithful_selection
-    figure = comparison_figures.criterion_figure(
+    figure = figures.criterion_figure(
         selection.n_components, selection.covariance_types, selection.bic, chosen=("diag", 2)
     )
     lines = _roles(figure, "criterion")
@@ -476,10 +476,10 @@ def test_criterion_figure_draws_a_line_per_type_and_marks_the_minimum(faithful_s
 
 def test_log_likelihood_curves_mark_each_run_at_the_shared_iteration():
     curves = [
-        comparison_figures.Curve("A", np.array([-9.0, -5.0, -4.0]), True),
-        comparison_figures.Curve("B", np.array([-9.0, -7.0, -6.0, -5.5, -5.4]), False),
+        figures.Curve("A", np.array([-9.0, -5.0, -4.0]), True),
+        figures.Curve("B", np.array([-9.0, -7.0, -6.0, -5.5, -5.4]), False),
     ]
-    figure = comparison_figures.log_likelihood_curves_figure(curves, 3)
+    figure = figures.log_likelihood_curves_figure(curves, 3)
     current = _roles(figure, "current")
     assert [marker.x[0] for marker in current] == [2, 3]  # A stopped at 2 and keeps its last state
     assert [line.name for line in _roles(figure, "log_likelihood")] == ["A (converged at 2)", "B (stopped at 4)"]
@@ -487,14 +487,14 @@ def test_log_likelihood_curves_mark_each_run_at_the_shared_iteration():
 
 def test_restarts_strip_splits_best_from_worse_optima_and_keeps_equal_ones_together():
     values = np.array([-4.0, -4.0 + 1e-9, -4.3, -4.0])
-    figure = comparison_figures.restarts_figure(values, np.arange(4), np.array([0, 0, 1, 0]), np.array([5] * 4))
+    figure = figures.restarts_figure(values, np.arange(4), np.array([0, 0, 1, 0]), np.array([5] * 4))
     best, worse = _roles(figure, "restart")
     assert len(best.x) == 3 and len(worse.x) == 1
     low, high = figure.layout.xaxis.range
-    assert high - low >= 2 * comparison_figures.MIN_STRIP_HALF_SPAN
-    same = comparison_figures.restarts_figure(values[[0, 1]], np.arange(2), np.zeros(2, int), np.ones(2, int))
+    assert high - low >= 2 * figures.MIN_STRIP_HALF_SPAN
+    same = figures.restarts_figure(values[[0, 1]], np.arange(2), np.zeros(2, int), np.ones(2, int))
     low, high = same.layout.xaxis.range
-    assert high - low == pytest.approx(2 * comparison_figures.MIN_STRIP_HALF_SPAN)  # 1e-9 apart: one optimum
+    assert high - low == pytest.approx(2 * figures.MIN_STRIP_HALF_SPAN)  # 1e-9 apart: one optimum
 
 
 def test_density_trace_is_the_log_density_of_the_marginal_on_the_plane_shown():
@@ -543,9 +543,7 @@ def side_by_side():
     sample = np.arange(0, X.shape[0], 3)
     panels = [stages.kmeans_stages(kmeans, positions, sample)]
     panels += [stages.mixture_stages(name, run, positions, X[sample]) for name, run in zip("AB", runs)]
-    figure = comparison_figures.panels_animation_figure(
-        X[sample], panels, figures.plane_view(X, ["a", "b"]), positions, active=2
-    )
+    figure = figures.panels_animation_figure(X[sample], panels, figures.plane_view(X, ["a", "b"]), positions, active=2)
     return json.loads(figure.to_json()), runs, kmeans, positions
 
 

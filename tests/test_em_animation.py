@@ -13,6 +13,8 @@ from gmm_core.geometry import covariance_ellipses
 from gmm_core.metrics import component_curves_1d, density_1d, density_on_grid
 from gmm_ui import figures, palette, stages
 from gmm_ui.data import ANIMATION_DISPLAY_LIMIT, display_indices
+from gmm_ui.figures.frames import typed_array
+from gmm_ui.figures.traces import square_grid
 from tests import em_chart
 from tests.outlines import encloses
 
@@ -181,7 +183,7 @@ def test_density_frames_move_filled_level_outlines_without_redrawing_the_chart(r
     assert not any(step["args"][1]["frame"]["redraw"] for step in em_chart.steps(chart))
 
     view = figures.plane_view(run.X, ["x", "y"])
-    xs, ys = figures._square_grid(view, figures.FRAME_DENSITY_RESOLUTION)
+    xs, ys = square_grid(view, figures.FRAME_DENSITY_RESOLUTION)
     outlines = {}
     for name, iteration in (("0", 0), (str(run.n_iter), run.n_iter)):
         updates = em_chart.frame_traces(chart, name, "fitted_density")
@@ -247,19 +249,19 @@ def test_frame_arrays_are_encoded_as_plotly_encodes_them(dtype, shape):
     from _plotly_utils.utils import to_typed_array_spec  # Plotly's own conversion, the reference here
 
     values = np.arange(np.prod(shape)).reshape(shape).astype(dtype)
-    assert figures._typed_array(values) == to_typed_array_spec(values)
-    assert figures._typed_array(values[::2]) == to_typed_array_spec(values[::2])  # not contiguous
+    assert typed_array(values) == to_typed_array_spec(values)
+    assert typed_array(values[::2]) == to_typed_array_spec(values[::2])  # not contiguous
 
 
 def test_arrays_plotly_would_convert_differently_are_left_to_plotly():
     for values in (np.arange(3, dtype=np.int64), np.zeros(0, dtype=np.float32), np.arange(3, dtype=">f8")):
-        assert figures._typed_array(values) is values
+        assert typed_array(values) is values
 
 
 @pytest.mark.parametrize("show_density", [False, True])
-def test_frames_attached_without_validation_equal_validated_frames(run, show_density):
-    """``figures.with_frames`` skips Plotly's validation of the frames: they must be exactly what Plotly's own
-    (validating) constructor makes of the same dicts."""
+def test_frames_equal_what_plotly_makes_of_them_when_validating(run, show_density):
+    """The frames' arrays are handed to Plotly already encoded (``figures.frames.typed_array``): the figure must be
+    exactly what Plotly's own (validating) constructor makes of its frames' dicts."""
     import plotly.graph_objects as go
     import plotly.io
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import gmm_core
-from gmm_ui import comparison_figures, figures, palette
+from gmm_ui import figures, palette
 from gmm_ui.stages import kmeans_stages
 from tests import em_chart
 
@@ -146,7 +146,7 @@ def test_kmeans_panel_draws_circles_to_the_farthest_point_and_hard_colors(two_d_
     positions = list(range(kmeans_run.n_iter + 1))
     sample = np.arange(two_d_run.X.shape[0])
     stages = kmeans_stages(kmeans_run, positions, sample)
-    figure = comparison_figures.panels_animation_figure(
+    figure = figures.panels_animation_figure(
         two_d_run.X, [stages], figures.plane_view(two_d_run.X, ["x", "y"]), positions, active=positions[-1]
     )
     i = kmeans_run.n_iter
@@ -168,7 +168,7 @@ def test_one_d_kmeans_panel_shades_each_centers_interval_over_the_histogram():
     x = np.concatenate([np.linspace(0, 1, 50), np.linspace(4, 5, 50)])
     kmeans_run = gmm_core.fit_kmeans(x, np.array([[0.5], [4.5]]))
     stages = kmeans_stages(kmeans_run, [0], None)
-    figure = comparison_figures.panels_animation_1d_figure(x, [stages], (-1.0, 6.0), [0])
+    figure = figures.panels_animation_1d_figure(x, [stages], (-1.0, 6.0), [0])
     cells = _panel_traces(figure, "cell")
     spans = sorted((em_chart.values(c["x"]).min(), em_chart.values(c["x"]).max()) for c in cells)
     np.testing.assert_allclose(spans, [(-1.0, 2.5), (2.5, 6.0)], rtol=1e-6)  # split at the centres' midpoint

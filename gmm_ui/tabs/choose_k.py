@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from .. import comparison_figures, fitting
+from .. import figures, fitting
 from .. import state as keys
 from ..state import clamp
 from ..text import plain
@@ -98,7 +98,7 @@ def render(fit):
     if state.get(keys.SELECT_MODEL) not in models:
         state[keys.SELECT_MODEL] = best
     values = {"BIC": selection.bic, "AIC": selection.aic}[criterion]
-    figure = comparison_figures.criterion_figure(
+    figure = figures.criterion_figure(
         selection.n_components,
         selection.covariance_types,
         values,

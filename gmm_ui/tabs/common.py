@@ -8,7 +8,7 @@ import streamlit as st
 from gmm_core import responsibilities
 from gmm_core.metrics import adjusted_rand_index
 
-from .. import comparison_figures, figures, stages
+from .. import figures, stages
 from ..data import DISPLAY_LIMIT, display_indices
 from ..state import chart_key, clamp
 from ..text import chart_text, plain
@@ -180,7 +180,7 @@ def comparison_chart(fit, panels, positions, opening, sample, *, key):
     true_params, true_labels = truth(fit_data, display)
     uirevision = f"{fit_data.source.identity}-{key}"
     if fit_data.n_features == 1:
-        figure = comparison_figures.panels_animation_1d_figure(
+        figure = figures.panels_animation_1d_figure(
             fit_data.X,
             panels,
             density_range(fit_data),
@@ -191,7 +191,7 @@ def comparison_chart(fit, panels, positions, opening, sample, *, key):
             uirevision=uirevision,
         )
     else:
-        figure = comparison_figures.panels_animation_figure(
+        figure = figures.panels_animation_figure(
             fit_data.X[sample],
             panels,
             plane(fit_data),

@@ -10,7 +10,7 @@ import streamlit as st
 from gmm_core import EMRun, ParameterError
 from gmm_core.comparisons import distinct_optima
 
-from .. import comparison_figures, fitting, stages, start, strategies
+from .. import figures, fitting, stages, start, strategies
 from .. import state as keys
 from ..share import update_url
 from ..state import MAX_SEED
@@ -128,8 +128,8 @@ def _starts_animated_view(fit, compared):
                 help_text="Mean log-likelihood per point at the end of the run: higher is better.",
                 score_first=True,
             )
-    curves = [comparison_figures.Curve(item.name, item.run.log_likelihood, item.run.converged) for item in compared]
-    plot(comparison_figures.log_likelihood_curves_figure(curves, opening), CURVES_HEIGHT)
+    curves = [figures.Curve(item.name, item.run.log_likelihood, item.run.converged) for item in compared]
+    plot(figures.log_likelihood_curves_figure(curves, opening), CURVES_HEIGHT)
     chart_notes(fit.fit_data, limit=limit)
     update_url()
 
@@ -216,7 +216,7 @@ def _restarts(fit):
     optima = distinct_optima(restarts.final_log_likelihood)
     n_iter = [run.n_iter if run is not None else 0 for run in restarts.runs]
     plot(
-        comparison_figures.restarts_figure(restarts.final_log_likelihood, restarts.seeds, optima.of_run, n_iter),
+        figures.restarts_figure(restarts.final_log_likelihood, restarts.seeds, optima.of_run, n_iter),
         STRIP_HEIGHT,
     )
     if restarts.failures:

@@ -1,0 +1,361 @@
+"""Where things sit on a chart: the plane's axes (PlaneView), titles and legends, the animated charts' areas,
+their slider and Play button, and the side-by-side panels' grid."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..text import chart_text
+
+BASE_LAYOUT = dict(
+    template="plotly_white",
+    margin=dict(l=10, r=10, t=48, b=10),
+    # Beside the plot: charts with equal axis scales rarely use their full width, and below it a legend
+    # collides with the axis title.
+    legend=dict(orientation="v", yanchor="top", y=1, xanchor="left", x=1.02, font=dict(size=12)),
+    hoverlabel=dict(namelength=-1),
+)
+#: Margins (px) that already hold the axes' labels, the legend, the slider and the buttons of an animated chart, with
+#: the 8 px padding Streamlit's theme adds. Plotly widens too narrow margins itself, but by drawing the whole chart
+#: a second time (0.1-0.3 s in the browser).
+ANIMATION_MARGIN = dict(l=80, r=28, t=72, b=160)
+#: Where the parts of an EM chart sit (paper fractions): the plane, its headline, the log-likelihood curve, the
+#: parameter block.
+PLANE_X, PLANE_Y, HEADLINE_Y = (0.0, 0.58), (0.0, 0.91), (0.92, 1.0)
+CURVE_X, CURVE_Y, BLOCK_X, BLOCK_Y = (0.7, 1.0), (0.56, 0.9), (0.64, 1.0), (0.0, 0.38)
+#: Paper fractions over each side-by-side panel for its status line, and between rows for the x axis's labels.
+STATUS_BAND, ROW_GAP = 0.06, 0.11
+#: Axes that only place text: no ticks, no zoom.
+HIDDEN_AXIS = dict(visible=False, range=[0, 1], fixedrange=True)
+_GREY_TEXT = "#52606D"
+
+
+@dataclass(frozen=True)
+class PlaneView:
+    """The two data columns drawn and their fixed axis ranges.
+
+    Ranges are fixed by the data, not by the ellipses, so that scrubbing through iterations never rescales
+    the picture under the user's eyes.
+
+    Attributes
+    ----------
+    pair : tuple of int
+        Indices (i, j) of the columns on the x and y axes.
+    x_title, y_title : str
+    x_range, y_range : tuple of float
+    """
+
+    pair: tuple
+    x_title: str
+    y_title: str
+    x_range: tuple
+    y_range: tuple
+
+
+def padded_range(values, padding=0.08):
+    """(low, high) of ``values`` widened by ``padding`` of their span on each side (a flat column gets +-1)."""
+    low, high = float(np.min(values)), float(np.max(values))
+    margin = (high - low) * padding if high > low else 1.0
+    return low - margin, high + margin
+
+
+def plane_view(points, feature_names, pair=(0, 1)):
+    """The :class:`PlaneView` of columns ``pair`` of ``points`` (N, D), with axis ranges from the data."""
+    i, j = pair
+    return PlaneView(
+        pair=(i, j),
+        x_title=feature_names[i],
+        y_title=feature_names[j],
+        x_range=padded_range(points[:, i]),
+        y_range=padded_range(points[:, j]),
+    )
+
+
+def plane_axes(view, suffix="", **options):
+    """The x and y axis dicts of ``view`` (``suffix``: that of the x axis the y axis is tied to, "" for the first),
+    with equal units on both: a round Gaussian must look round, an ellipse's tilt must be its real tilt."""
+    return (
+        dict(title=view.x_title, range=list(view.x_range), zeroline=False, **options),
+        dict(
+            title=view.y_title,
+            range=list(view.y_range),
+            zeroline=False,
+            scaleanchor=f"x{suffix}",
+            scaleratio=1,
+            **options,
+        ),
+    )
+
+
+def chart_title(text, subtitle=None):
+    """A chart's title at its top left, with a smaller grey ``subtitle`` under it if given."""
+    title = dict(text=text, x=0, xanchor="left", font=dict(size=15))
+    if subtitle is not None:
+        title["subtitle"] = dict(text=subtitle, font=dict(size=11, color=_GREY_TEXT))
+    return title
+
+
+def plane_layout(figure, view, title, uirevision):
+    """``figure`` laid out as a static chart of the plane of ``view``."""
+    xaxis, yaxis = plane_axes(view)
+    figure.update_layout(**BASE_LAYOUT, title=chart_title(title), uirevision=uirevision, xaxis=xaxis, yaxis=yaxis)
+    return figure
+
+
+def legend_inside(figure):
+    """Legend in the plot's top-right corner: a 1-D chart has no spare width beside it."""
+    figure.update_layout(legend=dict(x=0.99, xanchor="right", y=0.99, yanchor="top", bgcolor="rgba(255,255,255,0.8)"))
+
+
+def log_likelihood_range(*curves):
+    """A y-range for one or more curves, and whether it leaves a start out; None when Plotly's own range reads fine.
+
+    A bad start can sit tens of units below everything after it: on a range that includes it, the approach to
+    convergence (the interesting part) is a flat line, so the range then covers the later iterations only.
+    Curves that barely move get a small fixed span instead of tick labels with fifteen digits.
+
+    Parameters
+    ----------
+    *curves : ndarray of shape (n_iter + 1,)
+        Mean log-likelihood after each iteration of each run drawn on the same axes.
+
+    Returns
+    -------
+    y_range : list of two floats, or None
+    start_left_out : bool
+    """
+    values = np.concatenate(curves)
+    scale = max(1.0, float(np.max(np.abs(values))))
+    if np.ptp(values) < 1e-9 * scale:
+        middle = float(np.mean(values))
+        return [middle - 1e-3 * scale, middle + 1e-3 * scale], False
+    later = np.concatenate([curve[1:] for curve in curves])
+    if later.size < 2:
+        return None, False
+    spread = float(np.ptp(later))
+    if later.min() - min(curve[0] for curve in curves) <= 50 * max(spread, 1e-12):
+        return None, False
+    margin = 0.15 * spread if spread > 0 else 1e-3 * scale
+    return [float(later.min()) - margin, float(later.max()) + margin], True
+
+
+# --- The EM chart: the plane, the log-likelihood curve, the headline and the parameter block ---------------------
+
+
+def _paper_text(text, x, y, xanchor, yanchor, size, color=None, **options):
+    """An annotation placed in paper fractions."""
+    font = dict(size=size) if color is None else dict(size=size, color=color)
+    return (
+        dict(
+            text=text,
+            xref="paper",
+            yref="paper",
+            x=x,
+            y=y,
+            xanchor=xanchor,
+            yanchor=yanchor,
+            showarrow=False,
+            font=font,
+        )
+        | options
+    )
+
+
+def _em_annotations(log_likelihood, start_left_out, block_title, note):
+    """The EM chart's fixed texts: the curve's title (and why its start is not shown), the parameter block's title,
+    and the ``note`` at the plane's top right."""
+    annotations = [_paper_text("Mean log-likelihood per point", CURVE_X[0], CURVE_Y[1] + 0.02, "left", "bottom", 13)]
+    if start_left_out:
+        annotations.append(
+            _paper_text(
+                f"the start ({log_likelihood[0]:.4g}) lies below the range shown",
+                CURVE_X[1],
+                CURVE_Y[0] + 0.01,
+                "right",
+                "bottom",
+                10,
+                _GREY_TEXT,
+            )
+        )
+    annotations.append(_paper_text(block_title, BLOCK_X[0], BLOCK_Y[1] + 0.02, "left", "bottom", 11, _GREY_TEXT))
+    if note:
+        annotations.append(
+            _paper_text(
+                chart_text(note),
+                PLANE_X[1],
+                HEADLINE_Y[0],
+                "right",
+                "top",
+                11,
+                _GREY_TEXT,
+                bgcolor="rgba(255,255,255,0.8)",
+            )
+        )
+    return annotations
+
+
+def _convergence_mark(converged_iteration, tol):
+    """A dashed line on the log-likelihood curve where the tolerance was met, and its label."""
+    line = dict(
+        type="line",
+        xref="x2",
+        yref="y2 domain",
+        x0=converged_iteration,
+        x1=converged_iteration,
+        y0=0,
+        y1=1,
+        line=dict(color="#009E73", width=2, dash="dash"),
+    )
+    label = dict(
+        text=f"tolerance met{f' (tol {tol:g})' if tol is not None else ''}",
+        xref="x2",
+        yref="y2 domain",
+        x=converged_iteration,
+        y=0.5,
+        xanchor="right",
+        yanchor="middle",
+        textangle=-90,
+        showarrow=False,
+        font=dict(size=11, color="#006B4E"),
+    )
+    return line, label
+
+
+def em_layout(figure, axes, frames, active, log_likelihood, converged_iteration, tol, **texts):
+    """Lay out an EM chart: the data's axes ``axes`` (the x and y axis dicts, placed here), the log-likelihood
+    curve, the headline, the parameter block, the slider over ``frames`` (EMFrame) and Play/Pause.
+
+    ``texts``: ``slider_prefix``, ``note`` (or None), ``uirevision`` and ``block_title`` (the parameter block's)."""
+    xaxis, yaxis = axes
+    y_range, start_left_out = log_likelihood_range(log_likelihood)
+    last = max(log_likelihood.shape[0] - 1, 1)
+    annotations = _em_annotations(log_likelihood, start_left_out, texts["block_title"], texts["note"])
+    shapes = []
+    if converged_iteration is not None:
+        line, label = _convergence_mark(converged_iteration, tol)
+        shapes.append(line)
+        annotations.append(label)
+    legend = dict(
+        orientation="h", x=0, xanchor="left", y=1.01, yanchor="bottom", font=dict(size=12), traceorder="normal"
+    )
+    figure.update_layout(
+        **{**BASE_LAYOUT, "margin": ANIMATION_MARGIN, "legend": legend},
+        uirevision=texts["uirevision"],
+        xaxis=dict(xaxis, domain=list(PLANE_X)),
+        yaxis=dict(yaxis, domain=list(PLANE_Y)),
+        xaxis2=dict(
+            title="iteration",
+            range=[-0.5, last + 0.5],
+            domain=list(CURVE_X),
+            anchor="y2",
+            dtick=1 if last <= 10 else None,
+        ),
+        yaxis2=dict(zeroline=False, range=y_range, tickformat=".6~g", domain=list(CURVE_Y), anchor="x2"),
+        xaxis3=dict(HIDDEN_AXIS, domain=list(PLANE_X), anchor="y3"),
+        yaxis3=dict(HIDDEN_AXIS, domain=list(HEADLINE_Y), anchor="x3"),
+        xaxis4=dict(HIDDEN_AXIS, domain=list(BLOCK_X), anchor="y4"),
+        yaxis4=dict(HIDDEN_AXIS, domain=list(BLOCK_Y), anchor="x4"),
+        annotations=annotations,
+        shapes=shapes,
+        **animation_controls([(f.name, f.label) for f in frames], active, slider_prefix=texts["slider_prefix"]),
+    )
+    return figure
+
+
+# --- Fits side by side -------------------------------------------------------------------------------------------
+
+
+def panel_domains(index, n_panels):
+    """(x domain, y domain) of panel ``index`` of ``n_panels``: two to a row, top row first, rows of equal height,
+    each panel under a band for its status line."""
+    columns = 1 if n_panels == 1 else 2
+    rows = -(-n_panels // columns)
+    row, column = divmod(index, columns)
+    x_domain = (0.0, 1.0) if columns == 1 else ((0.0, 0.46), (0.54, 1.0))[column]
+    height = (1.0 - STATUS_BAND - (rows - 1) * ROW_GAP) / rows
+    top = 1.0 - STATUS_BAND - row * (height + ROW_GAP)
+    return x_domain, (max(top - height, 0.0), top)
+
+
+def axis_suffix(panel):
+    """The suffix of panel ``panel``'s axes ("" for the first, then "2", "3"...)."""
+    return "" if panel == 0 else str(panel + 1)
+
+
+def panels_layout(figure, n_panels, frames, active, panel_axes, uirevision):
+    """Lay out side-by-side panels: each panel's axes (``panel_axes(suffix)``: its x and y axis dicts) and the hidden
+    axes of its status line (numbered after the panels'), the legend, the slider over ``frames`` ((name, label)
+    pairs) and Play/Pause."""
+    axes = {}
+    for panel in range(n_panels):
+        x_domain, y_domain = panel_domains(panel, n_panels)
+        suffix = axis_suffix(panel)
+        xaxis, yaxis = panel_axes(suffix)
+        axes[f"xaxis{suffix}"] = dict(xaxis, domain=list(x_domain), anchor=f"y{suffix}")
+        axes[f"yaxis{suffix}"] = dict(yaxis, domain=list(y_domain), anchor=f"x{suffix}")
+        status = str(n_panels + panel + 1)
+        axes[f"xaxis{status}"] = dict(HIDDEN_AXIS, domain=list(x_domain), anchor=f"y{status}")
+        axes[f"yaxis{status}"] = dict(
+            HIDDEN_AXIS, domain=[y_domain[1] + 0.005, y_domain[1] + STATUS_BAND - 0.01], anchor=f"x{status}"
+        )
+    figure.update_layout(
+        **{
+            **BASE_LAYOUT,
+            "margin": dict(l=64, r=20, t=96, b=150),
+            "legend": dict(
+                orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom", font=dict(size=12), traceorder="normal"
+            ),
+        },
+        uirevision=uirevision,
+        **axes,
+        **animation_controls(frames, active, slider_prefix="Iteration "),
+    )
+    return figure
+
+
+def animation_controls(frames, active, *, slider_prefix):
+    """The ``sliders`` and ``updatemenus`` of an animated chart: a slider with one step per frame (``frames``: its
+    (name, label) pairs), active at ``active``, and Play/Pause buttons under the chart's left edge.
+
+    No step draws the whole chart again (``redraw: False``): frames change only scatter traces' data, which Plotly
+    updates in place; a full drawing costs 0.1-0.2 s a step in the browser."""
+    step_options = {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}
+    play_options = {
+        "mode": "immediate",
+        "fromcurrent": True,
+        "transition": {"duration": 0},
+        "frame": {"duration": 400 if len(frames) <= 60 else 120, "redraw": False},
+    }
+    return dict(
+        sliders=[
+            dict(
+                active=active,
+                x=0.16,
+                len=0.84,
+                y=0,
+                yanchor="top",
+                pad=dict(t=55, b=10),
+                currentvalue=dict(prefix=slider_prefix, xanchor="right", font=dict(size=13)),
+                transition=dict(duration=0),
+                steps=[dict(method="animate", label=label, args=[[name], step_options]) for name, label in frames],
+            )
+        ],
+        updatemenus=[
+            dict(
+                type="buttons",
+                direction="left",
+                showactive=False,
+                x=0,
+                xanchor="left",
+                y=0,
+                yanchor="top",
+                pad=dict(t=62, r=10),
+                buttons=[
+                    dict(label="▶ Play", method="animate", args=[None, play_options]),
+                    dict(label="❚❚ Pause", method="animate", args=[[None], step_options]),
+                ],
+            )
+        ],
+    )
