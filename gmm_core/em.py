@@ -10,6 +10,7 @@ import numpy as np
 from . import _estep
 from .errors import DegenerateFitError, ParameterError
 from .params import GaussianMixtureParams
+from .validation import check_whole
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 CONVERGENCE_CRITERIA = ("log_likelihood", "weights", "parameters")
@@ -104,8 +105,7 @@ def frozen_points(X):
 
 def check_stopping(max_iter, tol):
     """Raise ParameterError unless max_iter is a whole number >= 0 and tol a finite number >= 0."""
-    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 0:
-        raise ParameterError(f"max_iter must be a whole number >= 0; got {max_iter!r}.")
+    check_whole("max_iter", max_iter, 0)
     if not np.isfinite(tol) or tol < 0:
         raise ParameterError(f"tol must be a number >= 0 (0 turns the tolerance off); got {tol!r}.")
 

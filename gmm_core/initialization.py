@@ -9,14 +9,14 @@ from .em import COVARIANCE_TYPES, as_points, maximization
 from .errors import ParameterError
 from .kmeans import fit_kmeans
 from .params import GaussianMixtureParams
+from .validation import check_whole
 
 INIT_METHODS = ("kmeans++", "kmeans", "random_from_data", "random")
 CENTER_METHODS = ("kmeans++", "random_from_data")
 
 
 def _check_k(X, k):
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ParameterError(f"K (the number of components) must be a whole number >= 1; got {k!r}.")
+    check_whole("K (the number of components)", k, 1)
     if k > X.shape[0]:
         raise ParameterError(f"K = {k} is more than the {X.shape[0]} data points; choose K <= {X.shape[0]}.")
 
