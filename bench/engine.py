@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 
 import gmm_core
-from gmm_core import _estep
+from gmm_core import _design
 
 SIZES = (10**4, 10**5, 10**6)
 COMPONENTS = (3, 16)
@@ -103,7 +103,7 @@ def exp_floor(n_samples, n_components, repeats=5):
     """Seconds for the N*K exponentials of one E-step alone, in cache-sized blocks on this machine's cores."""
     blocks = _floor_blocks(n_samples, n_components)
     pairs = [(block, np.empty_like(block)) for block in blocks]
-    return _best_time(lambda: _estep.map_chunks(lambda block, out: np.exp(block, out=out), pairs), repeats)
+    return _best_time(lambda: _design.map_chunks(lambda block, out: np.exp(block, out=out), pairs), repeats)
 
 
 #: Flops per point and component of one E-step and M-step, as issue 6 counts them (about 30 N K).
@@ -113,8 +113,8 @@ FLOPS_PER_ENTRY = 30
 def peak_flops(repeats=5, size=512):
     """Floating-point operations per second of this machine at its best: square matrix products, both threads."""
     pairs = [(np.full((size, size), 0.5), np.full((size, size), 0.25)) for _ in range(4)]
-    with _estep.single_threaded_blas():
-        seconds = _best_time(lambda: _estep.map_chunks(np.matmul, pairs), repeats)
+    with _design.single_threaded_blas():
+        seconds = _best_time(lambda: _design.map_chunks(np.matmul, pairs), repeats)
     return len(pairs) * 2 * size**3 / seconds
 
 
