@@ -10,7 +10,7 @@ import numpy as np
 from . import _design, _estep
 from .errors import DegenerateFitError, ParameterError
 from .params import GaussianMixtureParams
-from .validation import check_whole
+from .validation import check_whole, iteration_index
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 CONVERGENCE_CRITERIA = ("log_likelihood", "weights", "parameters")
@@ -208,6 +208,8 @@ class EMRun:
         return _Snapshots(self)
 
     def snapshot(self, i) -> GaussianMixtureParams:
+        """The parameters after ``i`` iterations (negative ``i`` counts from the end); IndexError out of range."""
+        i = iteration_index(i, self.n_iter + 1)
         return GaussianMixtureParams.trusted(self.weights[i], self.means[i], self.covariances[i])
 
     @property
@@ -216,7 +218,7 @@ class EMRun:
 
     def responsibilities(self, i):
         """Posterior probabilities (N, K) of each component for each point under snapshot ``i``."""
-        return _responsibilities_cached(self, _normalise_index(i, self.n_iter + 1))
+        return _responsibilities_cached(self, iteration_index(i, self.n_iter + 1))
 
     def labels(self, i):
         """Most responsible component (N,) under snapshot ``i``."""
@@ -235,19 +237,10 @@ class _Snapshots:
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self._run.snapshot(j) for j in range(len(self))[i]]
-        return self._run.snapshot(_normalise_index(i, len(self)))
+        return self._run.snapshot(i)
 
     def __iter__(self):
         return (self._run.snapshot(i) for i in range(len(self)))
-
-
-def _normalise_index(i, length):
-    i = int(i)
-    if i < 0:
-        i += length
-    if not 0 <= i < length:
-        raise IndexError(f"iteration {i} is out of range 0..{length - 1}")
-    return i
 
 
 @lru_cache(maxsize=8)

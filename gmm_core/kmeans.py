@@ -11,6 +11,7 @@ from . import _design
 from ._kmeans_grid import CellGrid
 from .em import as_points, check_stopping, frozen_points
 from .errors import ParameterError
+from .validation import iteration_index
 
 
 def rounded_center(X):
@@ -223,8 +224,9 @@ class KMeansRun:
         return self.centers.shape[0] - 1
 
     def labels(self, i):
-        """Index (N,) of the nearest centre of each point under ``centers[i]``."""
-        return _labels_cached(self, int(i) % (self.n_iter + 1))
+        """Index (N,) of the nearest centre of each point under ``centers[i]`` (negative ``i`` counts from the end);
+        IndexError out of range, as ``EMRun.labels``."""
+        return _labels_cached(self, iteration_index(i, self.n_iter + 1))
 
     def radii(self, i):
         """Distance (K,) from each centre of ``centers[i]`` to its farthest assigned point (0 for an empty cluster)."""

@@ -41,3 +41,17 @@ def read_only(array, dtype=None, copy=False):
         array = np.array(array, dtype=dtype, copy=True)
     array.setflags(write=False)
     return array
+
+
+def iteration_index(i, n_snapshots):
+    """``i`` as an index into a run's ``n_snapshots`` recorded iterations, counting from the end when negative.
+
+    As a sequence's indexing: -1 is the last iteration, and anything outside ``-n_snapshots..n_snapshots - 1``
+    raises IndexError (never wraps around).
+    """
+    index = int(i)
+    if index < 0:
+        index += n_snapshots
+    if not 0 <= index < n_snapshots:
+        raise IndexError(f"iteration {i} is out of range 0..{n_snapshots - 1}")
+    return index
