@@ -55,7 +55,7 @@ _CANCELLATION_LIMIT = 1e-6
 def maximization(statistics, n_features, center, covariance_type, reg_covar, centered_scatter=None):
     """Weights (K,), means (K, D) and full covariances (K, D, D) from the E-step's statistics (K, F).
 
-    ``centred_scatter(k, m)``, when given, returns sum_i r_ik (z_i - m)(z_i - m)' computed directly; it is used
+    ``centered_scatter(k, m)``, when given, returns sum_i r_ik (z_i - m)(z_i - m)' computed directly; it is used
     for the components whose covariance the moment formula cannot give to full precision.
     """
     nk = statistics[:, 0] + 10 * _EPS  # as scikit-learn: keeps empty components finite

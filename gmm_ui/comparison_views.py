@@ -117,7 +117,7 @@ def _compared_run(fit, letter, strategy, seed):
     except ParameterError as error:
         return _Compared(name, label, None, str(error))
     outcome = fitting.fit_em(fit.fit_data.X, initial, settings)
-    return _Compared(name, label, outcome.run, outcome.error)
+    return _Compared(name, label, outcome.value, outcome.error)
 
 
 def _starts_animated_view(fit, compared):
@@ -199,7 +199,7 @@ def _restarts(fit):
         return
     patience = " With this many points it can take a while." if fit_data.n_points > LARGE_DATA else ""
     with st.spinner(f"Fitting EM from {n_restarts} starts…{patience}"):
-        restarts, error = fitting.fit_restarts(
+        outcome = fitting.fit_restarts(
             fit_data.X,
             settings.n_components,
             n_restarts,
@@ -211,9 +211,10 @@ def _restarts(fit):
             settings.reg_covar,
             settings.convergence,
         )
-    if error:
-        st.error(f"The restarts could not run: {plain(error)}")
+    if outcome.error:
+        st.error(f"The restarts could not run: {plain(outcome.error)}")
         return
+    restarts = outcome.value
     optima = distinct_optima(restarts.final_log_likelihood)
     n_iter = [run.n_iter if run is not None else 0 for run in restarts.runs]
     plot(
@@ -260,7 +261,7 @@ def _covariance_animated_view(fit, outcomes):
     """The four fits side by side in one chart that scrubs in the browser; under it, each one's number of free
     parameters, final log-likelihood and BIC."""
     fit_data = fit.fit_data
-    fitted = {kind: outcome.run for kind, outcome in outcomes.items() if outcome.run is not None}
+    fitted = {kind: outcome.value for kind, outcome in outcomes.items() if outcome.value is not None}
     for kind, outcome in outcomes.items():
         if outcome.error:
             st.error(f"{fitting.COVARIANCE_LABELS[kind]}: {plain(outcome.error)}")
@@ -319,7 +320,7 @@ def covariance_types_tab(fit):
         covariance_type: fitting.fit_em(fit.fit_data.X, fit.start_params, fit.settings, covariance_type=covariance_type)
         for covariance_type in fitting.COVARIANCE_LABELS
     }
-    if all(outcome.run is None for outcome in outcomes.values()):
+    if all(outcome.value is None for outcome in outcomes.values()):
         for covariance_type, outcome in outcomes.items():
             st.error(f"{fitting.COVARIANCE_LABELS[covariance_type]}: {plain(outcome.error)}")
         return
@@ -369,12 +370,11 @@ def choose_k_tab(fit):
     n_models = len(fitting.COVARIANCE_LABELS) * max_components
     patience = " With this many points it can take a minute." if fit_data.n_points > LARGE_DATA else ""
     with st.spinner(f"Fitting {n_models} models, {count(n_restarts, 'start')} each…{patience}"):
-        selection, error = fitting.select_components(
-            fit_data.X, max_components, n_restarts, fit.seed, fit.settings.reg_covar
-        )
-    if error:
-        st.error(f"The models could not be fitted: {plain(error)}")
+        outcome = fitting.select_components(fit_data.X, max_components, n_restarts, fit.seed, fit.settings.reg_covar)
+    if outcome.error:
+        st.error(f"The models could not be fitted: {plain(outcome.error)}")
         return
+    selection = outcome.value
     models = [
         model
         for model in ((t, int(k)) for t in selection.covariance_types for k in selection.n_components)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from gmm_core import EMRun, GaussianMixtureParams, ParameterError, responsibilities
+from gmm_core import EMRun, GaussianMixtureParams, responsibilities
 from gmm_core.metrics import adjusted_rand_index, match_components
 
 from . import comparison_figures, export, figures, fitting, share, start, tables
@@ -67,7 +67,7 @@ def fitted_run(fit_data, settings, strategy, seed, display):
     if outcome.error:
         st.error(f"EM could not run: {plain(outcome.error)}")
         return None
-    return Fit(fit_data, settings, strategy, seed, display, start_params, outcome.run)
+    return Fit(fit_data, settings, strategy, seed, display, start_params, outcome.value)
 
 
 # --- Shared pieces ---------------------------------------------------------------------------------------------
@@ -810,12 +810,11 @@ def kmeans_tab(fit):
         "clusters: the circle around each centroid reaches its farthest point. EM shares points softly and "
         "fits an ellipse of any shape. Both start from the same means."
     )
-    try:
-        kmeans_run = fitting.fit_kmeans(fit.fit_data.X, fit.start_params.means, fit.settings.max_iter)
-    except ParameterError as error:
-        st.error(f"k-means could not run: {plain(error)}")
+    kmeans = fitting.fit_kmeans(fit.fit_data.X, fit.start_params.means, fit.settings.max_iter)
+    if kmeans.error:
+        st.error(f"k-means could not run: {plain(kmeans.error)}")
         return
-    st.fragment(_comparison_animated_view)(fit, kmeans_run)
+    st.fragment(_comparison_animated_view)(fit, kmeans.value)
 
 
 # --- Sampling: the mixture as a density --------------------------------------------------------------------------
