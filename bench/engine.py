@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 
 import gmm_core
-from gmm_core import _estep
+from gmm_core import _design
 
 SIZES = (10**4, 10**5, 10**6)
 COMPONENTS = (3, 16)
@@ -103,23 +103,23 @@ def exp_floor(n_samples, n_components, repeats=5):
     """Seconds for the N*K exponentials of one E-step alone, in cache-sized blocks on this machine's cores."""
     blocks = _floor_blocks(n_samples, n_components)
     pairs = [(block, np.empty_like(block)) for block in blocks]
-    return _best_time(lambda: _estep.map_chunks(lambda block, out: np.exp(block, out=out), pairs), repeats)
+    return _best_time(lambda: _design.map_chunks(lambda block, out: np.exp(block, out=out), pairs), repeats)
 
 
-#: Flops per point and component of one E-step and M-step, as issue 6 counts them (about 30 N K).
+#: Flops per point and component of one E-step and M-step, as the engine's speed target counts them (about 30 N K).
 FLOPS_PER_ENTRY = 30
 
 
 def peak_flops(repeats=5, size=512):
     """Floating-point operations per second of this machine at its best: square matrix products, both threads."""
     pairs = [(np.full((size, size), 0.5), np.full((size, size), 0.25)) for _ in range(4)]
-    with _estep.single_threaded_blas():
-        seconds = _best_time(lambda: _estep.map_chunks(np.matmul, pairs), repeats)
+    with _design.single_threaded_blas():
+        seconds = _best_time(lambda: _design.map_chunks(np.matmul, pairs), repeats)
     return len(pairs) * 2 * size**3 / seconds
 
 
 def floor(exp_seconds, n_samples, n_components, flops_per_second):
-    """Seconds for the least work of one EM iteration as issue 6 defines it: the N*K exponentials (timed, in
+    """Seconds for the least work of one EM iteration as the speed target defines it: the N*K exponentials (timed, in
     ``exp_seconds``) plus 30*N*K flops at this machine's best rate for them (``peak_flops()``)."""
     return exp_seconds + FLOPS_PER_ENTRY * n_samples * n_components / flops_per_second
 
@@ -208,9 +208,9 @@ def main():
     print(f"# Engine benchmark: time per iteration and peak memory, scikit-learn {sklearn.__version__}")
     print(f"Machine: {machine()}")
     print(
-        "D = 2. Ratio = ours / scikit-learn (lower is faster). Floor: the least work of one EM iteration as issue 6\n"
-        "counts it: N*K exponentials, timed on both threads, plus 30*N*K flops at the rate of large matrix products\n"
-        "on both threads; 'exp alone' is the exponentials without the flops.\n"
+        "D = 2. Ratio = ours / scikit-learn (lower is faster). Floor: the least work of one EM iteration as the speed\n"
+        "target counts it: N*K exponentials, timed on both threads, plus 30*N*K flops at the rate of large matrix\n"
+        "products on both threads; 'exp alone' is the exponentials without the flops.\n"
     )
     print(HEADER, flush=True)
     rows = []

@@ -4,12 +4,11 @@ Every component's weighted log density is a quadratic form in the point, so for 
 
     log pi_k + log N(x | mu_k, Sigma_k) = c_k + z . b_k - 1/2 z' P_k z,      z = x - center,
 
-is one matrix product of the point's quadratic features [1, z_1..z_D, z_i z_j (i <= j)] with a (F, K) matrix of
-coefficients. The M-step needs, per component, sum_i r_ik times the same features (count, first and second
-moments), which is one more matrix product. Points are processed in cache-sized chunks, on two threads, and the
-per-chunk statistics are added in chunk order so the result does not depend on thread timing.
+is one matrix product of the point's quadratic features [1, z_1..z_D, z_i z_j (i <= j)] (a ``_design.Design``)
+with a (F, K) matrix of coefficients. The M-step needs, per component, sum_i r_ik times the same features (count,
+first and second moments), which is one more matrix product. The design's chunks are processed on its threads and
+the per-chunk statistics added in chunk order, so the result does not depend on thread timing.
 
-Centering the data (``center``, the data mean) before forming the features keeps the products well conditioned.
 The expansion loses digits only for a component whose precision is huge next to the data's extent (a component
 collapsing onto a point or a line): such components are evaluated directly, as |L^-1 (z - m)|^2, and their
 scatter matrices are recomputed centred in the M-step, so that results match the textbook formulas to the
@@ -18,120 +17,14 @@ last digits in every case.
 
 from __future__ import annotations
 
-import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.linalg import solve_triangular
-from threadpoolctl import ThreadpoolController
+
+from ._design import Design, upper_indices
 
 LOG_2PI = np.log(2.0 * np.pi)
-
-#: Bytes of one chunk's (rows, K) block of log densities: small enough to stay in cache.
-_CHUNK_BYTES = 1 << 19
-_KMEANS_CHUNK_BYTES = 1 << 21
-_MIN_CHUNK_ROWS = 256
-_N_THREADS = max(1, min(2, os.cpu_count() or 1))
-#: Threads that work beside the calling thread.
-_helpers = ThreadPoolExecutor(max_workers=_N_THREADS - 1, thread_name_prefix="gmm-chunks") if _N_THREADS > 1 else None
-_blas = ThreadpoolController()
-
-
-def single_threaded_blas():
-    """A context in which BLAS runs on one thread: our chunks already keep every core busy, and BLAS's own
-    threads would only spin-wait on the small products (doubling the CPU time)."""
-    return _blas.limit(limits=1, user_api="blas")
-
-
-def map_chunks(function, items):
-    """``function(*item)`` for every item, results in item order, on the calling thread and the helper threads.
-
-    Each thread takes the next item when it is free. The calling thread works too rather than waiting on
-    futures: a thread woken for every finished task would contend for the GIL with the workers (measured at
-    N = 10^6, K = 16: an E-step of 26-30 ms as 61 pool tasks, 20-24 ms this way).
-    """
-    if _helpers is None or len(items) < 2:
-        return [function(*item) for item in items]
-    results = [None] * len(items)
-    indices = iter(range(len(items)))
-    lock = threading.Lock()
-
-    def work():
-        while True:
-            with lock:
-                i = next(indices, None)
-            if i is None:
-                return
-            results[i] = function(*items[i])
-
-    helpers = [_helpers.submit(work) for _ in range(_N_THREADS - 1)]
-    try:
-        work()
-    finally:
-        with lock:
-            for _ in indices:  # after a failure, leave nothing for the helpers
-                pass
-        for helper in helpers:
-            if not helper.cancel():  # one still queued (another fit holds the helpers) is not waited for
-                helper.result()
-    return results
-
-
-def upper_indices(n_features):
-    """Row and column indices (i <= j) of the second-moment features, in feature order."""
-    return np.triu_indices(n_features)
-
-
-@dataclass(frozen=True)
-class Design:
-    """The data, centred and expanded into features once per fit.
-
-    chunks : tuple of arrays of shape (F, rows)
-        Feature-major blocks whose columns concatenate to all points: F = 1 + D for k-means ([1, z]) and
-        1 + D + D (D + 1) / 2 for EM ([1, z, z_i z_j]). Feature-major, so that the per-point reductions over the
-        K components run along contiguous rows (a tenfold faster layout than point-major for small K).
-    squared_norms : tuple of arrays of shape (rows,)
-        |z|^2 of each point of each chunk.
-    """
-
-    center: np.ndarray
-    n_samples: int
-    n_features: int
-    chunks: tuple
-    squared_norms: tuple
-    max_squared_norm: float  # max_i |z_i|^2: bounds the size of the expanded terms
-
-    @classmethod
-    def from_points(cls, X, n_components, quadratic=True, center=None):
-        """Chunks of [1, z] (k-means) or [1, z, z_i z_j] (EM) for the rows of X (N, D).
-
-        EM's (K, rows) blocks go through several passes and want to stay in a core's cache; k-means' blocks go
-        through fewer, cheaper passes, where larger chunks (fewer calls, less hand-over between threads) win.
-        """
-        n_samples, n_features = X.shape
-        center = X.mean(axis=0) if center is None else center
-        chunk_bytes = _CHUNK_BYTES if quadratic else _KMEANS_CHUNK_BYTES
-        rows = max(_MIN_CHUNK_ROWS, chunk_bytes // (8 * max(n_components, 1)))
-        rows_i, cols_j = upper_indices(n_features) if quadratic else ((), ())
-        n_design = 1 + n_features + len(rows_i)
-        chunks, squared_norms = [], []
-        for start in range(0, n_samples, rows):
-            z = (X[start : start + rows] - center).T
-            features = np.empty((n_design, z.shape[1]))
-            features[0] = 1.0
-            features[1 : 1 + n_features] = z
-            if quadratic:
-                np.multiply(z[rows_i], z[cols_j], out=features[1 + n_features :])
-            chunks.append(features)
-            squared_norms.append(np.einsum("dn,dn->n", z, z))
-        max_squared_norm = max(float(norms.max()) for norms in squared_norms)
-        return cls(center, n_samples, n_features, tuple(chunks), tuple(squared_norms), max_squared_norm)
-
-    def map(self, function):
-        """``function(chunk, squared_norms)`` for every chunk, on the worker threads; results in chunk order."""
-        return map_chunks(function, list(zip(self.chunks, self.squared_norms)))
 
 
 def cholesky_factors(covariances):
@@ -270,7 +163,7 @@ def expectation(design, coefficients, want_statistics=True):
     return Expectation(total_log_likelihood / design.n_samples, statistics, tuple(r[0] for r in results))
 
 
-def centerd_scatter(design, coefficients, log_norms, component, centerd_mean):
+def centered_scatter(design, coefficients, log_norms, component, centered_mean):
     """sum_i r_ik (z_i - m)(z_i - m)' (D, D) for one component, computed without cancellation."""
     n_features = design.n_features
     scatter = np.zeros((n_features, n_features))
@@ -284,7 +177,7 @@ def centerd_scatter(design, coefficients, log_norms, component, centerd_mean):
     )
     for features, log_norm in zip(design.chunks, log_norms):
         resp = np.exp(_relative_log_prob(features, single)[0] + coefficients.peak - log_norm)
-        deviations = features[1 : 1 + n_features] - centerd_mean[:, None]
+        deviations = features[1 : 1 + n_features] - centered_mean[:, None]
         scatter += (deviations * resp) @ deviations.T
     return scatter
 

@@ -341,7 +341,7 @@ class CellGrid:
         return labels
 
     def statistics(self, prepared, assign_points):
-        """Inertia, per-cluster counts (K,) and sums of z (K, 2) under ``prepared`` (see ``kmeans._PreparedCenters``).
+        """Inertia, per-cluster counts (K,) and sums of z (K, 2) under ``prepared`` (see ``kmeans.PreparedCenters``).
 
         ``assign_points(z, want_labels)`` assigns points z (n, 2) against every centre; it returns their labels
         (if wanted), their inertia and their per-cluster statistics (K, 3) of [1, z].

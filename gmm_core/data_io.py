@@ -13,6 +13,7 @@ from itertools import islice
 import numpy as np
 
 from .errors import DataError
+from .validation import read_only
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -314,8 +315,8 @@ class Table:
             n_rows=len(row_list),
             notes=(*self.notes, note),
             _cells=tuple(tuple(column[i] for i in row_list) for column in self._cells),
-            _values={name: _read_only(values[rows]) for name, values in self._values.items()},
-            _line_numbers=_read_only(self._line_numbers[rows]),
+            _values={name: read_only(values[rows]) for name, values in self._values.items()},
+            _line_numbers=read_only(self._line_numbers[rows]),
         )
 
 
@@ -432,7 +433,7 @@ def inspect_table(source, *, max_bytes=DEFAULT_MAX_BYTES):
             non_numeric.append(NonNumericColumn(name, column[first_text], int(line_numbers[first_text])))
         else:
             numeric.append(name)
-            values[name] = _read_only(parsed)
+            values[name] = read_only(parsed)
     if not numeric:
         described = "; ".join(f"{c.name!r} has e.g. {_shown(c.example)} on line {c.line}" for c in non_numeric)
         raise DataError(
@@ -451,7 +452,7 @@ def inspect_table(source, *, max_bytes=DEFAULT_MAX_BYTES):
         notes=tuple(notes),
         _cells=tuple(kept_cells),
         _values=values,
-        _line_numbers=_read_only(np.asarray(line_numbers, dtype=np.int64)),
+        _line_numbers=read_only(np.asarray(line_numbers, dtype=np.int64)),
     )
 
 
@@ -839,8 +840,3 @@ def _list_items(items, noun):
 
 def _plural(count, singular, plural=None):
     return singular if count == 1 else plural or singular + "s"
-
-
-def _read_only(array):
-    array.setflags(write=False)
-    return array

@@ -7,9 +7,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import _estep
+from . import _design, _estep
 from .errors import DegenerateFitError, ParameterError
 from .params import GaussianMixtureParams
+from .validation import check_whole, iteration_index
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 CONVERGENCE_CRITERIA = ("log_likelihood", "weights", "parameters")
@@ -51,28 +52,28 @@ _COVARIANCE_ESTIMATORS = {
 _CANCELLATION_LIMIT = 1e-6
 
 
-def maximization(statistics, n_features, center, covariance_type, reg_covar, centerd_scatter=None):
+def maximization(statistics, n_features, center, covariance_type, reg_covar, centered_scatter=None):
     """Weights (K,), means (K, D) and full covariances (K, D, D) from the E-step's statistics (K, F).
 
-    ``centred_scatter(k, m)``, when given, returns sum_i r_ik (z_i - m)(z_i - m)' computed directly; it is used
+    ``centered_scatter(k, m)``, when given, returns sum_i r_ik (z_i - m)(z_i - m)' computed directly; it is used
     for the components whose covariance the moment formula cannot give to full precision.
     """
     nk = statistics[:, 0] + 10 * _EPS  # as scikit-learn: keeps empty components finite
-    centerd_means = statistics[:, 1 : 1 + n_features] / nk[:, None]
-    rows_i, cols_j = _estep.upper_indices(n_features)
+    centered_means = statistics[:, 1 : 1 + n_features] / nk[:, None]
+    rows_i, cols_j = _design.upper_indices(n_features)
     moments = np.empty((statistics.shape[0], n_features, n_features))
     moments[:, rows_i, cols_j] = statistics[:, 1 + n_features :]
     moments[:, cols_j, rows_i] = statistics[:, 1 + n_features :]
     moments /= nk[:, None, None]
-    own = moments - centerd_means[:, :, None] * centerd_means[:, None, :]
-    if centerd_scatter is not None:
+    own = moments - centered_means[:, :, None] * centered_means[:, None, :]
+    if centered_scatter is not None:
         moment_size = np.max(np.diagonal(moments, axis1=1, axis2=2), axis=1)
         for k in np.flatnonzero(np.linalg.eigvalsh(own)[:, 0] <= _CANCELLATION_LIMIT * moment_size):
-            own[k] = centerd_scatter(k, centerd_means[k]) / nk[k]
+            own[k] = centered_scatter(k, centered_means[k]) / nk[k]
     covariances = _COVARIANCE_ESTIMATORS[covariance_type](nk, own)
     covariances = 0.5 * (covariances + covariances.transpose(0, 2, 1))  # exactly symmetric despite rounding
     covariances[:, np.arange(n_features), np.arange(n_features)] += reg_covar
-    return nk / nk.sum(), centerd_means + center, covariances
+    return nk / nk.sum(), centered_means + center, covariances
 
 
 # --- Validation ------------------------------------------------------------------------------------------------
@@ -104,8 +105,7 @@ def frozen_points(X):
 
 def check_stopping(max_iter, tol):
     """Raise ParameterError unless max_iter is a whole number >= 0 and tol a finite number >= 0."""
-    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 0:
-        raise ParameterError(f"max_iter must be a whole number >= 0; got {max_iter!r}.")
+    check_whole("max_iter", max_iter, 0)
     if not np.isfinite(tol) or tol < 0:
         raise ParameterError(f"tol must be a number >= 0 (0 turns the tolerance off); got {tol!r}.")
 
@@ -208,7 +208,9 @@ class EMRun:
         return _Snapshots(self)
 
     def snapshot(self, i) -> GaussianMixtureParams:
-        return GaussianMixtureParams._trusted(self.weights[i], self.means[i], self.covariances[i])
+        """The parameters after ``i`` iterations (negative ``i`` counts from the end); IndexError out of range."""
+        i = iteration_index(i, self.n_iter + 1)
+        return GaussianMixtureParams.trusted(self.weights[i], self.means[i], self.covariances[i])
 
     @property
     def final(self) -> GaussianMixtureParams:
@@ -216,7 +218,7 @@ class EMRun:
 
     def responsibilities(self, i):
         """Posterior probabilities (N, K) of each component for each point under snapshot ``i``."""
-        return _responsibilities_cached(self, _normalise_index(i, self.n_iter + 1))
+        return _responsibilities_cached(self, iteration_index(i, self.n_iter + 1))
 
     def labels(self, i):
         """Most responsible component (N,) under snapshot ``i``."""
@@ -235,19 +237,10 @@ class _Snapshots:
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self._run.snapshot(j) for j in range(len(self))[i]]
-        return self._run.snapshot(_normalise_index(i, len(self)))
+        return self._run.snapshot(i)
 
     def __iter__(self):
         return (self._run.snapshot(i) for i in range(len(self)))
-
-
-def _normalise_index(i, length):
-    i = int(i)
-    if i < 0:
-        i += length
-    if not 0 <= i < length:
-        raise IndexError(f"iteration {i} is out of range 0..{length - 1}")
-    return i
 
 
 @lru_cache(maxsize=8)
@@ -379,13 +372,13 @@ def fit_em(
     """
     X = as_points(X)
     _check_fit_arguments(X, initial, max_iter, tol, covariance_type, reg_covar, convergence)
-    with _estep.single_threaded_blas():
+    with _design.single_threaded_blas():
         return _fit_em(X, initial, max_iter, tol, covariance_type, reg_covar, convergence, progress)
 
 
 def _fit_em(X, initial, max_iter, tol, covariance_type, reg_covar, convergence, progress):
     n_samples, n_features = X.shape
-    design = _estep.Design.from_points(X, initial.n_components)
+    design = _design.Design.from_points(X, initial.n_components)
 
     weights = [initial.weights]
     means = [initial.means]
@@ -402,7 +395,7 @@ def _fit_em(X, initial, max_iter, tol, covariance_type, reg_covar, convergence, 
             design.center,
             covariance_type,
             reg_covar,
-            centerd_scatter=lambda k, m, c=coefficients, s=step: _estep.centerd_scatter(design, c, s.log_norms, k, m),
+            centered_scatter=lambda k, m, c=coefficients, s=step: _estep.centered_scatter(design, c, s.log_norms, k, m),
         )
         cholesky = _cholesky_or_raise(new_covariances, iteration)
         weights.append(new_weights)

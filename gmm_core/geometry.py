@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import ParameterError
+from .validation import check_whole
 
 
 def _check_ellipse_arguments(means, covariances, n_std, n_points):
@@ -20,8 +21,7 @@ def _check_ellipse_arguments(means, covariances, n_std, n_points):
         raise ParameterError("means and covariances must be finite numbers to draw their ellipses.")
     if not np.isfinite(n_std) or n_std <= 0:
         raise ParameterError(f"n_std must be a positive number of standard deviations; got {n_std!r}.")
-    if isinstance(n_points, bool) or not isinstance(n_points, (int, np.integer)) or n_points < 3:
-        raise ParameterError(f"n_points must be a whole number >= 3 (a polygon needs three corners); got {n_points!r}.")
+    check_whole("n_points", n_points, 3, " (a polygon needs three corners)")
 
 
 def covariance_ellipses(means, covariances, n_std=1.0, n_points=100):

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _estep
+from . import _design
 from .em import COVARIANCE_TYPES, as_points, maximization
 from .errors import ParameterError
 from .kmeans import fit_kmeans
 from .params import GaussianMixtureParams
+from .validation import check_whole
 
 INIT_METHODS = ("kmeans++", "kmeans", "random_from_data", "random")
 CENTER_METHODS = ("kmeans++", "random_from_data")
 
 
 def _check_k(X, k):
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ParameterError(f"K (the number of components) must be a whole number >= 1; got {k!r}.")
+    check_whole("K (the number of components)", k, 1)
     if k > X.shape[0]:
         raise ParameterError(f"K = {k} is more than the {X.shape[0]} data points; choose K <= {X.shape[0]}.")
 
@@ -109,15 +109,15 @@ def params_from_labels(X, labels, k, covariance_type="full", reg_covar=1e-6):
     X = as_points(X)
     labels = np.asarray(labels)
     n_features = X.shape[1]
-    design = _estep.Design.from_points(X, k)
+    design = _design.Design.from_points(X, k)
     statistics = _hard_statistics(design, labels, k)
 
-    def centerd_scatter(component, centerd_mean):
-        deviations = X[labels == component] - design.center - centerd_mean
+    def centered_scatter(component, centered_mean):
+        deviations = X[labels == component] - design.center - centered_mean
         return deviations.T @ deviations
 
     weights, means, covariances = maximization(
-        statistics, n_features, design.center, covariance_type, reg_covar, centerd_scatter
+        statistics, n_features, design.center, covariance_type, reg_covar, centered_scatter
     )
     small = statistics[:, 0] < n_features + 1
     if np.any(small) and not np.all(small):
@@ -161,7 +161,7 @@ def initialize(X, k, method="kmeans++", random_state=0, covariance_type="full", 
         rng = np.random.default_rng(random_state)
         resp = rng.uniform(size=(X.shape[0], k))
         resp /= resp.sum(axis=1, keepdims=True)
-        design = _estep.Design.from_points(X, k)
+        design = _design.Design.from_points(X, k)
         statistics = resp.T @ np.concatenate(design.chunks, axis=1).T
         return GaussianMixtureParams(*maximization(statistics, X.shape[1], design.center, covariance_type, reg_covar))
     if method == "kmeans":

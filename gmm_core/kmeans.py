@@ -7,10 +7,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import _estep
+from . import _design
 from ._kmeans_grid import CellGrid
 from .em import as_points, check_stopping, frozen_points
 from .errors import ParameterError
+from .validation import iteration_index
 
 
 def rounded_center(X):
@@ -29,7 +30,7 @@ def rounded_center(X):
 
 
 @dataclass(frozen=True)
-class _PreparedCenters:
+class PreparedCenters:
     """One iteration's centres as the distance kernels use them.
 
     shifted : (K, D) the centres minus the data's centre.
@@ -87,7 +88,7 @@ def _chunk_labels(features, prepared):
 
 def _assign(design, centers):
     """Index (N,) of the nearest of ``centers`` (K, D) for every point of the design."""
-    prepared = _PreparedCenters.make(centers, design.center, design.max_squared_norm)
+    prepared = PreparedCenters.make(centers, design.center, design.max_squared_norm)
     return np.concatenate(design.map(lambda chunk, _: _chunk_labels(chunk, prepared)[0]))
 
 
@@ -127,7 +128,7 @@ def _assign_points(z, prepared, want_labels=True):
     (centred), in blocks."""
     n_points, n_features = z.shape
     n_components = prepared.coefficients.shape[0]
-    rows = max(_estep._MIN_CHUNK_ROWS, _POINT_BLOCK_BYTES // (8 * n_components))
+    rows = max(_design.MIN_CHUNK_ROWS, _POINT_BLOCK_BYTES // (8 * n_components))
 
     def block(start):
         points = z[start : start + rows].T
@@ -154,7 +155,7 @@ def _assign_points(z, prepared, want_labels=True):
 def _cluster_statistics(design, centers):
     """Inertia under ``centers`` (K, D), and each cluster's point count (K,) and coordinate sums (K, D) about the
     design's centre."""
-    prepared = _PreparedCenters.make(centers, design.center, design.max_squared_norm)
+    prepared = PreparedCenters.make(centers, design.center, design.max_squared_norm)
     results = design.map(lambda chunk, norms: _cluster_statistics_chunk(chunk, norms, prepared))
     inertia = 0.0
     statistics = np.zeros((centers.shape[0], 1 + centers.shape[1]))
@@ -194,7 +195,7 @@ def assign_nearest(X, centers):
     """Index (N,) of the nearest of ``centers`` (K, D) for each point of ``X`` (N, D); ties go to the lowest."""
     X = as_points(X)
     centers = np.asarray(centers, dtype=np.float64).reshape(-1, X.shape[1])
-    with _estep.single_threaded_blas():
+    with _design.single_threaded_blas():
         return _DensePass(X, centers.shape[0]).labels(centers)
 
 
@@ -223,8 +224,9 @@ class KMeansRun:
         return self.centers.shape[0] - 1
 
     def labels(self, i):
-        """Index (N,) of the nearest centre of each point under ``centers[i]``."""
-        return _labels_cached(self, int(i) % (self.n_iter + 1))
+        """Index (N,) of the nearest centre of each point under ``centers[i]`` (negative ``i`` counts from the end);
+        IndexError out of range, as ``EMRun.labels``."""
+        return _labels_cached(self, iteration_index(i, self.n_iter + 1))
 
     def radii(self, i):
         """Distance (K,) from each centre of ``centers[i]`` to its farthest assigned point (0 for an empty cluster)."""
@@ -269,7 +271,7 @@ def fit_kmeans(X, initial_centers, max_iter=100, tol=1e-6):
         raise ParameterError(f"K = {centers.shape[0]} clusters is more than the {X.shape[0]} data points.")
     check_stopping(max_iter, tol)
 
-    with _estep.single_threaded_blas():
+    with _design.single_threaded_blas():
         return _fit_kmeans(X, centers, max_iter, tol)
 
 
@@ -285,7 +287,7 @@ class _DensePass:
     so unchanged labels give bit-identical centres."""
 
     def __init__(self, X, n_components):
-        self.design = _estep.Design.from_points(X, n_components, quadratic=False, center=rounded_center(X))
+        self.design = _design.Design.from_points(X, n_components, quadratic=False, center=rounded_center(X))
         self.center = self.design.center
 
     def statistics(self, centers):
@@ -310,7 +312,7 @@ class _GridPass:
         self.grid = CellGrid(X, self.center, n_components)
 
     def _centers(self, centers):
-        return _PreparedCenters.make(centers, self.center, self.grid.max_point_norm)
+        return PreparedCenters.make(centers, self.center, self.grid.max_point_norm)
 
     def statistics(self, centers):
         prepared = self._centers(centers)

@@ -8,6 +8,7 @@ from scipy.optimize import linear_sum_assignment
 from .em import COVARIANCE_TYPES, as_points, log_density, weighted_log_prob
 from .errors import ParameterError
 from .params import GaussianMixtureParams
+from .validation import check_whole
 
 # --- Agreement of two partitions -------------------------------------------------------------------------------
 
@@ -126,10 +127,8 @@ def n_parameters(n_components, n_features, covariance_type="full"):
     """
     if covariance_type not in _COVARIANCE_PARAMETER_COUNTS:
         raise ParameterError(f"covariance_type must be one of {COVARIANCE_TYPES}; got {covariance_type!r}.")
-    for name, value in (("n_components", n_components), ("n_features", n_features)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ParameterError(f"{name} must be a whole number >= 1; got {value!r}.")
-    n_components, n_features = int(n_components), int(n_features)
+    n_components = check_whole("n_components", n_components, 1)
+    n_features = check_whole("n_features", n_features, 1)
     covariance_count = _COVARIANCE_PARAMETER_COUNTS[covariance_type](n_components, n_features)
     return (n_components - 1) + n_components * n_features + covariance_count
 
@@ -203,11 +202,10 @@ def sample(params, n_samples, random_state=0):
     """
     if not isinstance(params, GaussianMixtureParams):
         raise ParameterError("params must be a GaussianMixtureParams (weights, means, covariances).")
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
-        raise ParameterError(f"n_samples must be a whole number >= 1; got {n_samples!r}.")
+    n_samples = check_whole("n_samples", n_samples, 1)
     rng = np.random.default_rng(random_state)
     # The weights may miss 1 by up to 1e-6; the multinomial draw wants them exact.
-    counts = rng.multinomial(int(n_samples), params.weights / params.weights.sum())
+    counts = rng.multinomial(n_samples, params.weights / params.weights.sum())
     cholesky_factors = np.linalg.cholesky(params.covariances)  # (K, D, D), lower
     blocks = [
         params.means[k] + rng.standard_normal((count, params.n_features)) @ cholesky_factors[k].T

@@ -10,6 +10,7 @@ from .em import COVARIANCE_TYPES, EMRun, as_points, fit_em, frozen_points
 from .errors import DegenerateFitError, ParameterError
 from .initialization import initialize
 from .metrics import aic, bic, n_parameters
+from .validation import check_whole
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,8 +61,7 @@ def fit_restarts(
     Raises ParameterError for invalid arguments, or when every start fails.
     """
     X = frozen_points(as_points(X))
-    if isinstance(n_restarts, bool) or not isinstance(n_restarts, (int, np.integer)) or n_restarts < 1:
-        raise ParameterError(f"n_restarts must be a whole number >= 1; got {n_restarts!r}.")
+    check_whole("n_restarts", n_restarts, 1)
     seeds = np.arange(random_state, random_state + n_restarts)
     runs, finals, failures = [], [], []
     for seed in seeds:

@@ -119,7 +119,7 @@ class GaussianMixtureParams:
         return f"GaussianMixtureParams(n_components={self.n_components}, n_features={self.n_features})"
 
     @classmethod
-    def _trusted(cls, weights, means, covariances):
+    def trusted(cls, weights, means, covariances):
         """Build without validation, for arrays the engine itself produced (already checked)."""
         params = object.__new__(cls)
         object.__setattr__(params, "weights", weights)
@@ -132,7 +132,7 @@ class GaussianMixtureParams:
         sub-blocks on those columns (a Gaussian's marginal). Sub-blocks of positive definite matrices are positive
         definite, so nothing needs checking again."""
         index = list(columns)
-        return GaussianMixtureParams._trusted(
+        return GaussianMixtureParams.trusted(
             self.weights, self.means[:, index], self.covariances[:, index][:, :, index]
         )
 

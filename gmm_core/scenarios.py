@@ -1,4 +1,4 @@
-"""Ready-made teaching cases (S1-S8 of SCENARIOS.md) and the random clusters of the app's Generate mode."""
+"""Ready-made teaching cases (S1-S8, each from a course tutorial or lab) and the Generate mode's random clusters."""
 
 from __future__ import annotations
 
@@ -14,12 +14,7 @@ import numpy as np
 from .em import CONVERGENCE_CRITERIA, COVARIANCE_TYPES
 from .errors import ParameterError
 from .params import GaussianMixtureParams
-
-
-def _read_only(array, dtype=np.float64):
-    array = np.array(array, dtype=dtype, copy=True)
-    array.setflags(write=False)
-    return array
+from .validation import check_whole, read_only
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,7 +83,7 @@ class Scenario:
     highlight_iterations: tuple = ()
 
     def __post_init__(self):
-        X = _read_only(self.X)
+        X = read_only(self.X, np.float64, copy=True)
         if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
             raise ParameterError(f"scenario {self.key}: X must have shape (N, D); got {X.shape}.")
         n_samples, n_features = X.shape
@@ -112,7 +107,7 @@ class Scenario:
                     f"scenario {self.key}: a start with {params.n_components} components for K = {self.n_components}."
                 )
         if self.true_labels is not None:
-            true_labels = _read_only(self.true_labels, dtype=np.intp)
+            true_labels = read_only(self.true_labels, np.intp, copy=True)
             if true_labels.shape != (n_samples,):
                 raise ParameterError(
                     f"scenario {self.key}: true_labels must have shape ({n_samples},); got {true_labels.shape}."
@@ -540,12 +535,6 @@ def load_scenario(key):
 _MEAN_PLACEMENT_ATTEMPTS = 200
 
 
-def _check_whole(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ParameterError(f"{name} must be a whole number >= {minimum}; got {value!r}.")
-    return int(value)
-
-
 def _spread_out_means(rng, n_clusters, n_features, separation):
     """Random centres, each at least ``separation`` from the others where random tries allow.
 
@@ -608,12 +597,12 @@ def generate_clusters(
     Scenario
         Key "generated", K = n_clusters, initialised by "kmeans++", with true labels and true parameters.
     """
-    n_clusters = _check_whole("n_clusters", n_clusters, 1)
-    n_features = _check_whole("n_features", n_features, 1)
+    n_clusters = check_whole("n_clusters", n_clusters, 1)
+    n_features = check_whole("n_features", n_features, 1)
     if np.ndim(points_per_cluster) == 0:
-        counts = (_check_whole("points_per_cluster", points_per_cluster, 1),) * n_clusters
+        counts = (check_whole("points_per_cluster", points_per_cluster, 1),) * n_clusters
     else:
-        counts = tuple(_check_whole("each entry of points_per_cluster", n, 1) for n in points_per_cluster)
+        counts = tuple(check_whole("each entry of points_per_cluster", n, 1) for n in points_per_cluster)
         if len(counts) != n_clusters:
             raise ParameterError(
                 f"points_per_cluster must give one count per cluster ({n_clusters}); got {len(counts)}."

@@ -168,11 +168,11 @@ def _uploaded():
             return earlier
         st.caption("Choose a file of numbers, one point per row. The current data stay loaded until then.")
         return None
-    try:
-        table = read_upload(uploaded.getvalue(), data.MAX_UPLOAD_MB * 2**20)
-    except DataError as error:
-        st.error(f"Could not read {plain(uploaded.name)}: {plain(error)}", icon=":material/error:")
+    upload = read_upload(uploaded.getvalue(), data.MAX_UPLOAD_MB * 2**20)
+    if upload.error:
+        st.error(f"Could not read {plain(uploaded.name)}: {plain(upload.error)}", icon=":material/error:")
         return None
+    table = upload.value
     label_column, drop_bad_rows, sample_seed = _upload_options(table, uploaded.file_id)
     try:
         loaded = from_table(table, uploaded.name, uploaded.file_id, label_column, drop_bad_rows, sample_seed)

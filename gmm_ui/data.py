@@ -34,7 +34,7 @@ MAX_MAGNITUDE = 1e100
 #: Past these scales reg_covar and rounding distort a fit in the data's own units, so standardising is suggested.
 LARGE_VALUE = 1e6
 SMALL_SPREAD = 1e-6
-#: Fixed x-ranges of 1-D density charts where a scenario prescribes one (SCENARIOS.md, S6: "on [-1, 2]").
+#: Fixed x-ranges of 1-D density charts where a scenario prescribes one (S6a's tutorial draws it "on [-1, 2]").
 #: TODO-engine: a ``display_range`` field on Scenario would keep this knowledge with the scenario.
 DENSITY_RANGES = {"S6a": (-1.0, 2.0)}
 

@@ -1,4 +1,8 @@
-"""Every computation the app asks of the engine, cached on its inputs so that reruns and scrubbing never refit."""
+"""Every computation the app asks of the engine, cached on its inputs so that reruns and scrubbing never refit.
+
+A computation that can fail returns a :class:`Result` (its value, or the message saying why there is none) rather
+than raising: failures are then cached like values, and a rerun or a scrub never repeats one.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,13 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import asdict, dataclass
+from typing import Generic, TypeVar
 
 import numpy as np
 import streamlit as st
 
 import gmm_core
-from gmm_core import DegenerateFitError, ParameterError
+from gmm_core import DataError, DegenerateFitError, ParameterError
 from gmm_core.data_io import inspect_table
 from gmm_core.metrics import sample
 
@@ -44,12 +49,23 @@ class FitSettings:
         return asdict(self)
 
 
-@dataclass(frozen=True, eq=False)
-class FitOutcome:
-    """An EM run, or the engine's message saying why there is none."""
+T = TypeVar("T")
 
-    run: gmm_core.EMRun | None
+
+@dataclass(frozen=True, eq=False)
+class Result(Generic[T]):
+    """A computation's value, or the message saying why there is none (exactly one of the two is set).
+
+    Returned instead of raised so that a failure is cached like a value: ``st.cache_data`` and
+    ``st.cache_resource`` keep no exceptions, and a rerun or a scrub must never repeat a fit that failed.
+    """
+
+    value: T | None = None
     error: str | None = None
+
+    @classmethod
+    def failed(cls, message):
+        return cls(None, str(message))
 
 
 #: A fit keeps every iteration; settings whose snapshots could take more memory than this are refused.
@@ -82,7 +98,7 @@ def first_non_finite_iteration(run):
 
 
 def _run_em(X, start, max_iter, tol, covariance_type, reg_covar, convergence, progress):
-    """One EM fit as a :class:`FitOutcome`: failures become the engine's message, never a traceback."""
+    """One EM fit as a :class:`Result`: failures become the engine's message, never a traceback."""
     try:
         run = gmm_core.fit_em(
             X,
@@ -95,16 +111,13 @@ def _run_em(X, start, max_iter, tol, covariance_type, reg_covar, convergence, pr
             progress=progress,
         )
     except (ParameterError, DegenerateFitError) as error:
-        return FitOutcome(None, str(error))
+        return Result.failed(error)
     if (iteration := first_non_finite_iteration(run)) is not None:
-        return FitOutcome(
-            None,
-            (
-                f"EM produced numbers too large or too small to represent (NaN or infinity) at iteration {iteration}. "
-                "Standardise the data, or start from broader covariances."
-            ),
+        return Result.failed(
+            f"EM produced numbers too large or too small to represent (NaN or infinity) at iteration {iteration}. "
+            "Standardise the data, or start from broader covariances."
         )
-    return FitOutcome(run)
+    return Result(run)
 
 
 class _Runs:
@@ -175,10 +188,10 @@ def fit_em(X, start, settings, covariance_type=None):
 
     Returns
     -------
-    FitOutcome
+    Result of gmm_core.EMRun
     """
     if too_large := snapshots_too_large(start.n_components, start.n_features, settings.max_iter):
-        return FitOutcome(None, too_large)
+        return Result.failed(too_large)
     options = (
         int(settings.max_iter),
         float(settings.tol),
@@ -200,21 +213,39 @@ def fit_em(X, start, settings, covariance_type=None):
 
 @st.cache_data(max_entries=32, show_spinner="Running k-means…")
 def fit_kmeans(X, initial_centers, max_iter):
-    """Lloyd's k-means from ``initial_centers`` (K, D), cached. Raises ParameterError."""
-    return gmm_core.fit_kmeans(X, initial_centers, max_iter=int(max_iter))
+    """Lloyd's k-means from ``initial_centers`` (K, D), cached.
+
+    Returns
+    -------
+    Result of gmm_core.KMeansRun
+    """
+    try:
+        return Result(gmm_core.fit_kmeans(X, initial_centers, max_iter=int(max_iter)))
+    except ParameterError as error:
+        return Result.failed(error)
 
 
 # A resource, not data: the Table is immutable, and copying it on every rerun (as cache_data does) would cost
 # seconds for a file near the size limit.
 @st.cache_resource(max_entries=2, show_spinner="Reading the file…")
 def read_upload(content, max_bytes):
-    """The parsed table of an uploaded file's bytes (at most ``max_bytes``). Raises DataError for the user."""
-    return inspect_table(content, max_bytes=max_bytes)
+    """The parsed table of an uploaded file's bytes (at most ``max_bytes``).
+
+    Returns
+    -------
+    Result of gmm_core.Table
+        Or the reader's message for the user (a file that cannot be read is not read again on every rerun).
+    """
+    try:
+        return Result(inspect_table(content, max_bytes=max_bytes))
+    except DataError as error:
+        return Result.failed(error)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def draw_samples(weights, means, covariances, n_samples, seed):
-    """Points drawn from a fitted mixture and the component of each."""
+    """Points drawn from a fitted mixture and the component of each. Nothing can fail (the mixture was fitted), so
+    this returns the value itself."""
     params = gmm_core.GaussianMixtureParams(weights, means, covariances)
     return sample(params, int(n_samples), random_state=int(seed))
 
@@ -226,7 +257,8 @@ def fit_restarts(X, n_components, n_restarts, method, seed, covariance_type, max
 
     Returns
     -------
-    (gmm_core.Restarts, None), or (None, the engine's message) when no start could be fitted.
+    Result of gmm_core.Restarts
+        Or the engine's message when no start could be fitted.
     """
     try:
         restarts = gmm_core.fit_restarts(
@@ -242,8 +274,8 @@ def fit_restarts(X, n_components, n_restarts, method, seed, covariance_type, max
             convergence,
         )
     except (ParameterError, DegenerateFitError) as error:
-        return None, str(error)
-    return restarts, None
+        return Result.failed(error)
+    return Result(restarts)
 
 
 #: How each model of the BIC/AIC comparison is fitted: EM to a change of mean log-likelihood below this, or at
@@ -258,7 +290,7 @@ def select_components(X, max_components, n_restarts, seed, reg_covar):
 
     Returns
     -------
-    (gmm_core.ModelSelection, None), or (None, the engine's message).
+    Result of gmm_core.ModelSelection
     """
     try:
         selection = gmm_core.select_components(
@@ -272,7 +304,7 @@ def select_components(X, max_components, n_restarts, seed, reg_covar):
             reg_covar=float(reg_covar),
         )
     except (ParameterError, DegenerateFitError) as error:
-        return None, str(error)
+        return Result.failed(error)
     if np.all(np.isnan(selection.bic)):
-        return None, "No model could be fitted for any K: check the data (are there enough distinct points?)."
-    return selection, None
+        return Result.failed("No model could be fitted for any K: check the data (are there enough distinct points?).")
+    return Result(selection)

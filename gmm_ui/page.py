@@ -56,4 +56,4 @@ def fitted_run(fit_data, settings, strategy, seed, display):
     if outcome.error:
         st.error(f"EM could not run: {plain(outcome.error)}")
         return None
-    return Fit(fit_data, settings, strategy, seed, display, start_params, outcome.run)
+    return Fit(fit_data, settings, strategy, seed, display, start_params, outcome.value)

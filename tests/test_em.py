@@ -140,13 +140,13 @@ def test_snapshots_are_immutable():
 
 
 def test_results_do_not_depend_on_chunking(monkeypatch):
-    from gmm_core import _estep
+    from gmm_core import _design
 
     X = _anisotropic_unequal(5)
     initial = _start(X, 3, "full")
     whole = fit_em(X, initial, max_iter=15, tol=0)
-    monkeypatch.setattr(_estep, "_CHUNK_BYTES", 8 * 3 * 256)
-    monkeypatch.setattr(_estep, "_MIN_CHUNK_ROWS", 64)
+    monkeypatch.setattr(_design, "EM_CHUNK_BYTES", 8 * 3 * 256)
+    monkeypatch.setattr(_design, "MIN_CHUNK_ROWS", 64)
     chunked = fit_em(X, initial, max_iter=15, tol=0)
     np.testing.assert_allclose(chunked.means, whole.means, rtol=1e-12)
     np.testing.assert_allclose(chunked.log_likelihood, whole.log_likelihood, rtol=1e-13)

@@ -1,4 +1,4 @@
-"""gmm_ui.fitting: EM runs kept by their inputs, and the progress bar of a long fit."""
+"""gmm_ui.fitting: EM runs kept by their inputs, failures kept as their messages, and the progress bar of a long fit."""
 
 import numpy as np
 import pytest
@@ -31,15 +31,44 @@ def test_a_fit_is_run_once_for_the_same_inputs_and_again_for_other_ones(monkeypa
     assert len(calls) == 1
     other = fitting.fit_em(X, start, _settings(max_iter=31, tol=0.0))
     assert other is not first and len(calls) == 2
-    np.testing.assert_allclose(first.run.log_likelihood, gmm_core.fit_em(X, start, max_iter=31).log_likelihood)
+    np.testing.assert_allclose(first.value.log_likelihood, gmm_core.fit_em(X, start, max_iter=31).log_likelihood)
 
 
 def test_a_failed_fit_is_kept_as_its_message():
     X = np.zeros((50, 2))
     start = gmm_core.GaussianMixtureParams([0.5, 0.5], [[0.0, 0.0], [1.0, 1.0]], [np.eye(2), np.eye(2)])
     outcome = fitting.fit_em(X, start, _settings(reg_covar=0.0, max_iter=5))
-    assert outcome.run is None and outcome.error
+    assert outcome.value is None and outcome.error
     assert fitting.fit_em(X, start, _settings(reg_covar=0.0, max_iter=5)) is outcome
+
+
+def test_a_failed_kmeans_fit_is_kept_as_its_message_and_not_run_again(monkeypatch):
+    X = _data() + 0.125  # inputs no other test caches
+    calls = []
+    real = gmm_core.fit_kmeans
+    monkeypatch.setattr(gmm_core, "fit_kmeans", lambda *args, **kw: calls.append(args) or real(*args, **kw))
+    for _ in range(2):
+        outcome = fitting.fit_kmeans(X, np.zeros((2, 3)), 5)  # three coordinates for 2-D data
+        assert outcome.value is None and "initial_centers must have shape" in outcome.error
+    assert len(calls) == 1
+    assert fitting.fit_kmeans(X, X[:2], 5).value.n_iter >= 1
+
+
+def test_an_unreadable_upload_is_kept_as_its_message():
+    outcome = fitting.read_upload(b"", 1000)
+    assert outcome.value is None and outcome.error
+    assert fitting.read_upload(b"", 1000) is outcome
+    assert fitting.read_upload(b"x,y\n1,2\n3,4\n", 1000).value.n_rows == 2
+
+
+def test_restarts_and_model_selection_give_their_value_or_the_message():
+    X = _data()
+    restarts = fitting.fit_restarts(X, 2, 2, "kmeans++", 0, "full", 20, 1e-6, 1e-6, "log_likelihood")
+    assert restarts.error is None and len(restarts.value.runs) == 2
+    failed = fitting.fit_restarts(X, 0, 2, "kmeans++", 0, "full", 20, 1e-6, 1e-6, "log_likelihood")
+    assert failed.value is None and "K (the number of components)" in failed.error
+    selection = fitting.select_components(X[:40], 2, 1, 0, 1e-6)
+    assert selection.error is None and selection.value.bic.shape[1] == 2
 
 
 class _Placeholder:

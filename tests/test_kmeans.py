@@ -94,12 +94,12 @@ def test_equidistant_points_go_to_the_lowest_numbered_center():
 
 
 def test_results_do_not_depend_on_chunking(monkeypatch):
-    from gmm_core import _estep
+    from gmm_core import _design
 
     X = _blobs(3)
     whole = fit_kmeans(X, X[:4], max_iter=20, tol=0.0)
-    monkeypatch.setattr(_estep, "_KMEANS_CHUNK_BYTES", 8 * 4 * 256)
-    monkeypatch.setattr(_estep, "_MIN_CHUNK_ROWS", 64)
+    monkeypatch.setattr(_design, "KMEANS_CHUNK_BYTES", 8 * 4 * 256)
+    monkeypatch.setattr(_design, "MIN_CHUNK_ROWS", 64)
     chunked = fit_kmeans(X, X[:4], max_iter=20, tol=0.0)
     np.testing.assert_allclose(chunked.centers, whole.centers, rtol=1e-12)
     np.testing.assert_array_equal(chunked.labels(chunked.n_iter), whole.labels(whole.n_iter))

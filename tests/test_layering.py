@@ -1,9 +1,11 @@
-"""The layers import only what lies below them: the engine (gmm_core) needs neither Streamlit nor Plotly, and the
-figures (gmm_ui.figures) need no Streamlit. Each check runs in a fresh interpreter in which the missing libraries
-cannot be imported."""
+"""The layers import only what lies below them: the engine (gmm_core) needs neither Streamlit nor Plotly; the
+figures (gmm_ui.figures) and the UI's pure logic (stages, the link's codec, the session keys) need no Streamlit.
+Each check runs in a fresh interpreter in which the missing libraries cannot be imported."""
 
 import subprocess
 import sys
+
+import pytest
 
 from tests.browser_support import ROOT
 
@@ -53,9 +55,10 @@ def test_the_engine_fits_without_streamlit_and_plotly():
     assert out.strip() == "[]"
 
 
-def test_the_figures_import_without_streamlit():
+@pytest.mark.parametrize("module", ["gmm_ui.figures", "gmm_ui.stages", "gmm_ui.link", "gmm_ui.state"])
+def test_the_figures_and_the_pure_logic_import_without_streamlit(module):
     out = _run_without(
         ["streamlit"],
-        "import gmm_ui.figures\nprint(sorted(m for m in sys.modules if m.split('.')[0] == 'streamlit'))\n",
+        f"import {module}\nprint(sorted(m for m in sys.modules if m.split('.')[0] == 'streamlit'))\n",
     )
     assert out.strip() == "[]"

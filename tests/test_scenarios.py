@@ -1,4 +1,4 @@
-"""Tests of gmm_core.scenarios: every preset loads, is consistent, and reproduces SCENARIOS.md's numbers."""
+"""Tests of gmm_core.scenarios: every preset loads, is consistent, and reproduces its source tutorial's numbers."""
 
 import numpy as np
 import pytest

@@ -83,12 +83,11 @@ def render(fit):
     n_models = len(fitting.COVARIANCE_LABELS) * max_components
     patience = " With this many points it can take a minute." if fit_data.n_points > LARGE_DATA else ""
     with st.spinner(f"Fitting {n_models} models, {count(n_restarts, 'start')} each…{patience}"):
-        selection, error = fitting.select_components(
-            fit_data.X, max_components, n_restarts, fit.seed, fit.settings.reg_covar
-        )
-    if error:
-        st.error(f"The models could not be fitted: {plain(error)}")
+        outcome = fitting.select_components(fit_data.X, max_components, n_restarts, fit.seed, fit.settings.reg_covar)
+    if outcome.error:
+        st.error(f"The models could not be fitted: {plain(outcome.error)}")
         return
+    selection = outcome.value
     models = [
         model
         for model in ((t, int(k)) for t in selection.covariance_types for k in selection.n_components)

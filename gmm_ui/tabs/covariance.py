@@ -18,7 +18,7 @@ def _animated_view(fit, outcomes):
     """The four fits side by side in one chart that scrubs in the browser; under it, each one's number of free
     parameters, final log-likelihood and BIC."""
     fit_data = fit.fit_data
-    fitted = {kind: outcome.run for kind, outcome in outcomes.items() if outcome.run is not None}
+    fitted = {kind: outcome.value for kind, outcome in outcomes.items() if outcome.value is not None}
     for kind, outcome in outcomes.items():
         if outcome.error:
             st.error(f"{fitting.COVARIANCE_LABELS[kind]}: {plain(outcome.error)}")
@@ -78,7 +78,7 @@ def render(fit):
         covariance_type: fitting.fit_em(fit.fit_data.X, fit.start_params, fit.settings, covariance_type=covariance_type)
         for covariance_type in fitting.COVARIANCE_LABELS
     }
-    if all(outcome.run is None for outcome in outcomes.values()):
+    if all(outcome.value is None for outcome in outcomes.values()):
         for covariance_type, outcome in outcomes.items():
             st.error(f"{fitting.COVARIANCE_LABELS[covariance_type]}: {plain(outcome.error)}")
         return

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from gmm_core import ParameterError
-
 from .. import fitting, stages
 from .. import state as keys
 from ..share import update_url
@@ -45,9 +43,8 @@ def render(fit):
         "clusters: the circle around each centroid reaches its farthest point. EM shares points softly and "
         "fits an ellipse of any shape. Both start from the same means."
     )
-    try:
-        kmeans_run = fitting.fit_kmeans(fit.fit_data.X, fit.start_params.means, fit.settings.max_iter)
-    except ParameterError as error:
-        st.error(f"k-means could not run: {plain(error)}")
+    kmeans = fitting.fit_kmeans(fit.fit_data.X, fit.start_params.means, fit.settings.max_iter)
+    if kmeans.error:
+        st.error(f"k-means could not run: {plain(kmeans.error)}")
         return
-    st.fragment(_animated_view)(fit, kmeans_run)
+    st.fragment(_animated_view)(fit, kmeans.value)

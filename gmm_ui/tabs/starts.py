@@ -103,7 +103,7 @@ def _compared_run(fit, letter, strategy, seed):
     except ParameterError as error:
         return _Compared(name, label, None, str(error))
     outcome = fitting.fit_em(fit.fit_data.X, initial, settings)
-    return _Compared(name, label, outcome.run, outcome.error)
+    return _Compared(name, label, outcome.value, outcome.error)
 
 
 def _starts_animated_view(fit, compared):
@@ -184,7 +184,7 @@ def _fit_restarts(fit, n_restarts, method, first_seed):
         return None
     patience = " With this many points it can take a while." if fit_data.n_points > LARGE_DATA else ""
     with st.spinner(f"Fitting EM from {n_restarts} starts…{patience}"):
-        restarts, error = fitting.fit_restarts(
+        outcome = fitting.fit_restarts(
             fit_data.X,
             settings.n_components,
             n_restarts,
@@ -196,10 +196,10 @@ def _fit_restarts(fit, n_restarts, method, first_seed):
             settings.reg_covar,
             settings.convergence,
         )
-    if error:
-        st.error(f"The restarts could not run: {plain(error)}")
+    if outcome.error:
+        st.error(f"The restarts could not run: {plain(outcome.error)}")
         return None
-    return restarts
+    return outcome.value
 
 
 def _restarts(fit):
