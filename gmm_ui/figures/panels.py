@@ -232,16 +232,7 @@ def _add_kmeans_plane(animation, panel, stages, geometry, colors, in_the_plane):
             panel,
             lambda p: [outline_update(circle) for circle in geometry(stages[p])["circles"]],
         )
-    centroids = markers_trace(
-        colors,
-        name="Centroids",
-        role="centroid",
-        symbol="x",
-        size=15,
-        line_width=1.5,
-        customdata=np.arange(1, n_components + 1),
-        hovertemplate="Centroid %{customdata}<br>(%{x:.3g}, %{y:.3g})<extra></extra>",
-    )
+    centroids = _centroid_markers(colors, "(%{x:.3g}, %{y:.3g})")
     _add(animation, [centroids], panel, lambda p: [markers_update(geometry(stages[p])["centers"])])
 
 
@@ -396,16 +387,7 @@ def _add_kmeans_line(animation, panel, stages, colors, x_range, top, histogram):
     ]
     _add_cells(animation, panel, colors, lambda p: cells[p], "interval")
     _add(animation, [dict(histogram_trace(*histogram), showlegend=panel == 0)], panel)
-    centroids = markers_trace(
-        colors,
-        name="Centroids",
-        role="centroid",
-        symbol="x",
-        size=15,
-        line_width=1.5,
-        customdata=np.arange(1, n_components + 1),
-        hovertemplate="Centroid %{customdata}<br>x %{x:.3g}<extra></extra>",
-    )
+    centroids = _centroid_markers(colors, "x %{x:.3g}")
     _add(
         animation,
         [centroids],
@@ -434,4 +416,18 @@ def _add_mixture_line(animation, panel, stages, colors, grid, *, legend):
         [dict(mixture_density_trace(grid), showlegend=legend)],
         panel,
         lambda p: [dict(type="scatter", y=density_1d(stages[p].params, grid)[0].astype(np.float32))],
+    )
+
+
+def _centroid_markers(colors, position):
+    """k-means' centroids as one trace of crosses, their hover naming each and its ``position`` (a hover format)."""
+    return markers_trace(
+        colors,
+        name="Centroids",
+        role="centroid",
+        symbol="x",
+        size=15,
+        line_width=1.5,
+        customdata=np.arange(1, len(colors) + 1),
+        hovertemplate=f"Centroid %{{customdata}}<br>{position}<extra></extra>",
     )
