@@ -21,7 +21,7 @@ from .common import PANEL_HEIGHT, plot
 MAX_ROUNDS = 40
 MAX_ITER = 1000
 TOL = 1e-6
-METHOD_LABELS = {"soft": "Soft EM", "hard": "Hard EM", "both": "Both, side by side"}
+METHOD_LABELS = {"soft": "Soft EM", "hard": "Hard EM", "both": "Both"}
 _DIGITS = 3
 
 
@@ -42,7 +42,7 @@ def _story():
 
 def _inputs():
     """Draw the inputs; returns (rounds text, p1, p2, method) as they stand."""
-    columns = st.columns([3, 1, 1, 2], vertical_alignment="bottom")
+    columns = st.columns([3, 1, 1, 2.2], vertical_alignment="bottom")
     columns[0].text_input(
         "Rounds (white and black draws)",
         key=keys.BOXES_ROUNDS,
@@ -63,6 +63,7 @@ def _inputs():
     columns[3].segmented_control(
         "Method",
         list(METHOD_LABELS),
+        help="Soft EM, hard EM, or both side by side.",
         format_func=METHOD_LABELS.get,
         key=keys.BOXES_METHOD,
         required=True,
@@ -151,16 +152,23 @@ def _m_step_text(step):
     return "M-step: " + "; ".join(parts) + "."
 
 
+def _change(value, digits):
+    """A metric's change as shown, and whether to draw its arrow (not for a change that shows as 0)."""
+    text = f"{value:+.{digits}f}"
+    return text, "auto" if abs(value) >= 0.5 * 10**-digits else "off"
+
+
 def _metrics(step):
     columns = st.columns(3)
     for column, j in zip(columns, range(2)):
-        change = step.p_after[j] - step.p_before[j]
-        column.metric(f"p{j + 1}", f"{step.p_after[j]:.3f}", f"{change:+.3f}", delta_color="off")
-    change = step.log_likelihood_after - step.log_likelihood_before
+        change, arrow = _change(step.p_after[j] - step.p_before[j], _DIGITS)
+        column.metric(f"p{j + 1}", f"{step.p_after[j]:.3f}", change, delta_color="off", delta_arrow=arrow)
+    change, arrow = _change(step.log_likelihood_after - step.log_likelihood_before, 4)
     columns[2].metric(
         "Log-likelihood",
         f"{step.log_likelihood_after:.4f}",
-        f"{change:+.4f}",
+        change,
+        delta_arrow=arrow,
         help="Of all the rounds under the mixture of the two boxes, each picked with probability ½.",
     )
 
@@ -176,7 +184,7 @@ def _method_panel(run, iteration):
     step = run.step(shown)
     _metrics(step)
     likelihood, shares, counts = _step_tables(run, step)
-    st.markdown("E-step: the likelihood of each round under each box, p^white · (1 − p)^black")
+    st.markdown("E-step: each round's likelihood under each box, $p^w (1 - p)^b$ for w white and b black draws")
     st.html(html_table(likelihood, f"boxes_{run.method}_likelihood", 5))
     rule = "the more likely box takes the whole round (a tie goes to box 1)" if run.method == "hard" else None
     st.markdown(f"Responsibilities: {rule or 'each round shared in proportion to its likelihoods'}")
