@@ -8,7 +8,7 @@ runtime.one_blas_thread()  # as `make run` does, also under a plain `streamlit r
 st.set_page_config(page_title="GMM Explorer", page_icon=":material/scatter_plot:", layout="wide")
 
 from gmm_ui import controls, page, share, state  # noqa: E402  (page config must come first)
-from gmm_ui.tabs import choose_k, covariance, em, kmeans, sampling, starts  # noqa: E402
+from gmm_ui.tabs import boxes, choose_k, covariance, em, kmeans, sampling, starts  # noqa: E402
 
 #: What each tab draws (the tabs' names and labels are in gmm_ui.state.TABS).
 TAB_VIEWS = {
@@ -18,6 +18,7 @@ TAB_VIEWS = {
     "covariance": covariance.render,
     "choose_k": choose_k.render,
     "sampling": sampling.render,
+    "boxes": boxes.render,
 }
 
 state.initialise(st.session_state)

@@ -21,6 +21,7 @@ from .model_selection import ModelSelection, Restarts, fit_restarts, select_comp
 from .params import GaussianMixtureParams, normalized_weights
 from .scenarios import Scenario, generate_clusters, list_scenarios, load_scenario
 from .transforms import Standardization, covariance_from_std_corr, covariance_to_std_corr, standardization
+from .two_boxes import TwoBoxesRun, TwoBoxesStep, fit_two_boxes, format_rounds, parse_rounds
 
 __all__ = [
     "Optima",
@@ -73,4 +74,9 @@ __all__ = [
     "params_from_labels",
     "responsibilities",
     "weighted_log_prob",
+    "TwoBoxesRun",
+    "TwoBoxesStep",
+    "fit_two_boxes",
+    "format_rounds",
+    "parse_rounds",
 ]

@@ -98,6 +98,13 @@ SELECT_MODEL = _declare("select_model")  # (covariance type, K) of the model dra
 CRITERION_CHART = _declare("criterion_chart")
 SAMPLE_SEED = _declare("sample_seed", 0)
 DRAW_SAMPLES = _declare("draw_samples")
+# The two-boxes view (gmm_ui.tabs.boxes): its inputs, the last valid ones, its iteration control.
+BOXES_ROUNDS = _declare("boxes_rounds", "3W2B, 2W3B, 1W4B, 3W2B, 2W3B")
+BOXES_P1 = _declare("boxes_p1", 0.1)
+BOXES_P2 = _declare("boxes_p2", 0.9)
+BOXES_METHOD = _declare("boxes_method", "both")
+BOXES_VALID = _declare("boxes_valid")  # (rounds, p1, p2) last read without error
+BOXES_ITERATION = _declare("boxes_iteration", 1)
 
 # --- A shared link (gmm_ui.share) -------------------------------------------------------------------------------
 #: Settings read from a shared link, waiting for the data set they belong to (see apply_data_defaults).
@@ -121,6 +128,7 @@ TABS = {
     "covariance": "Covariance types",
     "choose_k": "How many components?",
     "sampling": "Sampling from the model",
+    "boxes": "Two boxes: EM by hand",
 }
 #: The key of each tab's opening iteration: where its animated chart opens, kept in the link (tabs without one are
 #: absent; the charts' own sliders scrub in the browser). The EM tab's half step is ``HALF_STEP``, used instead of

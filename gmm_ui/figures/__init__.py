@@ -6,6 +6,7 @@ axes, legends, sliders and panels; :mod:`.static`, :mod:`.em`, :mod:`.panels` an
 Every trace carries ``meta={"role": ...}`` so that tests, in Python or in the browser, can find what they look for.
 """
 
+from .boxes import METHOD_STYLES, boxes_log_likelihood_figure, boxes_trajectory_figure
 from .curves import (
     BEST_COLOR,
     CURRENT_COLOR,
@@ -98,4 +99,7 @@ __all__ = [
     "restarts_figure",
     "samples_figure",
     "strided_iterations",
+    "METHOD_STYLES",
+    "boxes_log_likelihood_figure",
+    "boxes_trajectory_figure",
 ]
