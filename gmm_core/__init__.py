@@ -21,6 +21,7 @@ from .model_selection import ModelSelection, Restarts, fit_restarts, select_comp
 from .params import GaussianMixtureParams, normalized_weights
 from .scenarios import Scenario, generate_clusters, list_scenarios, load_scenario
 from .transforms import Standardization, covariance_from_std_corr, covariance_to_std_corr, standardization
+from .truth import PiecewiseLinearDensity
 
 __all__ = [
     "Optima",
@@ -38,6 +39,7 @@ __all__ = [
     "Table",
     "inspect_table",
     "read_points",
+    "PiecewiseLinearDensity",
     "Scenario",
     "adjusted_rand_index",
     "aic",

@@ -14,6 +14,7 @@ import numpy as np
 from .em import CONVERGENCE_CRITERIA, COVARIANCE_TYPES
 from .errors import ParameterError
 from .params import GaussianMixtureParams
+from .truth import PiecewiseLinearDensity
 from .validation import check_whole, read_only
 
 
@@ -48,6 +49,9 @@ class Scenario:
     true_params : GaussianMixtureParams or None
         The generating mixture where the data were drawn from one; its weights are the true mixing proportions
         (the fraction of points drawn from each component).
+    true_density : PiecewiseLinearDensity or None
+        The data's true density where it is known and no Gaussian mixture (S6a's triangle), in the units of ``X``;
+        1-D data only. A generating mixture's density is that of ``true_params``.
     max_iter, tol, convergence, reg_covar, covariance_type
         The settings to pass to ``gmm_core.em.fit_em``.
     standardize : bool
@@ -72,6 +76,7 @@ class Scenario:
     true_labels: np.ndarray | None = None
     label_names: tuple = ()
     true_params: GaussianMixtureParams | None = None
+    true_density: PiecewiseLinearDensity | None = None
     max_iter: int = 200
     tol: float = 1e-6
     convergence: str = "log_likelihood"
@@ -113,6 +118,8 @@ class Scenario:
                     f"scenario {self.key}: true_labels must have shape ({n_samples},); got {true_labels.shape}."
                 )
             object.__setattr__(self, "true_labels", true_labels)
+        if self.true_density is not None and n_features != 1:
+            raise ParameterError(f"scenario {self.key}: a true density is for 1-D data; these have {n_features}-D.")
         if self.covariance_type not in COVARIANCE_TYPES or self.convergence not in CONVERGENCE_CRITERIA:
             raise ParameterError(
                 f"scenario {self.key}: unknown covariance_type {self.covariance_type!r} "
@@ -392,6 +399,7 @@ def _triangle_density():
         tol=1e-3,
         convergence="weights",
         display_columns=(0, 0),
+        true_density=PiecewiseLinearDensity((0.0, 1.0), (2.0, 0.0), "2 − 2x on (0, 1)"),
     )
 
 

@@ -356,3 +356,20 @@ def test_one_dimensional_histograms_count_every_point_and_say_no_sample(app):
     side_by_side = next(json.loads(c.proto.spec) for c in app.get("plotly_chart") if json.loads(c.proto.spec)["frames"])
     histograms = em_chart.traces(side_by_side, "histogram")
     assert len(histograms) == 2 and em_chart.values(histograms[0]["x"])[-1] == scenario.X.max()
+
+
+# --- What is known beyond the points: the truth and the labels ---------------------------------------------------
+
+
+def test_s6a_draws_its_true_density_under_show_the_truth(app):
+    app.selectbox(key="scenario").set_value("S6a").run()
+    _assert_no_exception(app)
+    toggle = app.toggle(key="show_truth")
+    assert not toggle.proto.disabled and toggle.value  # S6a knows its density: the toggle is no longer greyed out
+    (line,) = em_chart.traces(em_chart.em_chart(app), "true_density")
+    x, y = em_chart.values(line["x"]).astype(float), em_chart.values(line["y"]).astype(float)
+    inside = (x > 0) & (x < 1)
+    np.testing.assert_allclose(y[inside], 2 - 2 * x[inside], rtol=0, atol=1e-12)
+    assert np.all(y[(x < 0) | (x > 1)] == 0) and (x.min(), x.max()) == (-1.0, 2.0)
+    app.toggle(key="show_truth").set_value(False).run()
+    assert not em_chart.traces(em_chart.em_chart(app), "true_density")

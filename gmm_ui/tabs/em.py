@@ -23,6 +23,7 @@ from .common import (
     plane,
     plot,
     truth,
+    truth_1d,
 )
 
 ANIMATION_HEIGHT = 660
@@ -221,7 +222,7 @@ def em_animation(fit, frames, active, note, half_steps):
             converged_iteration=converged_iteration,
             tol=run.tol,
             x_title=axis_titles(fit_data)[0],
-            truth=true_params,
+            truth=truth_1d(fit_data, display),
             note=note,
             uirevision=fit_data.source.identity,
         )
