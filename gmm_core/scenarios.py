@@ -36,7 +36,8 @@ class Scenario:
     n_components : int
         K, the number of components to fit.
     initial : GaussianMixtureParams or None
-        The prescribed start (K components, D features), or None when a strategy is prescribed instead.
+        The prescribed start (K components, D features), or None when a strategy is prescribed instead. In the units
+        the fit uses: standardised where ``standardize`` is set.
     init_method : str or None
         The initialisation strategy of ``gmm_core.initialization.initialize`` ("kmeans++", "kmeans", ...) when
         ``initial`` is None; None otherwise.
@@ -271,6 +272,25 @@ def _two_round_clusters_bad_start():
 
 # --- S3 --------------------------------------------------------------------------------------------------------
 
+_S3_SEED = 0
+#: Bishop's PRML Fig. 9.8 (PMTK's mixGaussDemoFaithful): means near the top-left and bottom-right corners of the
+#: standardised data, away from both clusters, so that EM has a long way to walk.
+_S3_START_MEANS = ((-1.5, 1.5), (1.5, -1.5))
+_S3_START_VARIANCE = 0.1
+
+
+def _classic_faithful_start():
+    """The start of Bishop's Fig. 9.8, in the standardised units the fit uses (standard deviations from each
+    column's mean): means (-1.5, 1.5) and (1.5, -1.5) plus seeded unit Gaussian noise, covariances 0.1·I, equal
+    weights."""
+    n_components, n_features = np.shape(_S3_START_MEANS)
+    noise = np.random.default_rng(_S3_SEED).standard_normal((n_components, n_features))
+    return GaussianMixtureParams(
+        np.full(n_components, 1.0 / n_components),
+        np.asarray(_S3_START_MEANS) + noise,
+        np.tile(_S3_START_VARIANCE * np.eye(n_features), (n_components, 1, 1)),
+    )
+
 
 def _old_faithful():
     _, text = _read_csv_resource("faithful.csv")
@@ -280,11 +300,16 @@ def _old_faithful():
         name="Old Faithful",
         description=(
             "272 eruptions of the Old Faithful geyser: short eruptions are followed by short waits, long by long. "
-            "Two components, fitted on standardised columns, find the two regimes."
+            "Two components, fitted on standardised columns, find the two regimes. The start is the classic one "
+            "(Bishop's PRML, Fig. 9.8): both means near opposite corners, away from the data, with small round "
+            "covariances: watch EM walk them onto the two clusters."
         ),
         X=X,
         feature_names=("eruption duration (min)", "waiting time (min)"),
         n_components=2,
+        initial=_classic_faithful_start(),
+        init_method=None,
+        random_state=_S3_SEED,
         standardize=True,
     )
 

@@ -232,9 +232,14 @@ class FitData:
 
     @property
     def is_scenario_as_prescribed(self) -> bool:
-        """True when the points are exactly the scenario's (every column, original units), so its start applies."""
+        """True when the points are exactly those the scenario prescribes (every column, standardised exactly when
+        it says so), so its starts, given in those units, apply."""
         scenario = self.source.scenario
-        return scenario is not None and not self.standardized and self.columns == tuple(range(scenario.n_features))
+        return (
+            scenario is not None
+            and self.standardized == scenario.standardize
+            and self.columns == tuple(range(scenario.n_features))
+        )
 
     @property
     def truth_1d(self):

@@ -373,3 +373,18 @@ def test_s6a_draws_its_true_density_under_show_the_truth(app):
     assert np.all(y[(x < 0) | (x > 1)] == 0) and (x.min(), x.max()) == (-1.0, 2.0)
     app.toggle(key="show_truth").set_value(False).run()
     assert not em_chart.traces(em_chart.em_chart(app), "true_density")
+
+
+def test_s3_opens_on_its_classic_start_in_standardised_units(app):
+    app.selectbox(key="scenario").set_value("S3").run()
+    _assert_no_exception(app)
+    assert app.toggle(key="standardize").value
+    assert app.selectbox(key="init_method").value == "scenario"
+    start = shown_table(app, "start")
+    np.testing.assert_allclose(start[["μx", "μy"]].to_numpy(), load_scenario("S3").initial.means, atol=5e-5)
+    assert em_chart.last_position(app) >= 8
+    # The start is in standard deviations: in minutes it would mean nothing, so it is not offered there.
+    app.toggle(key="standardize").set_value(False).run()
+    _assert_no_exception(app)
+    assert app.selectbox(key="init_method").value == "kmeans++"
+    assert "The scenario's own start" not in app.selectbox(key="init_method").options
