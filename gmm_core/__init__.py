@@ -21,7 +21,7 @@ from .model_selection import ModelSelection, Restarts, fit_restarts, select_comp
 from .params import GaussianMixtureParams, normalized_weights
 from .scenarios import Scenario, generate_clusters, list_scenarios, load_scenario
 from .transforms import Standardization, covariance_from_std_corr, covariance_to_std_corr, standardization
-from .truth import PiecewiseLinearDensity
+from .truth import PiecewiseLinearDensity, labelled_estimates
 
 __all__ = [
     "Optima",
@@ -69,6 +69,7 @@ __all__ = [
     "fit_kmeans",
     "initial_centers",
     "initialize",
+    "labelled_estimates",
     "log_density",
     "mean_log_likelihood",
     "normalized_weights",

@@ -1,4 +1,4 @@
-"""What is known beyond the points: a true density that is no Gaussian mixture."""
+"""What is known beyond the points: a true density that is no Gaussian mixture, and the estimates labels give."""
 
 from __future__ import annotations
 
@@ -6,10 +6,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .em import as_points
 from .errors import ParameterError
+from .params import GaussianMixtureParams
 
 #: How far the area under a PiecewiseLinearDensity may be from 1 before it is refused rather than taken as rounding.
 AREA_TOLERANCE = 1e-9
+#: A group's covariance whose smallest eigenvalue is at most this fraction of its largest is singular: its points
+#: lie on a line or plane up to rounding (or it has none of its own spread at all).
+SINGULAR_RATIO = 1e-12
 
 
 @dataclass(frozen=True)
@@ -96,3 +101,51 @@ class PiecewiseLinearDensity:
         scaled, values multiplied by ``scale`` (the area stays 1)."""
         knots = (np.asarray(self.knots) - mean) / scale
         return PiecewiseLinearDensity(tuple(knots), tuple(np.asarray(self.values) * scale), self.formula)
+
+
+def labelled_estimates(X, labels):
+    """The maximum-likelihood Gaussian of each labelled group: what EM would find if it knew every point's label.
+
+    Per group (in the order of the sorted distinct labels): weight = its share of the points, mean = its mean,
+    covariance = its population covariance (divided by the group's size, ddof = 0: the maximum-likelihood
+    estimate, as EM's M-step computes it), full whatever covariance type EM fits. No reg_covar is added.
+
+    Parameters
+    ----------
+    X : array-like of shape (N, D) or (N,)
+    labels : array-like of shape (N,)
+        Any values that sort (ints, strings).
+
+    Returns
+    -------
+    GaussianMixtureParams
+        G components for the G distinct labels.
+
+    Raises
+    ------
+    ParameterError
+        When ``labels`` does not hold one label per point, or a group's covariance is singular (a group of at
+        most D points, or of points on a line or plane).
+    """
+    X = as_points(X)
+    labels = np.asarray(labels)
+    if labels.shape != (X.shape[0],):
+        raise ParameterError(f"labels must hold one label per point ({X.shape[0]}); got shape {labels.shape}.")
+    names, groups = np.unique(labels, return_inverse=True)
+    counts = np.bincount(groups, minlength=names.size)
+    order = np.argsort(groups, kind="stable")
+    members = np.split(X[order], np.cumsum(counts)[:-1])
+    means = np.stack([points.mean(axis=0) for points in members])
+    covariances = np.empty((names.size, X.shape[1], X.shape[1]))
+    for g, points in enumerate(members):
+        deviations = points - means[g]
+        covariance = deviations.T @ deviations / counts[g]
+        covariances[g] = (covariance + covariance.T) / 2  # exactly symmetric, whatever the BLAS
+        spreads = np.linalg.eigvalsh(covariances[g])
+        if spreads[0] <= SINGULAR_RATIO * spreads[-1]:
+            raise ParameterError(
+                f"The points labelled {names[g]!s} ({counts[g]} of them) have no spread in some direction: their "
+                f"covariance is singular, so no Gaussian can be estimated from them (it takes at least "
+                f"{X.shape[1] + 1} points not all on a line or plane)."
+            )
+    return GaussianMixtureParams(counts / X.shape[0], means, covariances)

@@ -388,3 +388,30 @@ def test_s3_opens_on_its_classic_start_in_standardised_units(app):
     _assert_no_exception(app)
     assert app.selectbox(key="init_method").value == "kmeans++"
     assert "The scenario's own start" not in app.selectbox(key="init_method").options
+
+
+def test_the_fit_stands_beside_the_labelled_estimates_and_the_truth(app):
+    app.selectbox(key="scenario").set_value("S6b").run()
+    _assert_no_exception(app)
+    table = shown_table(app, "parameters")
+    names = [f"{name}{suffix}" for name in ("π", "μ", "σ") for suffix in ("", " (labelled)", " (true)")]
+    assert list(table.columns) == names
+    scenario = load_scenario("S6b")
+    groups = [scenario.X[scenario.true_labels == label, 0] for label in (0, 1)]  # rows follow the true components
+    np.testing.assert_allclose(table["μ (labelled)"], [group.mean() for group in groups], atol=5e-4)
+    np.testing.assert_allclose(table["σ (labelled)"], [group.std(ddof=0) for group in groups], atol=5e-4)
+    np.testing.assert_allclose(table["π (labelled)"], [0.5, 0.5], atol=5e-4)
+    assert "if each point's true class were known" in _texts(app)
+    app.toggle(key="show_truth").set_value(False).run()
+    assert list(shown_table(app, "parameters").columns) == ["π", "μ", "σ"]
+
+
+def test_labels_without_a_generating_mixture_give_labelled_estimates_only(app):
+    _upload(app, SMALL_CSV)
+    _assert_no_exception(app)
+    table = shown_table(app, "parameters")
+    assert "μx (labelled)" in table.columns and not any("(true)" in column for column in table.columns)
+    points = np.array([[1, 2], [1.5, 2.2], [0.9, 2.1], [1.1, 1.8], [5, 6], [5.5, 6.1], [5.2, 5.8], [4.8, 6.3]])
+    means = sorted([points[:4].mean(axis=0).tolist(), points[4:].mean(axis=0).tolist()])
+    labelled = table[["μx (labelled)", "μy (labelled)"]].dropna().to_numpy()  # two groups; K may be larger
+    np.testing.assert_allclose(sorted(labelled.tolist()), means, atol=5e-4)

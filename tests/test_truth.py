@@ -1,10 +1,13 @@
-"""What is known beyond the points: S6a's true density drawn as 2 − 2x, and S6b's true components."""
+"""What is known beyond the points: S6a's true density drawn as 2 − 2x, S6b's true components, and the estimates
+the true labels give (equal to NumPy's per-group statistics)."""
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import gmm_core
-from gmm_core import ParameterError, PiecewiseLinearDensity, load_scenario
+from gmm_core import ParameterError, PiecewiseLinearDensity, labelled_estimates, load_scenario
 from gmm_ui import figures
 from gmm_ui.data import from_scenario, prepare_fit_data
 from gmm_ui.stages import em_frames, max_frames_1d, mixture_stages
@@ -142,3 +145,60 @@ def test_s6b_draws_its_two_true_normal_curves_and_their_mixture():
         np.testing.assert_allclose(em_chart.values(curves[k]["y"]), expected, rtol=1e-12)
     total = em_chart.values(curves[0]["y"]) + em_chart.values(curves[1]["y"])
     np.testing.assert_allclose(em_chart.values(mixture["y"]), total, rtol=1e-12)
+
+
+# --- If you knew the labels --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["S6b", "S7", "S1"])
+def test_labelled_estimates_are_numpys_per_group_share_mean_and_deviation(key):
+    scenario = load_scenario(key)
+    X, labels = scenario.X, scenario.true_labels
+    estimates = labelled_estimates(X, labels)
+    groups = np.unique(labels)
+    assert estimates.n_components == groups.size and estimates.n_features == X.shape[1]
+    for g, label in enumerate(groups):
+        members = X[labels == label]
+        assert estimates.weights[g] == pytest.approx(members.shape[0] / X.shape[0], rel=1e-15)
+        np.testing.assert_allclose(estimates.means[g], members.mean(axis=0), rtol=1e-14)
+        deviations = np.sqrt(np.diagonal(estimates.covariances[g]))
+        np.testing.assert_allclose(deviations, members.std(axis=0, ddof=0), rtol=1e-13)
+        np.testing.assert_allclose(
+            estimates.covariances[g], np.cov(members.T, bias=True).reshape(deviations.size, -1), rtol=1e-12
+        )
+
+
+def test_labelled_estimates_of_s6b_are_close_to_its_truth():
+    scenario = load_scenario("S6b")
+    estimates = labelled_estimates(scenario.X, scenario.true_labels)
+    np.testing.assert_allclose(estimates.means[:, 0], [163.0, 176.0], atol=1.0)
+    np.testing.assert_allclose(np.sqrt(estimates.covariances[:, 0, 0]), [6.5, 7.0], atol=0.6)
+
+
+def test_labelled_estimates_refuse_a_group_without_spread():
+    X = np.array([[0.0], [1.0], [2.0], [5.0]])
+    with pytest.raises(ParameterError, match="labelled b .1 of them"):
+        labelled_estimates(X, np.array(["a", "a", "a", "b"]))
+    with pytest.raises(ParameterError, match="one label per point"):
+        labelled_estimates(X, np.zeros(3))
+    on_a_line = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [0.0, 1.0], [1.0, 0.0], [3.0, 3.0]])
+    with pytest.raises(ParameterError, match="singular"):
+        labelled_estimates(on_a_line, np.array([0, 0, 0, 1, 1, 1]))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(1, 4),
+    st.integers(1, 3),
+    st.integers(0, 2**31),
+)
+def test_labelled_estimates_match_numpy_for_any_labelled_data(n_groups, n_features, seed):
+    rng = np.random.default_rng(seed)
+    labels = np.repeat(rng.permutation(n_groups) * 7, rng.integers(n_features + 2, 30, size=n_groups))
+    X = rng.normal(size=(labels.size, n_features)) * rng.uniform(0.1, 10) + rng.normal(size=n_features) * 100
+    estimates = labelled_estimates(X, labels)
+    assert estimates.weights.sum() == pytest.approx(1.0)
+    for g, label in enumerate(np.unique(labels)):
+        members = X[labels == label]
+        np.testing.assert_allclose(estimates.means[g], members.mean(axis=0), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(np.sqrt(np.diagonal(estimates.covariances[g])), members.std(axis=0), rtol=1e-10)
