@@ -21,6 +21,7 @@ from .model_selection import ModelSelection, Restarts, fit_restarts, select_comp
 from .params import GaussianMixtureParams, normalized_weights
 from .scenarios import Scenario, generate_clusters, list_scenarios, load_scenario
 from .transforms import Standardization, covariance_from_std_corr, covariance_to_std_corr, standardization
+from .truth import PiecewiseLinearDensity, labelled_estimates
 from .two_boxes import TwoBoxesRun, TwoBoxesStep, fit_two_boxes, format_rounds, parse_rounds
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "Table",
     "inspect_table",
     "read_points",
+    "PiecewiseLinearDensity",
     "Scenario",
     "adjusted_rand_index",
     "aic",
@@ -68,6 +70,7 @@ __all__ = [
     "fit_kmeans",
     "initial_centers",
     "initialize",
+    "labelled_estimates",
     "log_density",
     "mean_log_likelihood",
     "normalized_weights",

@@ -14,6 +14,7 @@ import numpy as np
 from .em import CONVERGENCE_CRITERIA, COVARIANCE_TYPES
 from .errors import ParameterError
 from .params import GaussianMixtureParams
+from .truth import PiecewiseLinearDensity
 from .validation import check_whole, read_only
 
 
@@ -35,7 +36,8 @@ class Scenario:
     n_components : int
         K, the number of components to fit.
     initial : GaussianMixtureParams or None
-        The prescribed start (K components, D features), or None when a strategy is prescribed instead.
+        The prescribed start (K components, D features), or None when a strategy is prescribed instead. In the units
+        the fit uses: standardised where ``standardize`` is set.
     init_method : str or None
         The initialisation strategy of ``gmm_core.initialization.initialize`` ("kmeans++", "kmeans", ...) when
         ``initial`` is None; None otherwise.
@@ -48,6 +50,9 @@ class Scenario:
     true_params : GaussianMixtureParams or None
         The generating mixture where the data were drawn from one; its weights are the true mixing proportions
         (the fraction of points drawn from each component).
+    true_density : PiecewiseLinearDensity or None
+        The data's true density where it is known and no Gaussian mixture (S6a's triangle), in the units of ``X``;
+        1-D data only. A generating mixture's density is that of ``true_params``.
     max_iter, tol, convergence, reg_covar, covariance_type
         The settings to pass to ``gmm_core.em.fit_em``.
     standardize : bool
@@ -72,6 +77,7 @@ class Scenario:
     true_labels: np.ndarray | None = None
     label_names: tuple = ()
     true_params: GaussianMixtureParams | None = None
+    true_density: PiecewiseLinearDensity | None = None
     max_iter: int = 200
     tol: float = 1e-6
     convergence: str = "log_likelihood"
@@ -113,6 +119,8 @@ class Scenario:
                     f"scenario {self.key}: true_labels must have shape ({n_samples},); got {true_labels.shape}."
                 )
             object.__setattr__(self, "true_labels", true_labels)
+        if self.true_density is not None and n_features != 1:
+            raise ParameterError(f"scenario {self.key}: a true density is for 1-D data; these have {n_features}-D.")
         if self.covariance_type not in COVARIANCE_TYPES or self.convergence not in CONVERGENCE_CRITERIA:
             raise ParameterError(
                 f"scenario {self.key}: unknown covariance_type {self.covariance_type!r} "
@@ -264,6 +272,25 @@ def _two_round_clusters_bad_start():
 
 # --- S3 --------------------------------------------------------------------------------------------------------
 
+_S3_SEED = 0
+#: Bishop's PRML Fig. 9.8 (PMTK's mixGaussDemoFaithful): means near the top-left and bottom-right corners of the
+#: standardised data, away from both clusters, so that EM has a long way to walk.
+_S3_START_MEANS = ((-1.5, 1.5), (1.5, -1.5))
+_S3_START_VARIANCE = 0.1
+
+
+def _classic_faithful_start():
+    """The start of Bishop's Fig. 9.8, in the standardised units the fit uses (standard deviations from each
+    column's mean): means (-1.5, 1.5) and (1.5, -1.5) plus seeded unit Gaussian noise, covariances 0.1·I, equal
+    weights."""
+    n_components, n_features = np.shape(_S3_START_MEANS)
+    noise = np.random.default_rng(_S3_SEED).standard_normal((n_components, n_features))
+    return GaussianMixtureParams(
+        np.full(n_components, 1.0 / n_components),
+        np.asarray(_S3_START_MEANS) + noise,
+        np.tile(_S3_START_VARIANCE * np.eye(n_features), (n_components, 1, 1)),
+    )
+
 
 def _old_faithful():
     _, text = _read_csv_resource("faithful.csv")
@@ -273,11 +300,16 @@ def _old_faithful():
         name="Old Faithful",
         description=(
             "272 eruptions of the Old Faithful geyser: short eruptions are followed by short waits, long by long. "
-            "Two components, fitted on standardised columns, find the two regimes."
+            "Two components, fitted on standardised columns, find the two regimes. The start is the classic one "
+            "(Bishop's PRML, Fig. 9.8): both means near opposite corners, away from the data, with small round "
+            "covariances: watch EM walk them onto the two clusters."
         ),
         X=X,
         feature_names=("eruption duration (min)", "waiting time (min)"),
         n_components=2,
+        initial=_classic_faithful_start(),
+        init_method=None,
+        random_state=_S3_SEED,
         standardize=True,
     )
 
@@ -392,6 +424,7 @@ def _triangle_density():
         tol=1e-3,
         convergence="weights",
         display_columns=(0, 0),
+        true_density=PiecewiseLinearDensity((0.0, 1.0), (2.0, 0.0), "2 − 2x on (0, 1)"),
     )
 
 

@@ -324,11 +324,16 @@ def display_section(fit_data):
         disabled=fit_data is None or fit_data.n_features == 1,
         help="Each component's ellipse at 1, 2 or 3 standard deviations.",
     )
-    known = fit_data is not None and (fit_data.true_labels is not None or fit_data.true_params is not None)
+    # Greyed out only when nothing true is known: no classes, no generating mixture and no known density (S6a's
+    # 2 − 2x is no mixture, but it is the truth to compare the fit with).
+    known = fit_data is not None and any(
+        truth is not None for truth in (fit_data.true_labels, fit_data.true_params, fit_data.true_density)
+    )
     show_truth = st.toggle(
         "Show the truth",
         key=keys.SHOW_TRUTH,
         disabled=not known,
-        help="Generating ellipses (dashed) and true classes (marker shapes), where known.",
+        help="Where known: the generating ellipses (dashed) or, in 1-D, the true density (dashed) and components "
+        "(dotted); the true classes (marker shapes); and the estimates the true labels give.",
     )
     return DisplayOptions(tuple(sorted(n_stds)), bool(show_truth and known))

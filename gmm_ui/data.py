@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import gmm_core
-from gmm_core import DataError, GaussianMixtureParams
+from gmm_core import DataError, GaussianMixtureParams, PiecewiseLinearDensity
 from gmm_core.scenarios import Scenario
 
 #: Above this many points the charts draw a seeded random subsample (the fit always uses every point). Each
@@ -61,6 +61,8 @@ class LoadedData:
         Names of the true classes, indexed by label (may be empty).
     true_params : GaussianMixtureParams or None
         The generating mixture, in the units of ``X``.
+    true_density : gmm_core.PiecewiseLinearDensity or None
+        The true density of 1-D data where known and no mixture (S6a), in the units of ``X``.
     scenario : Scenario or None
         The preset or generated scenario (its settings are the defaults); None for uploads.
     notes : tuple of str
@@ -78,6 +80,7 @@ class LoadedData:
     true_labels: np.ndarray | None = None
     label_names: tuple = ()
     true_params: GaussianMixtureParams | None = None
+    true_density: PiecewiseLinearDensity | None = None
     scenario: Scenario | None = None
     notes: tuple = ()
     row_choice: str = ""
@@ -102,6 +105,7 @@ def from_scenario(scenario, identity):
         true_labels=scenario.true_labels,
         label_names=scenario.label_names,
         true_params=scenario.true_params,
+        true_density=scenario.true_density,
         scenario=scenario,
     )
 
@@ -196,6 +200,8 @@ class FitData:
     standardized : bool
     true_params : GaussianMixtureParams or None
         The generating mixture's marginal on the chosen columns, in the units of ``X``; None when unknown.
+    true_density : gmm_core.PiecewiseLinearDensity or None
+        The true density of 1-D data where known and no mixture (S6a), in the units of ``X``.
     """
 
     source: LoadedData
@@ -205,6 +211,7 @@ class FitData:
     shown: tuple
     standardized: bool
     true_params: GaussianMixtureParams | None
+    true_density: PiecewiseLinearDensity | None = None
 
     @property
     def n_points(self) -> int:
@@ -225,9 +232,21 @@ class FitData:
 
     @property
     def is_scenario_as_prescribed(self) -> bool:
-        """True when the points are exactly the scenario's (every column, original units), so its start applies."""
+        """True when the points are exactly those the scenario prescribes (every column, standardised exactly when
+        it says so), so its starts, given in those units, apply."""
         scenario = self.source.scenario
-        return scenario is not None and not self.standardized and self.columns == tuple(range(scenario.n_features))
+        return (
+            scenario is not None
+            and self.standardized == scenario.standardize
+            and self.columns == tuple(range(scenario.n_features))
+        )
+
+    @property
+    def truth_1d(self):
+        """What a 1-D chart draws as the truth: the generating mixture, else the known density, else None."""
+        if self.n_features != 1:
+            return None
+        return self.true_params if self.true_params is not None else self.true_density
 
 
 def prepare_fit_data(source, column_names, shown_names, standardize):
@@ -266,6 +285,9 @@ def prepare_fit_data(source, column_names, shown_names, standardize):
         true_params = source.true_params.marginal(columns)
         if scaling is not None:
             true_params = scaling.params(true_params)
+    true_density = source.true_density if len(columns) == 1 else None
+    if true_density is not None and scaling is not None:
+        true_density = true_density.standardized(scaling.mean[0], scaling.scale[0])
     return FitData(
         source=source,
         X=X,
@@ -274,6 +296,7 @@ def prepare_fit_data(source, column_names, shown_names, standardize):
         shown=shown,
         standardized=bool(standardize),
         true_params=true_params,
+        true_density=true_density,
     )
 
 

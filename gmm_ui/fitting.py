@@ -225,6 +225,21 @@ def fit_kmeans(X, initial_centers, max_iter):
         return Result.failed(error)
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def labelled_estimates(X, labels):
+    """The maximum-likelihood Gaussian of each labelled group (``gmm_core.labelled_estimates``), cached.
+
+    Returns
+    -------
+    Result of gmm_core.GaussianMixtureParams
+        Or why there is none (a group too small or too flat for a covariance).
+    """
+    try:
+        return Result(gmm_core.labelled_estimates(X, labels))
+    except ParameterError as error:
+        return Result.failed(error)
+
+
 # A resource, not data: the Table is immutable, and copying it on every rerun (as cache_data does) would cost
 # seconds for a file near the size limit.
 @st.cache_resource(max_entries=2, show_spinner="Reading the file…")

@@ -21,6 +21,11 @@ MAX_FRAME_BYTES_1D = 3_000_000
 #: Bytes of frames a side-by-side chart may carry: every panel's point colours and outlines at every position.
 MAX_COMPARISON_FRAME_BYTES = 3_000_000
 E_STEP, M_STEP = "E", "M"
+#: A change of the mean log-likelihood smaller than this in magnitude is rounding and is written as 0: EM's last
+#: steps move it by ~1e-15 either way, and "-4e-15" reads as a decrease.
+ZERO_CHANGE = 1e-12
+#: A decrease larger than this fraction of the log-likelihood is real (EM never lowers it): it is flagged.
+REAL_DECREASE = 1e-10
 
 
 # --- Half steps -------------------------------------------------------------------------------------------------
@@ -152,12 +157,26 @@ def _em_positions(n_iter, half_steps, opening, keep, max_frames):
     return iterations, positions
 
 
+def log_likelihood_change(previous, current):
+    """How a step's change of the mean log-likelihood, ``previous`` to ``current``, is written: "+0.012"; "0" when
+    it is below ZERO_CHANGE in magnitude (rounding); a decrease beyond REAL_DECREASE of the log-likelihood's
+    magnitude with the warning "decreased: this should not happen in EM". The one place such changes are written.
+    """
+    change = current - previous
+    if abs(change) < ZERO_CHANGE:
+        return "0"
+    text = f"{change:+.2g}"
+    if change < -REAL_DECREASE * max(abs(previous), abs(current)):
+        text += ", decreased: this should not happen in EM"
+    return text
+
+
 def _em_headline(run, stage, position, half_steps):
     """The status line of the frame at ``position``: its stage, log-likelihood and change, and how the run ended."""
     i, log_likelihood = stage.snapshot, run.log_likelihood
     headline = f"{stage.title} · log-likelihood {log_likelihood[i]:.4f}"
     if i > 0:
-        headline += f" ({log_likelihood[i] - log_likelihood[i - 1]:+.2g})"
+        headline += f" ({log_likelihood_change(log_likelihood[i - 1], log_likelihood[i])})"
     if position == last_position(run.n_iter, half_steps):
         headline += " · converged" if run.converged else " · stopped (iteration limit)"
     return headline

@@ -173,8 +173,8 @@ def _check_correlations_agree(components, correlation, correlations, values):
             ) from None
 
 
-def comparison_frame(params, truth=None, matched=None):
-    """Parameters at one iteration, with each true value in the column beside its estimate when known.
+def comparison_frame(params, truth=None, matched=None, labelled=None, labelled_matched=None):
+    """Parameters at one iteration, with each known reference value in a column beside its estimate.
 
     Parameters
     ----------
@@ -184,26 +184,34 @@ def comparison_frame(params, truth=None, matched=None):
     matched : array-like of int, optional
         ``matched[j]`` = estimated component matched to true component j (``gmm_core.metrics.match_components``);
         rows are then ordered by true component, and unmatched estimates follow.
+    labelled : GaussianMixtureParams, optional
+        The estimates the true labels give (``gmm_core.labelled_estimates``), one component per labelled group.
+    labelled_matched : array-like of int, optional
+        As ``matched``, for the groups of ``labelled``; they order the rows when there is no truth.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by estimated component number; "… (true)" columns interleaved when ``truth`` is given.
+        Indexed by estimated component number; per parameter the estimate, then "… (labelled)" and "… (true)"
+        columns for the references given (with their matching). A reference with nothing matched to a row: NaN.
     """
     estimate = params_to_frame(params)
-    if truth is None or matched is None:
+    references = [
+        (suffix, params_to_frame(reference), [int(k) for k in reference_matched])
+        for suffix, reference, reference_matched in (("labelled", labelled, labelled_matched), ("true", truth, matched))
+        if reference is not None and reference_matched is not None
+    ]
+    if not references:
         return estimate
-    true_frame = params_to_frame(truth)
-    matched = [int(k) for k in matched]
-    order = [k for k in matched if k >= 0] + [k for k in range(params.n_components) if k not in matched]
+    leading = references[-1][2]  # the truth's matching where known
+    order = [k for k in leading if k >= 0] + [k for k in range(params.n_components) if k not in leading]
     estimate = estimate.iloc[order]
-    true_rows = {k: j for j, k in enumerate(matched) if k >= 0}
     columns = {}
     for column in estimate.columns:
         columns[column] = estimate[column].to_numpy()
-        columns[f"{column} (true)"] = [
-            true_frame[column].iloc[true_rows[k]] if k in true_rows else np.nan for k in order
-        ]
+        for suffix, frame, reference_matched in references:
+            rows = {k: j for j, k in enumerate(reference_matched) if k >= 0}
+            columns[f"{column} ({suffix})"] = [frame[column].iloc[rows[k]] if k in rows else np.nan for k in order]
     return pd.DataFrame(columns, index=pd.Index([k + 1 for k in order], name="component"))
 
 

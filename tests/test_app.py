@@ -356,3 +356,62 @@ def test_one_dimensional_histograms_count_every_point_and_say_no_sample(app):
     side_by_side = next(json.loads(c.proto.spec) for c in app.get("plotly_chart") if json.loads(c.proto.spec)["frames"])
     histograms = em_chart.traces(side_by_side, "histogram")
     assert len(histograms) == 2 and em_chart.values(histograms[0]["x"])[-1] == scenario.X.max()
+
+
+# --- What is known beyond the points: the truth and the labels ---------------------------------------------------
+
+
+def test_s6a_draws_its_true_density_under_show_the_truth(app):
+    app.selectbox(key="scenario").set_value("S6a").run()
+    _assert_no_exception(app)
+    toggle = app.toggle(key="show_truth")
+    assert not toggle.proto.disabled and toggle.value  # S6a knows its density: the toggle is no longer greyed out
+    (line,) = em_chart.traces(em_chart.em_chart(app), "true_density")
+    x, y = em_chart.values(line["x"]).astype(float), em_chart.values(line["y"]).astype(float)
+    inside = (x > 0) & (x < 1)
+    np.testing.assert_allclose(y[inside], 2 - 2 * x[inside], rtol=0, atol=1e-12)
+    assert np.all(y[(x < 0) | (x > 1)] == 0) and (x.min(), x.max()) == (-1.0, 2.0)
+    app.toggle(key="show_truth").set_value(False).run()
+    assert not em_chart.traces(em_chart.em_chart(app), "true_density")
+
+
+def test_s3_opens_on_its_classic_start_in_standardised_units(app):
+    app.selectbox(key="scenario").set_value("S3").run()
+    _assert_no_exception(app)
+    assert app.toggle(key="standardize").value
+    assert app.selectbox(key="init_method").value == "scenario"
+    start = shown_table(app, "start")
+    np.testing.assert_allclose(start[["μx", "μy"]].to_numpy(), load_scenario("S3").initial.means, atol=5e-5)
+    assert em_chart.last_position(app) >= 8
+    # The start is in standard deviations: in minutes it would mean nothing, so it is not offered there.
+    app.toggle(key="standardize").set_value(False).run()
+    _assert_no_exception(app)
+    assert app.selectbox(key="init_method").value == "kmeans++"
+    assert "The scenario's own start" not in app.selectbox(key="init_method").options
+
+
+def test_the_fit_stands_beside_the_labelled_estimates_and_the_truth(app):
+    app.selectbox(key="scenario").set_value("S6b").run()
+    _assert_no_exception(app)
+    table = shown_table(app, "parameters")
+    names = [f"{name}{suffix}" for name in ("π", "μ", "σ") for suffix in ("", " (labelled)", " (true)")]
+    assert list(table.columns) == names
+    scenario = load_scenario("S6b")
+    groups = [scenario.X[scenario.true_labels == label, 0] for label in (0, 1)]  # rows follow the true components
+    np.testing.assert_allclose(table["μ (labelled)"], [group.mean() for group in groups], atol=5e-4)
+    np.testing.assert_allclose(table["σ (labelled)"], [group.std(ddof=0) for group in groups], atol=5e-4)
+    np.testing.assert_allclose(table["π (labelled)"], [0.5, 0.5], atol=5e-4)
+    assert "if each point's true class were known" in _texts(app)
+    app.toggle(key="show_truth").set_value(False).run()
+    assert list(shown_table(app, "parameters").columns) == ["π", "μ", "σ"]
+
+
+def test_labels_without_a_generating_mixture_give_labelled_estimates_only(app):
+    _upload(app, SMALL_CSV)
+    _assert_no_exception(app)
+    table = shown_table(app, "parameters")
+    assert "μx (labelled)" in table.columns and not any("(true)" in column for column in table.columns)
+    points = np.array([[1, 2], [1.5, 2.2], [0.9, 2.1], [1.1, 1.8], [5, 6], [5.5, 6.1], [5.2, 5.8], [4.8, 6.3]])
+    means = sorted([points[:4].mean(axis=0).tolist(), points[4:].mean(axis=0).tolist()])
+    labelled = table[["μx (labelled)", "μy (labelled)"]].dropna().to_numpy()  # two groups; K may be larger
+    np.testing.assert_allclose(sorted(labelled.tolist()), means, atol=5e-4)

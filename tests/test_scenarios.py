@@ -8,6 +8,7 @@ from gmm_core.errors import ParameterError
 from gmm_core.metrics import adjusted_rand_index, match_components
 from gmm_core.params import GaussianMixtureParams
 from gmm_core.scenarios import Scenario, generate_clusters, list_scenarios, load_scenario
+from gmm_core.transforms import standardization
 
 KEYS = ["S1", "S2", "S3", "S4", "S5", "S6a", "S6b", "S7", "S8"]
 
@@ -233,6 +234,38 @@ def test_s3_is_old_faithful_standardised_with_two_components():
     np.testing.assert_array_equal(scenario.X[0], [3.6, 79.0])  # the first eruption of the data set
     assert 1.5 < scenario.X[:, 0].min() and scenario.X[:, 0].max() < 5.2  # durations in minutes
     assert 40 < scenario.X[:, 1].min() and scenario.X[:, 1].max() < 100  # waits in minutes
+
+
+def test_s3_starts_from_bishops_classic_start_in_standardised_units():
+    scenario = load_scenario("S3")
+    start = scenario.initial
+    assert scenario.init_method is None and scenario.standardize
+    noise = np.random.default_rng(scenario.random_state).standard_normal((2, 2))
+    np.testing.assert_array_equal(start.means, np.array([[-1.5, 1.5], [1.5, -1.5]]) + noise)
+    np.testing.assert_array_equal(start.covariances, np.tile(0.1 * np.eye(2), (2, 1, 1)))
+    np.testing.assert_array_equal(start.weights, [0.5, 0.5])
+    # In standard deviations from the columns' means, where the standardised fit lives (not in minutes).
+    X = standardization(scenario.X).apply(scenario.X)
+    assert np.all(np.abs(start.means) < 4) and np.all(np.abs(X) < 4)
+
+
+def test_s3_from_its_start_em_walks_for_8_iterations_or_more_and_gains_0_3_per_point():
+    scenario = load_scenario("S3")
+    X = standardization(scenario.X).apply(scenario.X)
+    run = fit_em(
+        X,
+        scenario.initial,
+        scenario.max_iter,
+        scenario.tol,
+        covariance_type=scenario.covariance_type,
+        reg_covar=scenario.reg_covar,
+        convergence=scenario.convergence,
+    )
+    assert run.converged and run.n_iter >= 8
+    assert run.log_likelihood[-1] - run.log_likelihood[0] >= 0.3
+    assert run.log_likelihood[-1] == pytest.approx(-1.4171, abs=5e-5)  # the two regimes, as from k-means++
+    # Short eruptions with short waits, long with long: one mean in each of those quadrants.
+    assert sorted(np.sign(run.final.means).tolist()) == [[-1.0, -1.0], [1.0, 1.0]]
 
 
 def test_s4_kmeans_cuts_the_clusters_wrongly_and_em_from_it_separates_them():

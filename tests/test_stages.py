@@ -92,3 +92,40 @@ def test_em_frames_keep_the_opening_and_the_kept_positions_when_strided(run):
     names = [frame.name for frame in frames]
     assert {"0", "3", "5", str(run.n_iter)} <= set(names)
     assert note is not None and note.startswith("Long run")
+
+
+# --- The log-likelihood's change in the headline -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "previous, current, text",
+    [
+        (-1.4227, -1.4171, "+0.0056"),
+        (-2.0, -2.0, "0"),
+        (-4.3, -4.3 - 4e-15, "0"),  # S2's last step: rounding, not a decrease
+        (-4.3, -4.3 + 9e-13, "0"),
+        (-4.3, -4.3 - 2e-12, "-2e-12"),  # a change, but within rounding of a log-likelihood of -4.3 (4.3e-10)
+        (-4.3, -4.3 + 2e-12, "+2e-12"),
+        (-4.3, -4.301, "-0.001, decreased: this should not happen in EM"),
+        (-4.3, -4.3 - 1e-9, "-1e-09, decreased: this should not happen in EM"),
+    ],
+)
+def test_a_log_likelihood_change_is_rounding_an_increase_or_a_flagged_decrease(previous, current, text):
+    assert stages.log_likelihood_change(previous, current) == text
+
+
+def test_the_headline_writes_s2s_last_changes_without_a_false_alarm():
+    scenario = gmm_core.load_scenario("S2")
+    run = gmm_core.fit_em(scenario.X, scenario.initial, scenario.max_iter, scenario.tol, convergence="parameters")
+    frames, _ = stages.em_frames(run, None, False, 0)
+    changes = np.diff(run.log_likelihood)
+    assert np.any((changes < 0) & (changes > -stages.ZERO_CHANGE))  # the "-4e-15" rounding the issue saw
+    for frame in frames[1:]:
+        change = changes[frame.iteration - 1]
+        written = frame.headline.split("(")[1].split(")")[0]
+        assert written == stages.log_likelihood_change(
+            run.log_likelihood[frame.iteration - 1], run.log_likelihood[frame.iteration]
+        )
+        assert "decreased" not in written
+        assert (written == "0") == (abs(change) < stages.ZERO_CHANGE)
+        assert not written.startswith("-")

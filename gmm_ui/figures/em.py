@@ -36,8 +36,9 @@ from .traces import (
     parameter_texts_1d,
     plane_marginal,
     point_groups,
+    traces_peak,
     true_classes,
-    true_density_trace,
+    true_density_traces,
     truth_traces,
 )
 
@@ -412,15 +413,16 @@ def em_animation_1d_figure(
     log_likelihood, active, converged_iteration, tol, colors, slider_prefix, note, uirevision : as for
         :func:`em_animation_figure`
     x_title : str
-    truth : GaussianMixtureParams, optional
-        The generating mixture: its density drawn dashed.
+    truth : GaussianMixtureParams or gmm_core.PiecewiseLinearDensity, optional
+        The truth: its density drawn dashed and, for a mixture, its weighted components dotted.
 
     Returns
     -------
     plotly.graph_objects.Figure
         Traces with ``meta.role``: "histogram", "component_density" (one per component, or with more than
         MAX_LEGEND_COMPONENTS one per colour; ``meta.components`` lists the components of each), "density",
-        "true_density" (with ``truth``), then those of the log-likelihood panel as in :func:`em_animation_figure`.
+        "true_density" and "true_component" (with ``truth``), then those of the log-likelihood panel as in
+        :func:`em_animation_figure`.
         The y-axis is fixed (frames do not rescale it): up to the histogram's, the last frame's and the true
         density's peak, so a start's sharper peaks may reach past the top.
     """
@@ -434,7 +436,7 @@ def em_animation_1d_figure(
     parameter_text = n_components <= PARAMETER_TEXT_MAX
     grid = np.linspace(x_range[0], x_range[1], FRAME_DENSITY_POINTS)
     edges, heights = histogram_density(values)
-    true_density = None if truth is None else density_1d(truth, grid)[0]
+    truth_traces_1d = [] if truth is None else true_density_traces(truth, grid)
 
     animation = Animation()
     animation.add(histogram_trace(values, (edges, heights)))
@@ -443,13 +445,13 @@ def em_animation_1d_figure(
         mixture_density_trace(grid),
         lambda p: dict(type="scatter", y=density_1d(frames[p].params, grid)[0].astype(np.float32)),
     )
-    if true_density is not None:
-        animation.add(true_density_trace(grid, true_density))
+    for trace in truth_traces_1d:
+        animation.add(trace)
     lines = (lambda params: parameter_texts_1d(params)[1]) if parameter_text else None
     _add_status(animation, frames, log_likelihood, colors[:n_components], lines)
 
-    peaks = [heights.max(initial=0.0), density_1d(frames[-1].params, grid)[0].max()]
-    top = 1.12 * max(peaks + ([] if true_density is None else [true_density.max()]))
+    peaks = [heights.max(initial=0.0), density_1d(frames[-1].params, grid)[0].max(), traces_peak(truth_traces_1d)]
+    top = 1.12 * max(peaks)
     axes = (
         dict(title=x_title, range=list(x_range), zeroline=False),
         dict(title="density", range=[0.0, top], zeroline=False),

@@ -36,8 +36,9 @@ from .traces import (
     outline_update,
     parameter_texts,
     plane_marginal,
+    traces_peak,
     true_classes,
-    true_density_trace,
+    true_density_traces,
     truth_traces,
 )
 
@@ -329,16 +330,16 @@ def panels_animation_1d_figure(
     positions, active, uirevision : as for :func:`panels_animation_figure`
     x_title : str
     colors : sequence of K hex colours, optional
-    truth : GaussianMixtureParams, optional
-        The generating mixture: its density drawn dashed in every panel.
+    truth : GaussianMixtureParams or gmm_core.PiecewiseLinearDensity, optional
+        The truth, in every panel: its density dashed and, for a mixture, its weighted components dotted.
 
     Returns
     -------
     plotly.graph_objects.Figure
         Traces with ``meta.role`` "histogram", "component_density" (one per component, or one per colour with
-        more than MAX_LEGEND_COMPONENTS), "density", "true_density", "cell", "centroid", "status", and
-        ``meta.panel``. Every panel's y-axis is fixed: up to the histogram's, the last frames' and the true
-        density's peak.
+        more than MAX_LEGEND_COMPONENTS), "density", "true_density", "true_component", "cell", "centroid",
+        "status", and ``meta.panel``. Every panel's y-axis is fixed: up to the histogram's, the last frames' and
+        the truth's peak.
     """
     values = np.asarray(values, dtype=np.float64).ravel()
     panels = [list(stages) for stages in panels]
@@ -348,12 +349,10 @@ def panels_animation_1d_figure(
     colors = colors or component_colors(n_components)
     grid = np.linspace(x_range[0], x_range[1], FRAME_DENSITY_POINTS)
     binned = histogram_density(values)
-    true_density = None if truth is None else density_1d(truth, grid)[0]
-    peaks = [binned[1].max(initial=0.0)] + [
+    truth_traces_1d = [] if truth is None else true_density_traces(truth, grid)
+    peaks = [binned[1].max(initial=0.0), traces_peak(truth_traces_1d)] + [
         density_1d(stages[-1].params, grid)[0].max() for stages in panels if stages[-1].params is not None
     ]
-    if true_density is not None:
-        peaks.append(true_density.max())
     top = 1.12 * max(peaks)
 
     animation = Animation()
@@ -365,8 +364,10 @@ def panels_animation_1d_figure(
         _add(animation, [dict(histogram_trace(values, binned), showlegend=panel == 0)], panel)
         legend = panel == legend_panel
         _add_mixture_line(animation, panel, stages, colors[:n_components], grid, legend=legend)
-        if true_density is not None:
-            _add(animation, [dict(true_density_trace(grid, true_density), showlegend=legend)], panel)
+        if truth_traces_1d:
+            # Copies, meta included: each panel tags its own (see _on_panel).
+            copies = [dict(trace, showlegend=legend, meta=dict(trace["meta"])) for trace in truth_traces_1d]
+            _add(animation, copies, panel)
 
     def line_axes(suffix):
         return (

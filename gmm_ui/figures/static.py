@@ -24,7 +24,7 @@ from .traces import (
     points_trace,
     previous_ellipse_traces,
     true_classes,
-    true_density_trace,
+    true_density_traces,
     truth_traces,
 )
 
@@ -150,8 +150,9 @@ def density_1d_figure(
         Interval on which the densities are drawn (and the axis range).
     x_title : str
     colors : sequence of K hex colours, optional
-    truth : GaussianMixtureParams, optional
-        Generating mixture, drawn dashed.
+    truth : GaussianMixtureParams or gmm_core.PiecewiseLinearDensity, optional
+        The truth: its density dashed and, for a mixture, its weighted components dotted (see
+        :func:`~gmm_ui.figures.traces.true_density_traces`).
     title, uirevision : str
     n_grid : int
         Number of points at which the densities are evaluated.
@@ -159,7 +160,8 @@ def density_1d_figure(
     Returns
     -------
     plotly.graph_objects.Figure
-        Traces: histogram, K component densities, the mixture density, then the true density if given.
+        Traces: histogram, K component densities, the mixture density, then the truth's if given ("true_density",
+        then any "true_component").
     """
     values = np.asarray(values, dtype=np.float64).ravel()
     colors = colors or component_colors(params.n_components)
@@ -181,7 +183,7 @@ def density_1d_figure(
     ]
     traces.append(mixture_density_trace(grid, total))
     if truth is not None:
-        traces.append(true_density_trace(grid, density_1d(truth, grid)[0]))
+        traces += true_density_traces(truth, grid)
     figure = go.Figure(traces)
     figure.update_layout(
         **BASE_LAYOUT,

@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from gmm_core import covariance_to_std_corr
+from gmm_core import GaussianMixtureParams, covariance_to_std_corr
 from gmm_core.geometry import covariance_ellipses, level_set_outlines
-from gmm_core.metrics import component_curves_1d, density_on_grid, histogram_density
+from gmm_core.metrics import component_curves_1d, density_1d, density_on_grid, histogram_density
 
 from ..palette import DENSITY_SCALE, TRUTH_COLOR, hex_strings, hex_to_rgb, lightened
 
@@ -501,18 +501,59 @@ def mixture_density_trace(x, y=None):
     )
 
 
-def true_density_trace(x, y):
-    """The generating mixture's density along ``x``, dashed."""
+def true_density_trace(x, y, *, component=None, weight=None):
+    """The true density along ``x``, dashed (``meta.role`` "true_density"); or, with ``component`` (k, from 0), the
+    true mixture's weighted component k (π·N, of weight ``weight``), dotted and thinner (``meta.role``
+    "true_component"), grouped with it in the legend."""
+    if component is None:
+        name, role, line = "True density", "true_density", dict(color=TRUTH_COLOR, width=2, dash="dash")
+        hover = "x %{x:.3g}<br>true p(x) %{y:.3g}<extra></extra>"
+    else:
+        name, role = f"True component {component + 1} (π·N)", "true_component"
+        line = dict(color=TRUTH_COLOR, width=1.5, dash="dot")
+        hover = f"true component {component + 1}, π = {_number(weight)}<br>x %{{x:.3g}}, π·N %{{y:.3g}}<extra></extra>"
     return dict(
         type="scatter",
         x=x,
         y=y,
         mode="lines",
-        line=dict(color=TRUTH_COLOR, width=2, dash="dash"),
-        name="True density",
-        hovertemplate="x %{x:.3g}<br>true p(x) %{y:.3g}<extra></extra>",
-        meta={"role": "true_density"},
+        line=line,
+        name=name,
+        legendgroup="true_density",
+        hovertemplate=hover,
+        meta={"role": role} if component is None else {"role": role, "component": component},
     )
+
+
+def true_density_traces(truth, grid):
+    """Every trace of the truth of 1-D data along ``grid`` (shape (n,), increasing): the true density and, for a
+    mixture of 2 to MAX_LEGEND_COMPONENTS components, each weighted component.
+
+    Parameters
+    ----------
+    truth : GaussianMixtureParams (one feature) or gmm_core.PiecewiseLinearDensity
+        The generating mixture, or a known density that is no mixture (drawn with its jumps as vertical steps).
+
+    Returns
+    -------
+    list of dict
+        The "true_density" trace first, then the "true_component" traces (none for a density).
+    """
+    if not isinstance(truth, GaussianMixtureParams):
+        return [true_density_trace(*truth.curve(grid))]
+    total, per_component = density_1d(truth, grid)
+    traces = [true_density_trace(grid, total)]
+    if 1 < truth.n_components <= MAX_LEGEND_COMPONENTS:
+        traces += [
+            true_density_trace(grid, curve, component=k, weight=truth.weights[k])
+            for k, curve in enumerate(per_component)
+        ]
+    return traces
+
+
+def traces_peak(traces):
+    """The largest y of ``traces`` (0 for none): how high a chart's axis must reach to show them."""
+    return max((float(np.max(trace["y"])) for trace in traces), default=0.0)
 
 
 # --- k-means: cells (or intervals) and circles -------------------------------------------------------------------

@@ -31,6 +31,12 @@ def truth(fit_data, display):
     return fit_data.true_params, fit_data.true_labels
 
 
+def truth_1d(fit_data, display):
+    """What a 1-D chart draws as the truth when the user wants it shown (the generating mixture, or the known
+    density), else None."""
+    return fit_data.truth_1d if display.show_truth else None
+
+
 def density_range(fit_data):
     return fit_data.source.density_range() or figures.padded_range(fit_data.X[:, 0])
 
@@ -68,7 +74,7 @@ def mixture_chart(
             params,
             density_range(fit_data),
             x_title=axis_titles(fit_data)[0],
-            truth=true_params,
+            truth=truth_1d(fit_data, display),
             title=title,
             uirevision=uirevision,
         )
@@ -107,8 +113,8 @@ def chart_notes(fit_data, sample_drawn=None, limit=DISPLAY_LIMIT):
             f"The fit uses {fit_data.n_features} columns; the ellipses are each component's marginal on "
             f"{plain(x_name)} and {plain(y_name)} (the 2×2 block of its covariance)."
         )
-    if fit_data.standardized and fit_data.true_params is not None:
-        notes.append("The true parameters are shown in standardised units, like the fit.")
+    if fit_data.standardized and (fit_data.true_params is not None or fit_data.true_density is not None):
+        notes.append("The truth is shown in standardised units, like the fit.")
     for note in notes:
         st.caption(note)
 
@@ -187,7 +193,7 @@ def comparison_chart(fit, panels, positions, opening, sample, *, key):
             positions,
             active=positions.index(opening),
             x_title=axis_titles(fit_data)[0],
-            truth=true_params,
+            truth=truth_1d(fit_data, display),
             uirevision=uirevision,
         )
     else:

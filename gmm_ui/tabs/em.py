@@ -23,6 +23,7 @@ from .common import (
     plane,
     plot,
     truth,
+    truth_1d,
 )
 
 ANIMATION_HEIGHT = 660
@@ -70,14 +71,27 @@ def _switch_half_steps():
 
 
 def _parameter_table(fit_data, params, display):
-    true_params, _ = truth(fit_data, display)
+    """EM's parameters beside the truth and the estimates the true labels give, where known and shown."""
+    true_params, true_labels = truth(fit_data, display)
     matched = None if true_params is None else match_components(params.means, true_params.means)
-    frame = tables.comparison_frame(params, true_params, matched)
+    labelled = None if true_labels is None else fitting.labelled_estimates(fit_data.X, true_labels)
+    known = labelled is not None and labelled.value is not None
+    labelled_matched = match_components(params.means, labelled.value.means) if known else None
+    frame = tables.comparison_frame(params, true_params, matched, labelled.value if known else None, labelled_matched)
     st.html(tables.html_table(frame, "parameters", digits=3))
     legend = "σ: standard deviation." if params.n_features == 1 else "σ: standard deviations, ρ: correlations."
-    if matched is not None:
-        legend += " Estimated components are matched to the true ones by their means (labels are arbitrary)."
+    if known:
+        legend += (
+            " (labelled): the plain maximum-likelihood estimates if each point's true class were known: each "
+            "class's share of the points, its mean and its standard deviation"
+            + ("" if params.n_features == 1 else "s and correlations")
+            + " (divided by the class's size, not size − 1), with no EM at all."
+        )
+    if matched is not None or known:
+        legend += " Estimated components are matched to the references by their means (labels are arbitrary)."
     st.caption(legend)
+    if labelled is not None and labelled.error:
+        st.caption(f"No estimates from the true labels: {plain(labelled.error)}")
 
 
 def _em_options(fit_data):
@@ -221,7 +235,7 @@ def em_animation(fit, frames, active, note, half_steps):
             converged_iteration=converged_iteration,
             tol=run.tol,
             x_title=axis_titles(fit_data)[0],
-            truth=true_params,
+            truth=truth_1d(fit_data, display),
             note=note,
             uirevision=fit_data.source.identity,
         )
