@@ -15,6 +15,7 @@ from .curves import (
     TYPE_STYLES,
     Curve,
     criterion_figure,
+    degeneracy_note,
     log_likelihood_curves_figure,
     restarts_figure,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "PanelStage",
     "PlaneView",
     "criterion_figure",
+    "degeneracy_note",
     "density_1d_figure",
     "density_trace",
     "em_animation_1d_figure",
