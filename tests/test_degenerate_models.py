@@ -1,6 +1,7 @@
 """No degenerate winners: a model whose component collapsed (or emptied) is never ranked lowest by BIC/AIC, and the
 criterion chart marks it and says why."""
 
+import json
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -8,12 +9,15 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from streamlit.testing.v1 import AppTest
 
 import gmm_core
 from gmm_core import Degeneracy, ModelSelection
 from gmm_ui import figures
 from gmm_ui.tabs.choose_k import degenerate_caption
+from gmm_ui.text import plain
 
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 COLLAPSE = Degeneracy(7, 3, "collapsed", "Component 4 became degenerate at iteration 7: ...")
 
 
@@ -156,3 +160,23 @@ def test_best_is_the_lowest_sound_model_whatever_the_values(case):
             continue
         row, column = selection.covariance_types.index(best[0]), best[1] - 1
         assert not degenerate[row, column] and scores[row, column] == sound.min()
+
+
+def test_the_tab_marks_s8s_degenerate_models_and_shows_a_sound_one():
+    """S8 (default settings: K <= 6, 3 starts): full and diag K = 6 collapse; the tab ranks the others."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update({"data": "S8", "view": "choose_k"})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if '"criterion"' in c.proto.spec)
+    (marked,) = [t for t in spec["data"] if (t.get("meta") or {}).get("role") == "criterion_degenerate"]
+    assert sorted(map(tuple, marked["meta"]["models"])) == [("diag", 6), ("full", 6)]
+    assert all(text.startswith("degenerate: component") for text in marked["text"])
+    model = at.selectbox(key="select_model").value
+    assert tuple(model) == ("full", 2)  # the lowest BIC among the sound models
+    captions = " ".join(caption.value for caption in at.caption)
+    assert "Hollow, ringed: 2 models have a degenerate component" in captions
+    assert "Lowest BIC: full, K = 2." in captions
+    at.selectbox(key="select_model").set_value(("full", 6)).run()
+    said = plain("This model is degenerate: component 4 collapsed onto a point or a line")
+    assert any(said in warning.value for warning in at.warning)
