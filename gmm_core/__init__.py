@@ -14,7 +14,7 @@ from .em import (
 )
 from .errors import DataError, DegenerateFitError, ParameterError
 from .geometry import covariance_ellipse, covariance_ellipses, level_set_outlines, nearest_center_cells
-from .initialization import INIT_METHODS, initial_centers, initialize, params_from_labels
+from .initialization import INIT_METHODS, initial_centers, initialize, kmeans_start, params_from_labels
 from .kmeans import KMeansRun, assign_nearest, fit_kmeans
 from .metrics import adjusted_rand_index, aic, bic, density_1d, density_on_grid, match_components, n_parameters, sample
 from .model_selection import ModelSelection, Restarts, fit_restarts, select_components
@@ -70,6 +70,7 @@ __all__ = [
     "fit_kmeans",
     "initial_centers",
     "initialize",
+    "kmeans_start",
     "labelled_estimates",
     "log_density",
     "mean_log_likelihood",

@@ -13,12 +13,19 @@ from .validation import check_whole
 
 INIT_METHODS = ("kmeans++", "kmeans", "random_from_data", "random")
 CENTER_METHODS = ("kmeans++", "random_from_data")
+#: How far the "kmeans" start runs k-means from its k-means++ seeds (as scikit-learn's KMeans defaults).
+KMEANS_START_MAX_ITER, KMEANS_START_TOL = 300, 1e-4
 
 
 def _check_k(X, k):
     check_whole("K (the number of components)", k, 1)
     if k > X.shape[0]:
         raise ParameterError(f"K = {k} is more than the {X.shape[0]} data points; choose K <= {X.shape[0]}.")
+
+
+def _check_covariance_type(covariance_type):
+    if covariance_type not in COVARIANCE_TYPES:
+        raise ParameterError(f"covariance_type must be one of {COVARIANCE_TYPES}; got {covariance_type!r}.")
 
 
 def _too_few_distinct(k, n_distinct):
@@ -153,8 +160,7 @@ def initialize(X, k, method="kmeans++", random_state=0, covariance_type="full", 
     """
     X = as_points(X)
     _check_k(X, k)
-    if covariance_type not in COVARIANCE_TYPES:
-        raise ParameterError(f"covariance_type must be one of {COVARIANCE_TYPES}; got {covariance_type!r}.")
+    _check_covariance_type(covariance_type)
     if method not in INIT_METHODS:
         raise ParameterError(f"method must be one of {INIT_METHODS}; got {method!r}.")
     if method == "random":
@@ -165,10 +171,36 @@ def initialize(X, k, method="kmeans++", random_state=0, covariance_type="full", 
         statistics = resp.T @ np.concatenate(design.chunks, axis=1).T
         return GaussianMixtureParams(*maximization(statistics, X.shape[1], design.center, covariance_type, reg_covar))
     if method == "kmeans":
-        seeds = initial_centers(X, k, "kmeans++", random_state)
-        run = fit_kmeans(X, seeds, max_iter=300, tol=1e-4)
-        labels = run.labels(run.n_iter)
-    else:
-        centers = initial_centers(X, k, method, random_state)
-        labels = fit_kmeans(X, centers, max_iter=0).labels(0)
+        return kmeans_start(X, k, random_state, covariance_type, reg_covar)[0]
+    centers = initial_centers(X, k, method, random_state)
+    labels = fit_kmeans(X, centers, max_iter=0).labels(0)
     return params_from_labels(X, labels, k, covariance_type, reg_covar)
+
+
+def kmeans_start(X, k, random_state=0, covariance_type="full", reg_covar=1e-6):
+    """The "kmeans" start of :func:`initialize` and the k-means++ seeds its k-means began from.
+
+    The start is the end of a k-means walk; the seeds are where that walk began, so that k-means can be shown
+    walking from them (a k-means started from the start's means would stop at once).
+
+    Parameters
+    ----------
+    X : array-like of shape (N, D) or (N,)
+    k : int
+    random_state : int
+        The seed of the k-means++ seeding.
+    covariance_type : {"full", "tied", "diag", "spherical"}
+    reg_covar : float
+
+    Returns
+    -------
+    params : GaussianMixtureParams
+        Exactly ``initialize(X, k, "kmeans", random_state, covariance_type, reg_covar)``.
+    seeds : ndarray of shape (K, D)
+        The k-means++ seeds (data points) k-means started from.
+    """
+    X = as_points(X)
+    _check_covariance_type(covariance_type)
+    seeds = initial_centers(X, k, "kmeans++", random_state)
+    run = fit_kmeans(X, seeds, max_iter=KMEANS_START_MAX_ITER, tol=KMEANS_START_TOL)
+    return params_from_labels(X, run.labels(run.n_iter), k, covariance_type, reg_covar), seeds

@@ -93,6 +93,9 @@ class ModelSelection:
         NaN where every start failed. log_likelihood is the mean per point.
     n_parameters : array of shape (n_types, n_k)
     runs : dict mapping (covariance_type, k) to the best EMRun
+        A run whose ``degeneracies`` are not empty is a degenerate model: a component collapsed onto a point or a
+        line (its likelihood grows without bound as it shrinks, so its criterion looks better than the model is)
+        or emptied.
     """
 
     n_components: np.ndarray
@@ -103,9 +106,29 @@ class ModelSelection:
     n_parameters: np.ndarray
     runs: dict
 
-    def best(self, criterion="bic"):
-        """(covariance_type, K) with the lowest value of ``criterion`` ("bic" or "aic")."""
+    def degeneracies(self, covariance_type, n_components):
+        """The degeneracies of the model (covariance_type, n_components): () for a sound model or none fitted."""
+        run = self.runs.get((covariance_type, int(n_components)))
+        return () if run is None else run.degeneracies
+
+    @property
+    def degenerate(self):
+        """Whether each model is degenerate (its run has degeneracies): bool array of shape (n_types, n_k)."""
+        return np.array(
+            [[bool(self.degeneracies(t, k)) for k in self.n_components] for t in self.covariance_types], dtype=bool
+        ).reshape(len(self.covariance_types), self.n_components.size)
+
+    def best(self, criterion="bic", include_degenerate=False):
+        """(covariance_type, K) with the lowest value of ``criterion`` ("bic" or "aic").
+
+        Degenerate models are left out unless ``include_degenerate``: their criterion rewards a collapse, not a
+        better fit. None when no model is left (every one failed, or every one is degenerate).
+        """
         values = {"bic": self.bic, "aic": self.aic}[criterion]
+        if not include_degenerate:
+            values = np.where(self.degenerate, np.nan, values)
+        if np.all(np.isnan(values)):
+            return None
         row, column = np.unravel_index(np.nanargmin(values), values.shape)
         return self.covariance_types[row], int(self.n_components[column])
 

@@ -240,6 +240,20 @@ def labelled_estimates(X, labels):
         return Result.failed(error)
 
 
+@st.cache_data(max_entries=8, show_spinner="Running k-means…")
+def kmeans_start(X, n_components, seed, covariance_type, reg_covar):
+    """The "k-means clusters" start and the k-means++ seeds its k-means began from, cached.
+
+    Returns
+    -------
+    Result of (GaussianMixtureParams, ndarray of shape (K, D))
+    """
+    try:
+        return Result(gmm_core.kmeans_start(X, int(n_components), int(seed), covariance_type, float(reg_covar)))
+    except ParameterError as error:
+        return Result.failed(error)
+
+
 # A resource, not data: the Table is immutable, and copying it on every rerun (as cache_data does) would cost
 # seconds for a file near the size limit.
 @st.cache_resource(max_entries=2, show_spinner="Reading the file…")

@@ -310,3 +310,57 @@ def kmeans_stages(kmeans_run, positions, sample):
         )
 
     return _stages(kmeans_run, positions, stage_at)
+
+
+# --- Iterations side by side (the lab's small multiples) ------------------------------------------------------
+
+#: Panels of the iterations grid: six by default (the lab's figure), at most twelve.
+GRID_PANELS, MAX_GRID_PANELS = 6, 12
+
+
+def clip_iterations(iterations, n_iter):
+    """``iterations`` within a run of ``n_iter`` iterations: each beyond the end becomes the last, sorted, once
+    each."""
+    return sorted({min(max(int(i), 0), n_iter) for i in iterations})
+
+
+def default_grid_iterations(n_iter, highlights=()):
+    """The iterations the grid shows first: a scenario's own (S2: the lab's 0, 1, 5, 10, 25, 40) within the run,
+    else GRID_PANELS spread evenly from the start to the last iteration (fewer when the run is shorter)."""
+    if highlights:
+        return clip_iterations(highlights[:MAX_GRID_PANELS], n_iter)
+    spread = [round(n_iter * panel / (GRID_PANELS - 1)) for panel in range(GRID_PANELS)]
+    return clip_iterations(spread, n_iter)
+
+
+def iterations_text(iterations):
+    """How the grid's iterations are typed: "0, 1, 5, 10"."""
+    return ", ".join(str(i) for i in iterations)
+
+
+def parse_iterations(text, n_iter):
+    """The iterations typed in ``text`` (whole numbers separated by commas or spaces), sorted, each once.
+
+    Returns
+    -------
+    iterations : list of int, or None when the text is refused
+    message : str or None
+        What is wrong with the text and how to fix it (None when it is accepted).
+    """
+    tokens = [token for token in str(text).replace(",", " ").replace(";", " ").split() if token]
+    if not tokens:
+        return None, f"Type at least one iteration between 0 and {n_iter}, e.g. {iterations_text([0, 1, n_iter])}."
+    iterations = []
+    for token in tokens:
+        if not token.isdecimal():
+            return None, (
+                f"“{token}” is not an iteration: type whole numbers from 0 to {n_iter}, separated by commas "
+                f"(e.g. {iterations_text(default_grid_iterations(n_iter))})."
+            )
+        iterations.append(int(token))
+    if (beyond := max(iterations)) > n_iter:
+        return None, f"Iteration {beyond} is beyond the run, which ends at iteration {n_iter}: type {n_iter} or less."
+    chosen = clip_iterations(iterations, n_iter)
+    if len(chosen) > MAX_GRID_PANELS:
+        return None, f"{len(chosen)} iterations is too many panels: type at most {MAX_GRID_PANELS}."
+    return chosen, None

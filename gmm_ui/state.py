@@ -85,6 +85,14 @@ SHOW_DENSITY = _declare("show_density", False)
 EM_CHART = _declare("em_chart")
 DOWNLOAD_PARAMETERS = _declare("download_parameters")
 DOWNLOAD_HISTORY = _declare("download_history")
+# The EM tab's iterations side by side (gmm_ui.tabs.grid).
+GRID_OPEN = _declare("grid_open")  # its expander (drawn only while open)
+GRID_TEXT = _declare("grid_text")  # the iterations as typed
+GRID_ITERATIONS = _declare("grid_iterations")  # the last valid iterations typed; None: the run's default ones
+GRID_MESSAGE = _declare("grid_message")  # why the text typed was refused
+GRID_DATA = _declare("grid_data")  # the data set the typed iterations belong to
+GRID_FORMAT = _declare("grid_format", "PNG")  # the downloaded image's format
+GRID_CHART = _declare("iterations_grid_chart")
 KMEANS_ITERATION = _declare("kmeans_iteration", 0)
 STARTS_ITERATION = _declare("starts_iteration", 0)
 COVARIANCE_ITERATION = _declare("covariance_iteration", 0)

@@ -2,7 +2,8 @@
 
 Where things are: :mod:`.traces` builds each kind of trace (points, ellipses, means, true classes, densities,
 curves, cells) for every chart; :mod:`.frames` is how every animated chart gets its frames; :mod:`.layout` places
-axes, legends, sliders and panels; :mod:`.static`, :mod:`.em`, :mod:`.panels` and :mod:`.curves` build the charts.
+axes, legends, sliders and panels; :mod:`.static`, :mod:`.em`, :mod:`.panels`, :mod:`.grid` and :mod:`.curves` build
+the charts.
 Every trace carries ``meta={"role": ...}`` so that tests, in Python or in the browser, can find what they look for.
 """
 
@@ -16,6 +17,7 @@ from .curves import (
     TYPE_STYLES,
     Curve,
     criterion_figure,
+    degeneracy_note,
     log_likelihood_curves_figure,
     restarts_figure,
 )
@@ -30,6 +32,7 @@ from .em import (
     frame_stride,
     strided_iterations,
 )
+from .grid import export_size, grid_height, iterations_grid_1d_figure, iterations_grid_figure
 from .layout import (
     ANIMATION_MARGIN,
     BASE_LAYOUT,
@@ -81,13 +84,18 @@ __all__ = [
     "PanelStage",
     "PlaneView",
     "criterion_figure",
+    "degeneracy_note",
     "density_1d_figure",
     "density_trace",
     "em_animation_1d_figure",
     "em_animation_figure",
+    "export_size",
     "frame_bytes_1d",
     "frame_stride",
+    "grid_height",
     "histogram_trace",
+    "iterations_grid_1d_figure",
+    "iterations_grid_figure",
     "legend_inside",
     "log_likelihood_curves_figure",
     "log_likelihood_range",

@@ -1,6 +1,7 @@
 """Charts of many fits at once: log-likelihood curves of runs compared, where many restarts ended, and an
 information criterion (BIC, AIC) over K and covariance types. Traces carry ``meta={"role": ...}`` ("log_likelihood",
-"current", "restart", "criterion", "criterion_minimum", "criterion_chosen") for tests to find."""
+"current", "restart", "criterion", "criterion_degenerate", "criterion_minimum", "criterion_chosen") for tests to
+find."""
 
 from __future__ import annotations
 
@@ -26,6 +27,11 @@ BEST_COLOR, OTHER_COLOR = "#009E73", "#D55E00"
 #: on a range of 1e-9 those digits would look like far-apart optima.
 MIN_STRIP_HALF_SPAN = 0.01
 CURRENT_COLOR = "#D55E00"
+#: A degenerate model's point: hollow (its covariance type's own symbol, open) inside a grey ring.
+DEGENERATE_COLOR = "#52606D"
+#: A degenerate model's hover text names at most this many of its degenerate components.
+MAX_DEGENERACY_NOTES = 3
+_WHAT_HAPPENED = {"collapsed": "collapsed onto a point or a line", "empty": "emptied (its weight fell to zero)"}
 
 
 @dataclass(frozen=True)
@@ -171,10 +177,88 @@ def restarts_figure(final_log_likelihood, seeds, optimum_of_run, n_iter):
     return figure
 
 
-def criterion_figure(n_components, covariance_types, values, *, criterion="BIC", chosen=None):
+def degeneracy_note(degeneracies):
+    """What went wrong with a degenerate model, in one line: "degenerate: component 3 collapsed onto a point or a
+    line (iteration 12)"; "" for a sound model.
+
+    Parameters
+    ----------
+    degeneracies : sequence of gmm_core.Degeneracy
+    """
+    if not degeneracies:
+        return ""
+    notes = [
+        f"component {d.component + 1} {_WHAT_HAPPENED.get(d.kind, d.kind)} (iteration {d.iteration})"
+        for d in degeneracies[:MAX_DEGENERACY_NOTES]
+    ]
+    more = len(degeneracies) - MAX_DEGENERACY_NOTES
+    return "degenerate: " + "; ".join(notes) + (f"; and {more} more" if more > 0 else "")
+
+
+def _degenerate_mask(n_components, covariance_types, degeneracies):
+    """(n_types, n_k) bool: the models ``degeneracies`` (a mapping (type, K) -> its Degeneracy tuple) marks."""
+    return np.array(
+        [[bool(degeneracies.get((t, int(k)))) for k in n_components] for t in covariance_types], dtype=bool
+    ).reshape(len(covariance_types), len(n_components))
+
+
+def _criterion_line(covariance_type, n_components, values, degenerate, criterion):
+    """One covariance type's line; its degenerate models' markers hollow."""
+    color, dash, symbol = TYPE_STYLES[covariance_type]
+    return go.Scatter(
+        x=n_components,
+        y=values,
+        mode="lines+markers",
+        line=dict(color=color, width=2, dash=dash),
+        marker=dict(
+            color=color,
+            size=9,
+            symbol=[f"{symbol}-open" if flagged else symbol for flagged in degenerate],
+            line=dict(color=color, width=[2 if flagged else 0 for flagged in degenerate]),
+        ),
+        customdata=[[covariance_type, int(k)] for k in n_components],
+        name=covariance_type,
+        hovertemplate=f"{covariance_type}, K = %{{x}}<br>{criterion} %{{y:,.1f}}<extra></extra>",
+        meta={"role": "criterion", "covariance_type": covariance_type},
+    )
+
+
+def _degenerate_trace(n_components, covariance_types, values, mask, degeneracies, criterion):
+    """A grey ring round every degenerate model's point, with what went wrong in its hover text."""
+    rows, columns = np.nonzero(mask & np.isfinite(values))
+    models = [(covariance_types[r], int(n_components[c])) for r, c in zip(rows, columns)]
+    return go.Scatter(
+        x=[k for _, k in models],
+        y=values[rows, columns],
+        mode="markers",
+        marker=dict(color="rgba(0,0,0,0)", size=17, symbol="circle", line=dict(color=DEGENERATE_COLOR, width=1.5)),
+        customdata=[list(model) for model in models],
+        text=[degeneracy_note(degeneracies[model]) for model in models],
+        name="degenerate (not ranked)",
+        hovertemplate=f"%{{customdata[0]}}, K = %{{x}}<br>{criterion} %{{y:,.1f}}<br>%{{text}}<extra></extra>",
+        meta={"role": "criterion_degenerate", "models": [list(model) for model in models]},
+    )
+
+
+def _marker_trace(model, value, role, name, symbol, size, line, hovertemplate=None):
+    """A ring (``symbol``, ``size``, ``line``: its outline) round the point of ``model`` (type, K)."""
+    return go.Scatter(
+        x=[model[1]],
+        y=[value],
+        mode="markers",
+        marker=dict(color="rgba(0,0,0,0)", size=size, symbol=symbol, line=line),
+        name=name,
+        hovertemplate=hovertemplate,
+        hoverinfo="skip" if hovertemplate is None else None,
+        meta={"role": role},
+    )
+
+
+def criterion_figure(n_components, covariance_types, values, *, criterion="BIC", chosen=None, degeneracies=None):
     """An information criterion against K, one line per covariance type, the minimum and the chosen model marked.
 
-    As R's mclust draws its BIC plot, but on scikit-learn's scale, where lower is better.
+    As R's mclust draws its BIC plot, but on scikit-learn's scale, where lower is better. Degenerate models are
+    drawn hollow and ringed, and never marked as the minimum.
 
     Parameters
     ----------
@@ -186,57 +270,47 @@ def criterion_figure(n_components, covariance_types, values, *, criterion="BIC",
         Its name, for titles and hover text.
     chosen : (str, int), optional
         The (covariance type, K) whose model is shown beside the chart, ringed.
+    degeneracies : mapping of (str, int) to a sequence of gmm_core.Degeneracy, optional
+        What went wrong with each degenerate model (models absent or with none are sound).
 
     Returns
     -------
     plotly.graph_objects.Figure
         One "criterion" line per type (points carry ``customdata`` = [type, K], which clicks report), one
-        "criterion_minimum" marker and, if ``chosen`` is given, one "criterion_chosen" ring.
+        "criterion_degenerate" trace if any model is degenerate (meta ``models``: their [type, K]), one
+        "criterion_minimum" marker if a sound model is left and, if ``chosen`` is given, one "criterion_chosen"
+        ring.
     """
     n_components = np.asarray(n_components)
     values = np.asarray(values, dtype=np.float64)
-    traces = []
-    for row, covariance_type in enumerate(covariance_types):
-        color, dash, symbol = TYPE_STYLES[covariance_type]
+    degeneracies = degeneracies or {}
+    mask = _degenerate_mask(n_components, covariance_types, degeneracies)
+    traces = [
+        _criterion_line(covariance_type, n_components, values[row], mask[row], criterion)
+        for row, covariance_type in enumerate(covariance_types)
+    ]
+    if np.any(mask & np.isfinite(values)):
+        traces.append(_degenerate_trace(n_components, covariance_types, values, mask, degeneracies, criterion))
+    ranked = np.where(mask, np.nan, values)
+    if not np.all(np.isnan(ranked)):
+        row, column = np.unravel_index(np.nanargmin(ranked), ranked.shape)
+        best_type, best_k = covariance_types[row], int(n_components[column])
         traces.append(
-            go.Scatter(
-                x=n_components,
-                y=values[row],
-                mode="lines+markers",
-                line=dict(color=color, width=2, dash=dash),
-                marker=dict(color=color, size=9, symbol=symbol),
-                customdata=[[covariance_type, int(k)] for k in n_components],
-                name=covariance_type,
-                hovertemplate=f"{covariance_type}, K = %{{x}}<br>{criterion} %{{y:,.1f}}<extra></extra>",
-                meta={"role": "criterion", "covariance_type": covariance_type},
+            _marker_trace(
+                (best_type, best_k),
+                ranked[row, column],
+                "criterion_minimum",
+                f"lowest {criterion}",
+                "circle",
+                22,
+                dict(color="#1F2933", width=2.5),
+                f"lowest {criterion}<br>{best_type}, K = {best_k}: %{{y:,.1f}}<extra></extra>",
             )
         )
-    row, column = np.unravel_index(np.nanargmin(values), values.shape)
-    best_type, best_k = covariance_types[row], int(n_components[column])
-    traces.append(
-        go.Scatter(
-            x=[best_k],
-            y=[values[row, column]],
-            mode="markers",
-            marker=dict(color="rgba(0,0,0,0)", size=22, symbol="circle", line=dict(color="#1F2933", width=2.5)),
-            name=f"lowest {criterion}",
-            hovertemplate=f"lowest {criterion}<br>{best_type}, K = {best_k}: %{{y:,.1f}}<extra></extra>",
-            meta={"role": "criterion_minimum"},
-        )
-    )
     if chosen is not None and chosen[0] in covariance_types and chosen[1] in n_components:
         row, column = list(covariance_types).index(chosen[0]), int(np.flatnonzero(n_components == chosen[1])[0])
-        traces.append(
-            go.Scatter(
-                x=[chosen[1]],
-                y=[values[row, column]],
-                mode="markers",
-                marker=dict(color="rgba(0,0,0,0)", size=30, symbol="square", line=dict(color=CURRENT_COLOR, width=2)),
-                name="model shown",
-                hoverinfo="skip",
-                meta={"role": "criterion_chosen"},
-            )
-        )
+        ring = dict(color=CURRENT_COLOR, width=2)
+        traces.append(_marker_trace(chosen, values[row, column], "criterion_chosen", "model shown", "square", 30, ring))
     figure = go.Figure(traces)
     figure.update_layout(
         **BASE_LAYOUT,

@@ -47,6 +47,17 @@ def _inputs(max_k):
     return max_components, n_restarts, criterion
 
 
+def degenerate_caption(n_degenerate, criterion):
+    """Why the hollow, ringed models of the criterion chart are never the lowest."""
+    models = "model has" if n_degenerate == 1 else "models have"
+    return (
+        f"Hollow, ringed: {n_degenerate} {models} a degenerate component, one that collapsed onto a point or a "
+        "line (or emptied). Its likelihood grows without bound as it shrinks, only reg_covar stops it, so its "
+        f"{criterion} rewards the collapse rather than a better fit: such models are never ranked lowest. Hover "
+        "one for what went wrong."
+    )
+
+
 def _model_view(fit, selection, model):
     """The chosen model drawn, and its scores."""
     fit_data = fit.fit_data
@@ -95,14 +106,16 @@ def render(fit):
     ]
     best = selection.best(criterion.lower())
     if state.get(keys.SELECT_MODEL) not in models:
-        state[keys.SELECT_MODEL] = best
+        state[keys.SELECT_MODEL] = best or selection.best(criterion.lower(), include_degenerate=True)
     values = {"BIC": selection.bic, "AIC": selection.aic}[criterion]
+    degeneracies = {model: selection.degeneracies(*model) for model in models if selection.degeneracies(*model)}
     figure = figures.criterion_figure(
         selection.n_components,
         selection.covariance_types,
         values,
         criterion=criterion,
         chosen=state[keys.SELECT_MODEL],
+        degeneracies=degeneracies,
     )
     chart_column, model_column = st.columns([1, 1], gap="medium")
     with chart_column:
@@ -115,10 +128,15 @@ def render(fit):
             persist_state="page",
             help="Or click a point of the chart.",
         )
+        lowest = f"Lowest {criterion}: {_model_label(best)}." if best else f"No sound model to rank by {criterion}."
         st.caption(
-            f"Lowest {criterion}: {_model_label(best)}. Each model: EM to a change below "
-            f"{fitting.SELECTION_TOL:g} in mean log-likelihood (at most {fitting.SELECTION_MAX_ITER} iterations)."
+            f"{lowest} Each model: EM to a change below {fitting.SELECTION_TOL:g} in mean log-likelihood (at most "
+            f"{fitting.SELECTION_MAX_ITER} iterations)."
         )
+        if degeneracies:
+            st.caption(degenerate_caption(len(degeneracies), criterion))
     with model_column:
         _model_view(fit, selection, state[keys.SELECT_MODEL])
+        if note := figures.degeneracy_note(selection.degeneracies(*state[keys.SELECT_MODEL])):
+            st.warning(f"This model is {plain(note)}.", icon=":material/warning:")
     chart_notes(fit_data)

@@ -125,14 +125,15 @@ def agreement(fit_data, display, labels):
     return None if true_labels is None else adjusted_rand_index(true_labels, labels)
 
 
-def plot(figure, height, **options):
-    """Draw a figure at ``height`` pixels (``options`` go to ``st.plotly_chart``: a key, selection events...).
+def plot(figure, height, config=None, **options):
+    """Draw a figure at ``height`` pixels (``config``: Plotly settings added to PLOTLY_CONFIG; ``options`` go to
+    ``st.plotly_chart``: a key, selection events...).
 
     The figure itself carries the height too: Streamlit's chart first draws the figure as it comes, at Plotly's
     default 450 px when it has none, then again at ``height`` (the chart grew on screen, about 0.2 s later).
     """
     figure.update_layout(height=height)
-    return st.plotly_chart(figure, height=height, config=PLOTLY_CONFIG, **options)
+    return st.plotly_chart(figure, height=height, config={**PLOTLY_CONFIG, **(config or {})}, **options)
 
 
 def count(number, noun):

@@ -12,6 +12,7 @@ from .. import state as keys
 from ..data import ANIMATION_DISPLAY_LIMIT, display_indices
 from ..share import update_url
 from ..text import plain
+from . import iterations_grid
 from .common import (
     agreement,
     axis_titles,
@@ -296,4 +297,5 @@ def render(fit):
         scenario.highlight_iterations if scenario is not None and fit.fit_data.is_scenario_as_prescribed else ()
     )
     st.fragment(_em_step_view)(fit, highlights)
+    iterations_grid.render(fit, highlights)
     _exports(fit)
