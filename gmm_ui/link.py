@@ -21,7 +21,8 @@ The parameters:
 ``seed``               the strategy's seed
 ``start``              with ``init=manual``: the start table, components separated by ``~``, their values
                        (π, means, σ, ρ in the table's column order) by ``_``
-``view``               the open tab: ``em``, ``starts``, ``kmeans``, ``covariance``, ``choose_k``, ``sampling``
+``view``               the open tab: ``em``, ``starts``, ``kmeans``, ``covariance``, ``choose_k``, ``sampling``,
+                       ``boxes``
 ``iteration``          the iteration the open tab's chart opens at (the charts' own sliders scrub in the
                        browser and do not change the link); in the EM tab ``3E`` / ``3M`` open it at
                        iteration 3 after its E-step / M-step (half steps)
