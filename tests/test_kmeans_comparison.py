@@ -73,6 +73,36 @@ def test_on_s4_kmeans_walks_from_the_seeds_of_the_kmeans_start():
     assert start.allclose(gmm_core.initialize(X, 3, "kmeans", 4), rtol=1e-9)  # EM's start is the table's
 
 
+def test_on_s4_em_walks_beside_kmeans_from_the_same_seeds():
+    at = _kmeans_tab("S4")
+    X = load_scenario("S4").X
+    state = at.session_state
+    covariance_type, reg_covar = state["covariance_type"], state["reg_covar"]
+    nearest = gmm_core.initialize(X, 3, "kmeans++", 4, covariance_type, reg_covar)
+    seeds = gmm_core.kmeans_start(X, 3, 4, covariance_type, reg_covar)[1]
+    seeds_start = gmm_core.GaussianMixtureParams(nearest.weights, seeds, nearest.covariances)
+    beside = gmm_core.fit_em(
+        X,
+        seeds_start,
+        max_iter=state["max_iter"],
+        tol=state["tol"],
+        covariance_type=covariance_type,
+        reg_covar=reg_covar,
+        convergence=state["convergence"],
+    )
+    from_kmeans_end = gmm_core.fit_em(
+        X,
+        state["start_params"],
+        max_iter=state["max_iter"],
+        tol=state["tol"],
+        covariance_type=covariance_type,
+        reg_covar=reg_covar,
+        convergence=state["convergence"],
+    )
+    assert beside.n_iter != from_kmeans_end.n_iter  # the check below can tell the two runs apart
+    assert _iterations(at)[1] == beside.n_iter
+
+
 def test_other_starts_give_kmeans_the_starts_own_means():
     at = _kmeans_tab("S4", "kmeans++")
     assert "Both start from the same means" in _captions(at)
