@@ -11,7 +11,7 @@ import numpy as np
 from gmm_core.geometry import covariance_ellipses, nearest_center_cells
 from gmm_core.metrics import density_1d, histogram_density
 
-from ..palette import UNASSIGNED_COLOR, component_colors, hex_to_rgb, indexed_colors, mixed_rgb
+from ..palette import UNASSIGNED_COLOR, component_colors, component_symbols, hex_to_rgb, indexed_colors, mixed_rgb
 from ..text import chart_text
 from .frames import Animation, animated_figure
 from .layout import axis_suffix, panels_layout, plane_axes
@@ -274,7 +274,7 @@ def _component_legend(color, k):
         x=[None],
         y=[None],
         mode="markers",
-        marker=dict(color=color, size=13, symbol="circle", line=dict(color="white", width=2)),
+        marker=dict(color=color, size=13, symbol=component_symbols(k + 1)[k], line=dict(color="white", width=2)),
         name=f"Component {k + 1}",
         meta={"role": "component_legend", "component": k},
     )
