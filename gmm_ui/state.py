@@ -85,6 +85,7 @@ SHOW_DENSITY = _declare("show_density", False)
 EM_CHART = _declare("em_chart")
 DOWNLOAD_PARAMETERS = _declare("download_parameters")
 DOWNLOAD_HISTORY = _declare("download_history")
+DOWNLOAD_ANIMATION = _declare("download_animation")
 # The EM tab's iterations side by side (gmm_ui.tabs.grid).
 GRID_OPEN = _declare("grid_open")  # its expander (drawn only while open)
 GRID_TEXT = _declare("grid_text")  # the iterations as typed
