@@ -260,6 +260,7 @@ def em_animation(fit, frames, active, note, half_steps, *, show_density=None):
             truth=truth_1d(fit_data, display),
             note=note,
             uirevision=fit_data.source.identity,
+            play_speed=display.play_speed,
         )
     return figures.em_animation_figure(
         fit_data.X[shown],
@@ -277,6 +278,7 @@ def em_animation(fit, frames, active, note, half_steps, *, show_density=None):
         slider_prefix="Step: " if half_steps else "Iteration ",
         note=note,
         uirevision=fit_data.source.identity,
+        play_speed=display.play_speed,
     )
 
 
