@@ -12,6 +12,7 @@ from gmm_core.scenarios import generate_clusters, list_scenarios, load_scenario
 from . import data, start, strategies
 from . import state as keys
 from .data import BadRowsError, from_scenario, from_table, prepare_fit_data, scale_hint
+from .figures.layout import PLAY_SPEEDS
 from .fitting import CONVERGENCE_LABELS, COVARIANCE_LABELS, FitSettings, read_upload
 from .state import (
     GENERATE,
@@ -38,6 +39,7 @@ class DisplayOptions:
 
     n_stds: tuple
     show_truth: bool
+    play_speed: str = "normal"
 
 
 # --- Data ------------------------------------------------------------------------------------------------------
@@ -336,4 +338,12 @@ def display_section(fit_data):
         help="Where known: the generating ellipses (dashed) or, in 1-D, the true density (dashed) and components "
         "(dotted); the true classes (marker shapes); and the estimates the true labels give.",
     )
-    return DisplayOptions(tuple(sorted(n_stds)), bool(show_truth and known))
+    play_speed = st.select_slider(
+        "Play speed",
+        list(PLAY_SPEEDS),
+        key=keys.PLAY_SPEED,
+        format_func=str.capitalize,
+        help="How fast the charts' ▶ Play goes. Each step is shown as long as it visibly moves something: the "
+        "first big moves slowly, the long still end of a run quickly.",
+    )
+    return DisplayOptions(tuple(sorted(n_stds)), bool(show_truth and known), play_speed)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 # Okabe & Ito's palette, ordered so that the first components get the most distinct, best-contrasting colours
@@ -37,7 +39,76 @@ def component_colors(n_components):
     -------
     list of str, length n_components
     """
-    return [OKABE_ITO[k % len(OKABE_ITO)] for k in range(n_components)]
+    return [component_style(k).color for k in range(n_components)]
+
+
+#: Marker symbols of the means, one per cycle through the palette: components 1-8 get circles, 9-16 squares...
+#: (no "x": k-means' centroids are crosses). Past the list, the same symbols open.
+CYCLE_SYMBOLS = (
+    "circle",
+    "square",
+    "diamond",
+    "triangle-up",
+    "triangle-down",
+    "pentagon",
+    "hexagon",
+    "star",
+    "hexagram",
+    "cross",
+    "triangle-left",
+    "triangle-right",
+    "star-square",
+    "star-diamond",
+    "diamond-tall",
+    "diamond-wide",
+    "hourglass",
+    "bowtie",
+    "star-triangle-up",
+    "star-triangle-down",
+    "triangle-ne",
+    "triangle-nw",
+    "triangle-se",
+    "triangle-sw",
+    "octagon",
+)
+#: Line dashes of the ellipses and curves, one per cycle: the first cycle keeps each chart's own lines (solid, or
+#: the ellipses' dash by deviation); later cycles use dashes none of those use, then longer and longer dashes.
+CYCLE_DASHES = ("solid", "longdash", "dashdot", "longdashdot")
+
+
+@dataclass(frozen=True)
+class ComponentStyle:
+    """How component k is told apart: its colour, its means' marker symbol and its lines' dash."""
+
+    color: str
+    symbol: str
+    dash: str
+
+    @property
+    def first_cycle(self):
+        """Whether the component is among the palette's first eight (drawn as every chart draws them by default)."""
+        return self.dash == "solid"
+
+
+def component_style(k):
+    """The :class:`ComponentStyle` of component ``k`` (from 0): Okabe-Ito's colours in turn, and each further cycle
+    through them the next symbol and dash, so no two of up to 200 components look alike in one chart."""
+    cycle, index = divmod(int(k), len(OKABE_ITO))
+    symbol = CYCLE_SYMBOLS[cycle % len(CYCLE_SYMBOLS)]
+    if cycle >= len(CYCLE_SYMBOLS):
+        symbol += "-open"
+    dash = CYCLE_DASHES[cycle] if cycle < len(CYCLE_DASHES) else f"{cycle + 2}px,3px"
+    return ComponentStyle(OKABE_ITO[index], symbol, dash)
+
+
+def component_symbols(n_components, first="circle"):
+    """Each component's marker symbol, ``first`` for the palette's first eight."""
+    return [first if k < len(OKABE_ITO) else component_style(k).symbol for k in range(n_components)]
+
+
+def component_dash(k, first="solid"):
+    """Component ``k``'s line dash, ``first`` (the chart's own) for the palette's first eight."""
+    return first if k < len(OKABE_ITO) else component_style(k).dash
 
 
 def hex_to_rgb(color):

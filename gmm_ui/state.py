@@ -76,6 +76,7 @@ NORMALISE_WEIGHTS = _declare("normalise_weights")  # its button
 # --- Display and the main area ----------------------------------------------------------------------------------
 N_STD = _declare("n_std", [1, 2])
 SHOW_TRUTH = _declare("show_truth", True)
+PLAY_SPEED = _declare("play_speed", "normal")  # the animated charts' Play button: slow, normal or fast
 VIEW = _declare("view")  # the open tab (its label)
 SHARE = _declare("share")  # the "Share this view" popover
 ITERATION = _declare("iteration", 0)
@@ -85,6 +86,7 @@ SHOW_DENSITY = _declare("show_density", False)
 EM_CHART = _declare("em_chart")
 DOWNLOAD_PARAMETERS = _declare("download_parameters")
 DOWNLOAD_HISTORY = _declare("download_history")
+DOWNLOAD_ANIMATION = _declare("download_animation")
 # The EM tab's iterations side by side (gmm_ui.tabs.grid).
 GRID_OPEN = _declare("grid_open")  # its expander (drawn only while open)
 GRID_TEXT = _declare("grid_text")  # the iterations as typed

@@ -65,7 +65,8 @@ def test_first_page_shows_the_em_walkthrough(app):
     # The figure carries its height: Plotly's first drawing is at the final size, not at its default 450 px first.
     assert chart["layout"]["height"] == ANIMATION_HEIGHT
     assert not [b for b in app.button if b.key == "play"]
-    assert {b.key for b in app.get("download_button")} == {"download_parameters", "download_history"}
+    keys = {b.key for b in app.get("download_button")}
+    assert keys == {"download_parameters", "download_history", "download_animation"}
 
 
 def test_the_first_page_shows_its_tables_without_a_data_grid(app):

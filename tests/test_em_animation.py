@@ -366,16 +366,19 @@ def test_a_1d_chart_of_two_components_lists_their_parameters_at_each_frame(flat_
     assert hovers[0].startswith(f"<b>Component 1</b>  π = {snapshot.weights[0]:.3g}")
 
 
-def test_many_1d_components_are_drawn_one_trace_per_color(flat_run):
-    """Twenty components in the palette's eight colours: eight traces, each component in one, each frame's curves
-    those of its snapshot."""
+def test_many_1d_components_are_drawn_one_trace_per_style(flat_run):
+    """Twenty components in the palette's eight colours: one trace per (colour, dash) (issue 17: the dash tells
+    apart components of one colour; so twenty traces here), each component in one, each frame's curves those of
+    its snapshot."""
     rng = np.random.default_rng(0)
     start = gmm_core.GaussianMixtureParams(np.full(20, 0.05), rng.uniform(-3, 3, (20, 1)), np.full((20, 1, 1), 0.5))
     run = gmm_core.fit_em(flat_run.X, start, max_iter=3, tol=0.0)
     chart = _flat_chart(run)
     traces = em_chart.traces(chart, "component_density")
     members = [trace["meta"]["components"] for trace in traces]
-    assert len(traces) == len(palette.OKABE_ITO) and sorted(sum(members, [])) == list(range(20))
+    styles = [palette.component_style(k) for k in range(20)]
+    assert len(traces) == len({(s.color, s.dash) for s in styles}) and sorted(sum(members, [])) == list(range(20))
+    assert all(trace["line"]["dash"] == styles[group[0]].dash for trace, group in zip(traces, members))
     assert [trace["showlegend"] for trace in traces] == [True] + [False] * (len(traces) - 1)
     colors = palette.component_colors(20)
     assert all(trace["line"]["color"] == colors[group[0]] for trace, group in zip(traces, members))

@@ -12,7 +12,7 @@ from gmm_core.metrics import density_1d, histogram_density
 
 from ..palette import UNASSIGNED_COLOR, component_colors, hex_to_rgb, indexed_colors, mixed_rgb
 from ..text import chart_text
-from .frames import Animation, animated_figure
+from .frames import Animation, animated_figure, data_spread, mixture_shape, motion
 from .layout import em_layout, plane_axes
 from .traces import (
     FRAME_CURVE_POINTS,
@@ -130,6 +130,7 @@ def em_animation_figure(
     slider_prefix="Iteration ",
     note=None,
     uirevision="em",
+    play_speed="normal",
 ):
     """EM stage by stage in one figure: Plotly's own slider and Play button move through ``frames`` in the browser.
 
@@ -158,6 +159,9 @@ def em_animation_figure(
     slider_prefix, note, uirevision : str
         Written before the slider's current label; a remark at the plane's top right (e.g. that some iterations are
         skipped; None for none); the key under which Plotly keeps the user's zoom.
+    play_speed : str
+        "slow", "normal" or "fast": the Play button's pace; each frame is shown as long as its mixture moves
+        (see :func:`gmm_ui.figures.layout.play_sequence`).
 
     Returns
     -------
@@ -192,6 +196,7 @@ def em_animation_figure(
 
     block_title = _PLANE_BLOCK_TITLES[parameter_text]
     texts = dict(slider_prefix=slider_prefix, note=note, uirevision=uirevision, block_title=block_title)
+    texts.update(play_speed=play_speed, motion=motion([mixture_shape(f.params) for f in frames], data_spread(points)))
     figure = animated_figure(animation, [f.name for f in frames], active)
     return em_layout(figure, plane_axes(view), frames, active, log_likelihood, converged_iteration, tol, **texts)
 
@@ -394,6 +399,7 @@ def em_animation_1d_figure(
     slider_prefix="Iteration ",
     note=None,
     uirevision="em",
+    play_speed="normal",
 ):
     """EM on 1-D data, stage by stage in one figure, scrubbed in the browser like :func:`em_animation_figure`.
 
@@ -410,7 +416,7 @@ def em_animation_1d_figure(
         and ``previous`` are not drawn).
     x_range : (float, float)
         The axis' range; the mixture's density is drawn over it.
-    log_likelihood, active, converged_iteration, tol, colors, slider_prefix, note, uirevision : as for
+    log_likelihood, active, converged_iteration, tol, colors, slider_prefix, note, uirevision, play_speed : as for
         :func:`em_animation_figure`
     x_title : str
     truth : GaussianMixtureParams or gmm_core.PiecewiseLinearDensity, optional
@@ -458,6 +464,7 @@ def em_animation_1d_figure(
     )
     block_title = _block_title_1d(n_components, parameter_text, many)
     texts = dict(slider_prefix=slider_prefix, note=note, uirevision=uirevision, block_title=block_title)
+    texts.update(play_speed=play_speed, motion=motion([mixture_shape(f.params) for f in frames], data_spread(values)))
     figure = animated_figure(animation, [f.name for f in frames], active)
     return em_layout(figure, axes, frames, active, log_likelihood, converged_iteration, tol, **texts)
 

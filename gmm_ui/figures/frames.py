@@ -60,6 +60,37 @@ class Animation:
         return data
 
 
+def data_spread(points):
+    """One length for how spread out ``points`` (N, D) or (N,) are: the root mean variance of their columns (1 for
+    points that do not spread)."""
+    points = np.asarray(points, dtype=np.float64).reshape(len(points), -1)
+    spread = float(np.sqrt(np.mean(np.var(points, axis=0)))) if points.size else 0.0
+    return spread if spread > 0 else 1.0
+
+
+def mixture_shape(params):
+    """(K, 2D) array of each component's mean and deviations along the axes: what a chart shows of it moving."""
+    deviations = np.sqrt(np.diagonal(np.asarray(params.covariances), axis1=-2, axis2=-1))
+    return np.hstack([params.means, np.broadcast_to(deviations, params.means.shape)])
+
+
+def motion(shapes, spread):
+    """How much the chart moves into each position: the largest move of a component's row of ``shapes`` (per
+    position, a (K, F) array such as :func:`mixture_shape`'s or k-means' centres) from the previous position's, as
+    a fraction of ``spread``. The first position is infinite (it is the start: shown in full); a position where
+    nothing moved (an E-step recolouring the points) takes the move before it, which it shows.
+
+    Returns
+    -------
+    list of float, one per position
+    """
+    moved = [np.inf]
+    for before, after in zip(shapes, shapes[1:]):
+        step = float(np.max(np.linalg.norm(np.asarray(after) - np.asarray(before), axis=1), initial=0.0)) / spread
+        moved.append(step if step > 0 else moved[-1])
+    return moved
+
+
 def animated_figure(animation, names, active):
     """The figure of ``animation`` with one frame per entry of ``names`` (the frame's name; frame i is position i),
     and position ``active``'s data in the traces themselves.

@@ -29,6 +29,11 @@ CURVE_X, CURVE_Y, BLOCK_X, BLOCK_Y = (0.7, 1.0), (0.56, 0.9), (0.64, 1.0), (0.0,
 STATUS_BAND, ROW_GAP = 0.06, 0.11
 #: Axes that only place text: no ticks, no zoom.
 HIDDEN_AXIS = dict(visible=False, range=[0, 1], fixedrange=True)
+#: The Play button's speeds: each one's factor on how long a frame is shown.
+PLAY_SPEEDS = {"slow": 2.0, "normal": 1.0, "fast": 0.5}
+#: When Play paces frames by how much moves (see :func:`play_sequence`), at normal speed: the shortest time a frame
+#: is shown (ms), a tick, and the most ticks a frame gets: a move of VISIBLE_MOTION of the data's spread or more.
+PLAY_TICK_MS, MAX_FRAME_TICKS, VISIBLE_MOTION = 30, 14, 0.05
 _GREY_TEXT = "#52606D"
 
 
@@ -227,7 +232,8 @@ def em_layout(figure, axes, frames, active, log_likelihood, converged_iteration,
     """Lay out an EM chart: the data's axes ``axes`` (the x and y axis dicts, placed here), the log-likelihood
     curve, the headline, the parameter block, the slider over ``frames`` (EMFrame) and Play/Pause.
 
-    ``texts``: ``slider_prefix``, ``note`` (or None), ``uirevision`` and ``block_title`` (the parameter block's)."""
+    ``texts``: ``slider_prefix``, ``note`` (or None), ``uirevision`` and ``block_title`` (the parameter block's);
+    optional ``play_speed`` and ``motion`` (see :func:`animation_controls`)."""
     xaxis, yaxis = axes
     y_range, start_left_out = log_likelihood_range(log_likelihood)
     last = max(log_likelihood.shape[0] - 1, 1)
@@ -259,7 +265,13 @@ def em_layout(figure, axes, frames, active, log_likelihood, converged_iteration,
         yaxis4=dict(HIDDEN_AXIS, domain=list(BLOCK_Y), anchor="x4"),
         annotations=annotations,
         shapes=shapes,
-        **animation_controls([(f.name, f.label) for f in frames], active, slider_prefix=texts["slider_prefix"]),
+        **animation_controls(
+            [(f.name, f.label) for f in frames],
+            active,
+            slider_prefix=texts["slider_prefix"],
+            speed=texts.get("play_speed", "normal"),
+            motion=texts.get("motion"),
+        ),
     )
     return figure
 
@@ -284,10 +296,10 @@ def axis_suffix(panel):
     return "" if panel == 0 else str(panel + 1)
 
 
-def panels_layout(figure, n_panels, frames, active, panel_axes, uirevision):
+def panels_layout(figure, n_panels, frames, active, panel_axes, uirevision, play_speed="normal", motion=None):
     """Lay out side-by-side panels: each panel's axes (``panel_axes(suffix)``: its x and y axis dicts) and the hidden
     axes of its status line (numbered after the panels'), the legend, the slider over ``frames`` ((name, label)
-    pairs) and Play/Pause."""
+    pairs) and Play/Pause (``play_speed``, ``motion``: see :func:`animation_controls`)."""
     axes = {}
     for panel in range(n_panels):
         x_domain, y_domain = panel_domains(panel, n_panels)
@@ -310,23 +322,46 @@ def panels_layout(figure, n_panels, frames, active, panel_axes, uirevision):
         },
         uirevision=uirevision,
         **axes,
-        **animation_controls(frames, active, slider_prefix="Iteration "),
+        **animation_controls(frames, active, slider_prefix="Iteration ", speed=play_speed, motion=motion),
     )
     return figure
 
 
-def animation_controls(frames, active, *, slider_prefix):
+def play_sequence(names, motion):
+    """The frames Play goes through: each of ``names`` once per tick it is shown, ticks in proportion to its
+    ``motion`` (see :func:`gmm_ui.figures.frames.motion`), at least one, at most MAX_FRAME_TICKS; the last frame
+    once (so that Play there starts again from the beginning, as Plotly does at the last frame).
+
+    Plotly's Play button shows every frame for one duration (per-frame durations, an array, are counted from
+    where Play starts, not from the first frame, so they go wrong after a pause); a frame listed n times is shown
+    n ticks, and one where nothing moves passes in one tick, so a long, nearly still run does not crawl.
+    """
+    ticks = np.clip(np.rint(MAX_FRAME_TICKS * np.asarray(motion, dtype=np.float64) / VISIBLE_MOTION), 1, None)
+    ticks = np.minimum(ticks, MAX_FRAME_TICKS).astype(int)
+    ticks[-1] = 1
+    return [name for name, n in zip(names, ticks) for _ in range(n)]
+
+
+def animation_controls(frames, active, *, slider_prefix, speed="normal", motion=None):
     """The ``sliders`` and ``updatemenus`` of an animated chart: a slider with one step per frame (``frames``: its
     (name, label) pairs), active at ``active``, and Play/Pause buttons under the chart's left edge.
+
+    Play's pace: ``speed`` (a key of PLAY_SPEEDS) scales every duration; with ``motion`` (one value per frame, see
+    :func:`play_sequence`) each frame is shown for as long as it moves, else every frame for one duration.
 
     No step draws the whole chart again (``redraw: False``): frames change only scatter traces' data, which Plotly
     updates in place; a full drawing costs 0.1-0.2 s a step in the browser."""
     step_options = {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}
+    factor = PLAY_SPEEDS.get(speed, 1.0)
+    if motion is None:
+        played, duration = None, (400 if len(frames) <= 60 else 120) * factor
+    else:
+        played, duration = play_sequence([name for name, _ in frames], motion), PLAY_TICK_MS * factor
     play_options = {
         "mode": "immediate",
         "fromcurrent": True,
         "transition": {"duration": 0},
-        "frame": {"duration": 400 if len(frames) <= 60 else 120, "redraw": False},
+        "frame": {"duration": duration, "redraw": False},
     }
     return dict(
         sliders=[
@@ -353,7 +388,7 @@ def animation_controls(frames, active, *, slider_prefix):
                 yanchor="top",
                 pad=dict(t=62, r=10),
                 buttons=[
-                    dict(label="▶ Play", method="animate", args=[None, play_options]),
+                    dict(label="▶ Play", method="animate", args=[played, play_options]),
                     dict(label="❚❚ Pause", method="animate", args=[[None], step_options]),
                 ],
             )

@@ -11,9 +11,9 @@ import numpy as np
 from gmm_core.geometry import covariance_ellipses, nearest_center_cells
 from gmm_core.metrics import density_1d, histogram_density
 
-from ..palette import UNASSIGNED_COLOR, component_colors, hex_to_rgb, indexed_colors, mixed_rgb
+from ..palette import UNASSIGNED_COLOR, component_colors, component_symbols, hex_to_rgb, indexed_colors, mixed_rgb
 from ..text import chart_text
-from .frames import Animation, animated_figure
+from .frames import Animation, animated_figure, data_spread, mixture_shape, motion
 from .layout import axis_suffix, panels_layout, plane_axes
 from .traces import (
     FRAME_DENSITY_POINTS,
@@ -127,6 +127,7 @@ def panels_animation_figure(
     true_labels=None,
     class_names=None,
     uirevision="panels",
+    play_speed="normal",
 ):
     """Several fits side by side (two starts, four covariance types, k-means and EM) under one slider and Play
     button of Plotly's own: every step is drawn in the browser.
@@ -146,7 +147,8 @@ def panels_animation_figure(
         The iteration of each position, for the slider's labels.
     active : int
         The position shown first.
-    n_stds, colors, truth, true_labels, class_names : as for :func:`em_animation_figure`
+    n_stds, colors, truth, true_labels, class_names, play_speed : as for :func:`em_animation_figure` (Play shows
+        each position as long as the panel that moves most there moves)
 
     Returns
     -------
@@ -193,7 +195,13 @@ def panels_animation_figure(
     # Equal units on both axes, kept by narrowing the panel rather than widening its ranges ("domain"): widened
     # ranges would be kept by the chart's uirevision from one drawing at another size to the next.
     return _panels_figure(
-        animation, panels, positions, active, lambda suffix: plane_axes(view, suffix, constrain="domain"), uirevision
+        animation,
+        panels,
+        positions,
+        active,
+        lambda suffix: plane_axes(view, suffix, constrain="domain"),
+        uirevision,
+        (play_speed, data_spread(points)),
     )
 
 
@@ -274,7 +282,7 @@ def _component_legend(color, k):
         x=[None],
         y=[None],
         mode="markers",
-        marker=dict(color=color, size=13, symbol="circle", line=dict(color="white", width=2)),
+        marker=dict(color=color, size=13, symbol=component_symbols(k + 1)[k], line=dict(color="white", width=2)),
         name=f"Component {k + 1}",
         meta={"role": "component_legend", "component": k},
     )
@@ -286,9 +294,15 @@ def _add_cells(animation, panel, colors, cells_at, what):
     _add(animation, traces, panel, lambda p: [cells_update([cells_at(p)[k] for k in group]) for group in members])
 
 
-def _panels_figure(animation, panels, positions, active, panel_axes, uirevision):
+def _panel_shape(stage):
+    """What a panel shows of its fit at a stage, for :func:`gmm_ui.figures.frames.motion`."""
+    return mixture_shape(stage.params) if stage.params is not None else np.asarray(stage.centers)
+
+
+def _panels_figure(animation, panels, positions, active, panel_axes, uirevision, pace):
     """The figure of side-by-side ``panels``: ``animation``'s traces, each panel's status line, its axes
-    (``panel_axes(suffix)``: the x and y axis dicts), the frames and the slider."""
+    (``panel_axes(suffix)``: the x and y axis dicts), the frames and the slider; ``pace``: (the Play speed, the
+    data's spread), Play showing each position as long as the panel that moves most there moves."""
     n_panels = len(panels)
     for panel, stages in enumerate(panels):  # each panel's status line, on hidden axes over its top edge
         suffix = str(n_panels + panel + 1)
@@ -311,11 +325,23 @@ def _panels_figure(animation, panels, positions, active, panel_axes, uirevision)
         animation.add(status, lambda p, s=stages: dict(type="scatter", text=[chart_text(s[p].status)]))
     frames = [(str(iteration), str(iteration)) for iteration in positions]
     figure = animated_figure(animation, [name for name, _ in frames], active)
-    return panels_layout(figure, n_panels, frames, active, panel_axes, uirevision)
+    play_speed, spread = pace
+    moved = np.max([motion([_panel_shape(stage) for stage in stages], spread) for stages in panels], axis=0)
+    return panels_layout(figure, n_panels, frames, active, panel_axes, uirevision, play_speed, list(moved))
 
 
 def panels_animation_1d_figure(
-    values, panels, x_range, positions, *, active=0, x_title="x", colors=None, truth=None, uirevision="panels"
+    values,
+    panels,
+    x_range,
+    positions,
+    *,
+    active=0,
+    x_title="x",
+    colors=None,
+    truth=None,
+    uirevision="panels",
+    play_speed="normal",
 ):
     """:func:`panels_animation_figure` for 1-D data: each panel draws the data's histogram (every value, binned
     once); a mixture panel's frames move each weighted component's curve and the mixture's density, a k-means
@@ -327,7 +353,7 @@ def panels_animation_1d_figure(
     panels : sequence of sequences of PanelStage
         As for :func:`panels_animation_figure` (no ``responsibilities``, ``labels`` or ``radii`` needed).
     x_range : (float, float)
-    positions, active, uirevision : as for :func:`panels_animation_figure`
+    positions, active, uirevision, play_speed : as for :func:`panels_animation_figure`
     x_title : str
     colors : sequence of K hex colours, optional
     truth : GaussianMixtureParams or gmm_core.PiecewiseLinearDensity, optional
@@ -375,7 +401,9 @@ def panels_animation_1d_figure(
             dict(title="density", range=[0.0, top], zeroline=False),
         )
 
-    return _panels_figure(animation, panels, positions, active, line_axes, uirevision)
+    return _panels_figure(
+        animation, panels, positions, active, line_axes, uirevision, (play_speed, data_spread(values))
+    )
 
 
 def _add_kmeans_line(animation, panel, stages, colors, x_range, top, histogram):

@@ -15,7 +15,15 @@ from gmm_core import GaussianMixtureParams, covariance_to_std_corr
 from gmm_core.geometry import covariance_ellipses, level_set_outlines
 from gmm_core.metrics import component_curves_1d, density_1d, density_on_grid, histogram_density
 
-from ..palette import DENSITY_SCALE, TRUTH_COLOR, hex_strings, hex_to_rgb, lightened
+from ..palette import (
+    DENSITY_SCALE,
+    TRUTH_COLOR,
+    component_dash,
+    component_symbols,
+    hex_strings,
+    hex_to_rgb,
+    lightened,
+)
 
 #: Above this many points, the static charts' scatter traces use WebGL (SVG costs seconds per redraw at tens of
 #: thousands, and zooming large SVG scatters is slow). The animated charts stay SVG at any size: plotly.js does not
@@ -163,8 +171,13 @@ def plane_marginal(params, pair):
 
 def ellipse_trace(outline, color, *, name, role, component, n_std, legendgroup=None, style=None, opacity=None):
     """One component's outline at ``n_std`` deviations (``outline``: (M, 2), or None for none yet: an animation's
-    frames set it); ``style``: (dash, width), by default that of ``n_std`` in ELLIPSE_STYLES."""
-    dash, width = style or ELLIPSE_STYLES.get(n_std, ("solid", 1.5))
+    frames set it); ``style``: (dash, width), by default that of ``n_std`` in ELLIPSE_STYLES, past the palette's
+    first eight components with the component's dash (:func:`gmm_ui.palette.component_style`)."""
+    if style is None:
+        dash, width = ELLIPSE_STYLES.get(n_std, ("solid", 1.5))
+        dash = component_dash(component, dash)
+    else:
+        dash, width = style
     return dict(
         type="scatter",
         x=[None] if outline is None else outline[:, 0],
@@ -216,13 +229,14 @@ def previous_ellipse_traces(previous, pair, n_std, colors):
 
 def mean_traces(means, colors, *, show_legend, hovertemplate=None):
     """One marker per component's mean (its legend entry too); ``hovertemplate`` defaults to its coordinates."""
+    symbols = component_symbols(len(means))
     return [
         dict(
             type="scatter",
             x=[mean[0]],
             y=[mean[1]],
             mode="markers",
-            marker=dict(color=colors[k], size=14, symbol="circle", line=dict(color="white", width=2)),
+            marker=dict(color=colors[k], size=14, symbol=symbols[k], line=dict(color="white", width=2)),
             name=f"Component {k + 1}",
             legendgroup=f"ellipse-{k}",
             showlegend=show_legend,
@@ -235,7 +249,10 @@ def mean_traces(means, colors, *, show_legend, hovertemplate=None):
 
 def markers_trace(colors, *, name, role, symbol, size, line_width, hovertemplate, customdata=None):
     """All components' means (or k-means' centroids) as one trace, set by an animation's frames (see
-    :func:`markers_update`): a frame costs plotly.js about a millisecond per trace it lists."""
+    :func:`markers_update`): a frame costs plotly.js about a millisecond per trace it lists. ``symbol``: that of
+    the palette's first eight components; the later ones get theirs (:func:`gmm_ui.palette.component_style`)."""
+    if len(colors) > 8:
+        symbol = component_symbols(len(colors), symbol)
     return dict(
         type="scatter",
         x=[None],
@@ -451,7 +468,7 @@ def curve_groups(n_components, colors):
         return [[k] for k in range(n_components)]
     by_color = {}
     for k in range(n_components):
-        by_color.setdefault(colors[k], []).append(k)
+        by_color.setdefault((colors[k], component_dash(k)), []).append(k)
     return list(by_color.values())
 
 
@@ -464,7 +481,7 @@ def component_curve_trace(members, color, *, many, first, x=None, y=None, hovert
         x=x,
         y=y,
         mode="lines",
-        line=dict(color=color, width=1 if many else 2),
+        line=dict(color=color, width=1 if many else 2, dash=component_dash(members[0])),
         opacity=0.7 if many else 1.0,
         name="Weighted components" if many else f"Component {members[0] + 1} (π·N)",
         legendgroup="components" if many else f"component-{members[0]}",
@@ -608,7 +625,7 @@ def circle_trace(color, k):
         x=[None],
         y=[None],
         mode="lines",
-        line=dict(color=color, width=2),
+        line=dict(color=color, width=2, dash=component_dash(k)),
         name=f"Cluster {k + 1}: farthest point",
         showlegend=False,
         hoverinfo="name",

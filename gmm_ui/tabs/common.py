@@ -196,6 +196,7 @@ def comparison_chart(fit, panels, positions, opening, sample, *, key):
             x_title=axis_titles(fit_data)[0],
             truth=truth_1d(fit_data, display),
             uirevision=uirevision,
+            play_speed=display.play_speed,
         )
     else:
         figure = figures.panels_animation_figure(
@@ -209,6 +210,7 @@ def comparison_chart(fit, panels, positions, opening, sample, *, key):
             true_labels=None if true_labels is None else true_labels[sample],
             class_names=class_names(fit_data),
             uirevision=uirevision,
+            play_speed=display.play_speed,
         )
     plot(figure, SIDE_BY_SIDE_HEIGHT[len(panels)], key=key)
 

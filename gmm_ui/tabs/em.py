@@ -166,15 +166,7 @@ def _em_animated_view(fit, highlights, half_steps):
     with jump_column:
         _jump_buttons(highlights, run.n_iter)
     flat = fit_data.n_features == 1
-    frames, note = stages.em_frames(
-        run,
-        None if flat else fit_data.X[_animation_sample(fit_data)],
-        half_steps,
-        opening,
-        keep=[stages.half_step_position(i) for i in highlights] if half_steps else highlights,
-        max_frames=stages.max_frames_1d(fit.start_params.n_components) if flat else stages.MAX_FRAMES,
-    )
-    active = next(i for i, frame in enumerate(frames) if frame.name == str(opening))
+    frames, note, active = _em_frames(fit, highlights, half_steps, opening)
     plot(em_animation(fit, frames, active, note, half_steps), ANIMATION_HEIGHT, key=keys.EM_CHART)
     st.caption(_animation_caption(flat, half_steps, fit.start_params.n_components))
     chart_notes(fit_data, limit=ANIMATION_DISPLAY_LIMIT)
@@ -186,6 +178,33 @@ def _em_animated_view(fit, highlights, half_steps):
     with table_column:
         st.caption(f"Parameters after the last iteration ({run.n_iter}); the chart shows those of every frame.")
         _parameter_table(fit_data, run.final, display)
+
+
+def _em_frames(fit, highlights, half_steps, opening):
+    """The EM chart's frames, its note and the index of the frame at ``opening``."""
+    flat = fit.fit_data.n_features == 1
+    frames, note = stages.em_frames(
+        fit.run,
+        None if flat else fit.fit_data.X[_animation_sample(fit.fit_data)],
+        half_steps,
+        opening,
+        keep=[stages.half_step_position(i) for i in highlights] if half_steps else highlights,
+        max_frames=stages.max_frames_1d(fit.start_params.n_components) if flat else stages.MAX_FRAMES,
+    )
+    return frames, note, next(i for i, frame in enumerate(frames) if frame.name == str(opening))
+
+
+def animation_file(fit, highlights, half_steps, show_density):
+    """A function (no arguments) that makes the EM chart, opening at the start, as one HTML file that plays offline:
+    called only when the user downloads it, on a thread of its own, so it reads no session state."""
+
+    def make():
+        frames, note, active = _em_frames(fit, highlights, half_steps, 0)
+        figure = em_animation(fit, frames, active, note, half_steps, show_density=show_density)
+        figure.update_layout(height=ANIMATION_HEIGHT)
+        return export.animation_html(figure).encode("utf-8")
+
+    return make
 
 
 def _animation_caption(flat, half_steps, n_components):
@@ -220,8 +239,10 @@ def _animation_sample(fit_data):
     return display_indices(fit_data.n_points, ANIMATION_DISPLAY_LIMIT)
 
 
-def em_animation(fit, frames, active, note, half_steps):
-    """The EM chart of ``frames``, opening at frame ``active``."""
+def em_animation(fit, frames, active, note, half_steps, *, show_density=None):
+    """The EM chart of ``frames``, opening at frame ``active`` (``show_density``: None for the user's choice)."""
+    if show_density is None:
+        show_density = bool(st.session_state.get(keys.SHOW_DENSITY))
     fit_data, run, display = fit.fit_data, fit.run, fit.display
     true_params, true_labels = truth(fit_data, display)
     shown = _animation_sample(fit_data)
@@ -239,6 +260,7 @@ def em_animation(fit, frames, active, note, half_steps):
             truth=truth_1d(fit_data, display),
             note=note,
             uirevision=fit_data.source.identity,
+            play_speed=display.play_speed,
         )
     return figures.em_animation_figure(
         fit_data.X[shown],
@@ -252,14 +274,15 @@ def em_animation(fit, frames, active, note, half_steps):
         truth=true_params,
         true_labels=None if true_labels is None else true_labels[shown],
         class_names=class_names(fit_data),
-        show_density=bool(st.session_state.get(keys.SHOW_DENSITY)),
+        show_density=show_density,
         slider_prefix="Step: " if half_steps else "Iteration ",
         note=note,
         uirevision=fit_data.source.identity,
+        play_speed=display.play_speed,
     )
 
 
-def _exports(fit):
+def _exports(fit, highlights):
     fit_data, run = fit.fit_data, fit.run
     recorded = {
         **fit.settings.as_dict(),
@@ -287,6 +310,18 @@ def _exports(fit):
         on_click="ignore",
         icon=":material/download:",
     )
+    # About 5 MB (Plotly's library inlined): made on the click, not on every rerun.
+    buttons.download_button(
+        "Animated chart (HTML, plays offline)",
+        animation_file(fit, highlights, _uses_half_steps(fit_data), bool(st.session_state.get(keys.SHOW_DENSITY))),
+        file_name="gmm_em_animation.html",
+        mime="text/html",
+        key=keys.DOWNLOAD_ANIMATION,
+        on_click="ignore",
+        icon=":material/download:",
+        help="The EM chart with its slider and Play button in one file, Plotly's script included: for slides and "
+        "course pages, no internet needed.",
+    )
 
 
 def render(fit):
@@ -298,4 +333,4 @@ def render(fit):
     )
     st.fragment(_em_step_view)(fit, highlights)
     iterations_grid.render(fit, highlights)
-    _exports(fit)
+    _exports(fit, highlights)
