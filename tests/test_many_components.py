@@ -76,3 +76,15 @@ def test_side_by_side_panels_and_curves_tell_twenty_components_apart():
     styles = {(t["line"]["color"], t["line"].get("dash")) for t in curves}
     covered = sorted(k for t in curves for k in t["meta"]["components"])
     assert covered == list(range(20)) and len(styles) == len(curves)  # one trace per (colour, dash), none shared
+
+
+def test_a_hundred_curves_stay_few_traces_a_frame():
+    """S6a's 100 components: one trace per colour and dash would list 100 traces in every frame (each restyled by
+    plotly.js on a step); past MAX_CURVE_TRACES they share one trace per colour, and every component is drawn."""
+    one_d = _fit(100, dim=1, n_points=400)
+    frames, _ = stages.em_frames(one_d, None, False, 0)
+    chart = json.loads(figures.em_animation_1d_figure(one_d.X, frames, (-20.0, 20.0), one_d.log_likelihood).to_json())
+    curves = _role(chart, "component_density")
+    assert len(curves) <= figures.traces.MAX_CURVE_TRACES
+    assert sorted(k for t in curves for k in t["meta"]["components"]) == list(range(100))
+    assert len(chart["frames"][1]["data"]) <= figures.traces.MAX_CURVE_TRACES + 8  # the curves and a few others

@@ -461,14 +461,25 @@ def histogram_trace(values, binned=None):
     )
 
 
+#: The most traces the components' curves take in one chart: plotly.js restyles every trace a frame lists (about a
+#: millisecond each), so S6a's 100 components as 100 traces (one per colour and dash) made each step ~0.1 s slower.
+MAX_CURVE_TRACES = 24
+
+
 def curve_groups(n_components, colors):
     """The components' curves as traces: one per component, or with more than MAX_LEGEND_COMPONENTS one per colour
-    (their curves joined by gaps), which keeps the chart's look and sends a few arrays per frame instead of K."""
+    and dash (their curves joined by gaps), so that no two look alike; past MAX_CURVE_TRACES such pairs, one per
+    colour (the thin curves then are a texture, each named on hover), which keeps a step as fast as with few."""
     if n_components <= MAX_LEGEND_COMPONENTS:
         return [[k] for k in range(n_components)]
+    by_style = {}
+    for k in range(n_components):
+        by_style.setdefault((colors[k], component_dash(k)), []).append(k)
+    if len(by_style) <= MAX_CURVE_TRACES:
+        return list(by_style.values())
     by_color = {}
     for k in range(n_components):
-        by_color.setdefault((colors[k], component_dash(k)), []).append(k)
+        by_color.setdefault(colors[k], []).append(k)
     return list(by_color.values())
 
 
