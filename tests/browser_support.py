@@ -86,6 +86,7 @@ COUNT_RUNS = f"""
     window.__scriptRuns = 0;
     window.__messagesSent = 0;
     window.__messagesAtIdle = 0;  // sent when the last run finished
+    window.__lastSentAt = 0;
     let last = null;
     const seen = state => {{
         if (state === "running" && last !== "running") window.__scriptRuns += 1;
@@ -101,6 +102,7 @@ COUNT_RUNS = f"""
     const send = WebSocket.prototype.send;
     WebSocket.prototype.send = function (...message) {{
         window.__messagesSent += 1;
+        window.__lastSentAt = performance.now();
         return send.apply(this, message);
     }};
 }})();
@@ -236,17 +238,24 @@ def run_counts(page):
     return page.evaluate("() => [window.__scriptRuns, window.__messagesSent]")
 
 
+#: Not every message a page sends asks for a run (an element that has just been drawn, such as the start's data
+#: grid, may report to the server after the run that drew it has finished): a message that starts no run within
+#: this long does not hold up :func:`wait_for_runs`.
+QUIET_AFTER_MESSAGE_MS = 1000
+
+
 def wait_for_runs(page, since, runs=1, exactly=True):
     """Until ``runs`` runs have started since the count stood at ``since``, the last has finished drawing and the
-    page has sent nothing since it finished (no further run is asked for); asserts that exactly ``runs`` started,
-    or, unless ``exactly``, at least that many. Returns the count now.
+    page has sent nothing since it finished (no further run is asked for; or what it sent started no run within
+    QUIET_AFTER_MESSAGE_MS); asserts that exactly ``runs`` started, or, unless ``exactly``, at least that many.
+    Returns the count now.
 
     (Replacing an uploaded file sends the uploader's change in steps, which the server runs once or twice
     depending on how soon they arrive: there, ``exactly=False``.)"""
     page.wait_for_function(
-        "target => window.__scriptRuns >= target && window.__messagesSent === window.__messagesAtIdle"
-        f" && document.querySelector('{IDLE}')",
-        arg=since + runs,
+        "([target, quiet]) => window.__scriptRuns >= target && document.querySelector('" + IDLE + "') && ("
+        "window.__messagesSent === window.__messagesAtIdle || performance.now() - window.__lastSentAt > quiet)",
+        arg=[since + runs, QUIET_AFTER_MESSAGE_MS],
         timeout=CHART_TIMEOUT_MS,
     )
     now = script_runs(page)
