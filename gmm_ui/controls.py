@@ -338,10 +338,13 @@ def display_section(fit_data):
         help="Where known: the generating ellipses (dashed) or, in 1-D, the true density (dashed) and components "
         "(dotted); the true classes (marker shapes); and the estimates the true labels give.",
     )
-    play_speed = st.select_slider(
+    # The same kind of control as the others here: a slider would be the first page's only one, and its script
+    # would load before the first chart.
+    play_speed = st.segmented_control(
         "Play speed",
         list(PLAY_SPEEDS),
         key=keys.PLAY_SPEED,
+        required=True,
         format_func=str.capitalize,
         help="How fast the charts' ▶ Play goes. Each step is shown as long as it visibly moves something: the "
         "first big moves slowly, the long still end of a run quickly.",
