@@ -84,6 +84,7 @@ HALF_STEPS = _declare("half_steps", False)
 HALF_STEP = _declare("em_half_step", 0)  # the EM tab's opening half step, used instead of ITERATION with half steps
 SHOW_DENSITY = _declare("show_density", False)
 EM_CHART = _declare("em_chart")
+VIEWPORT = _declare("viewport")  # the browser window's {"width", "height"} in CSS px, as gmm_ui.stage reports it
 DOWNLOAD_PARAMETERS = _declare("download_parameters")
 DOWNLOAD_HISTORY = _declare("download_history")
 DOWNLOAD_ANIMATION = _declare("download_animation")
