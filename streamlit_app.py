@@ -35,10 +35,12 @@ page.header(loaded)
 share.report_link()
 if fit_data is None:
     st.info("Choose the columns to fit in the sidebar.")
-elif (fit := page.fitted_run(fit_data, settings, strategy, seed, display)) is not None:
+else:
     tabs = st.tabs(list(state.TABS.values()), key=state.VIEW, on_change="rerun")
+    start_area = st.container()  # under the tabs: the chart is the first thing on screen
     for tab, name in zip(tabs, state.TABS):
         if tab.open:
             with tab:
-                TAB_VIEWS[name](fit)
+                if (fit := page.fitted_run(fit_data, settings, strategy, seed, display, start_area)) is not None:
+                    TAB_VIEWS[name](fit)
 share.update_url()  # the page's address follows every choice (see gmm_ui.share)

@@ -28,28 +28,34 @@ class Fit:
 
 
 def header(loaded):
-    """Title, what the app shows, and which data set is loaded (with its point count)."""
-    title_column, share_column = st.columns([4, 1], vertical_alignment="center")
-    title_column.title("GMM Explorer", anchor=False)
-    with share_column:
-        share.share_box()
-    st.caption(
-        "Fit a Gaussian mixture by expectation–maximisation (EM) and step through every iteration: the E-step "
-        "shares each point among the components (its colour mixes theirs), the M-step moves each component's "
-        "mean and ellipse to the points it is responsible for."
-    )
+    """One line over the tabs: the app's name, the data set (its size; what it is and what the app shows behind
+    "About"), and the share box. Kept short so that the chart is the first thing on screen."""
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
     n_features = loaded.X.shape[1]
-    st.markdown(
-        f"**{plain(loaded.title)}** · {loaded.n_points:,} points · {n_features} column{'s' * (n_features > 1)}"
-        f"  \n{plain(loaded.description)}"
+    row.markdown(
+        f"**GMM Explorer** · {plain(loaded.title)} · {loaded.n_points:,} points · {n_features} "
+        f"column{'s' * (n_features > 1)}",
+        width="content",
     )
+    with row.popover("About", icon=":material/info:", type="tertiary"):
+        st.markdown(plain(loaded.description))
+        st.caption(
+            "Fit a Gaussian mixture by expectation–maximisation (EM) and step through every iteration: the E-step "
+            "shares each point among the components (its colour mixes theirs), the M-step moves each component's "
+            "mean and ellipse to the points it is responsible for."
+        )
+    row.space("stretch")
+    with row:
+        share.share_box()
 
 
-def fitted_run(fit_data, settings, strategy, seed, display):
-    """The start editor, then EM from its (last valid) start; returns the :class:`Fit`, or None when EM failed."""
-    with st.expander("Start of EM: initial parameters (editable)", expanded=True):
+def fitted_run(fit_data, settings, strategy, seed, display, start_area):
+    """The start editor (in ``start_area``, under the tabs: the chart comes first), then EM from its (last valid)
+    start; returns the :class:`Fit`, or None when EM failed (the message is in the open tab's place)."""
+    with start_area.expander("Start of EM: initial parameters (editable)", expanded=False):
         start_params = start.start_editor(fit_data, settings, strategy, seed)
     if start_params is None:
+        st.warning("EM has no valid start: open “Start of EM” below the charts to mend it.")
         return None
     with st.spinner("Fitting by EM…"):
         outcome = fitting.fit_em(fit_data.X, start_params, settings)

@@ -62,6 +62,16 @@ def half_step_label(position):
     return f"{iteration} · {stage}-step"
 
 
+def position_text(position, n_iter, half_steps):
+    """Where a chart is, for its toolbar: "Iteration 3 of 40", "Iteration 3 of 40 · E-step", "Start"."""
+    if not half_steps:
+        return f"Iteration {position:,} of {n_iter:,}"
+    if position == 0:
+        return f"Start (0 of {n_iter:,})"
+    iteration, stage = half_step_parts(position)
+    return f"Iteration {iteration:,} of {n_iter:,} · {stage}-step"
+
+
 def half_step_token(position):
     """The link's text of a half-step position: "3E", "3M", or "0" for the start."""
     iteration, stage = half_step_parts(position)

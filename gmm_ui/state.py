@@ -96,9 +96,6 @@ GRID_MESSAGE = _declare("grid_message")  # why the text typed was refused
 GRID_DATA = _declare("grid_data")  # the data set the typed iterations belong to
 GRID_FORMAT = _declare("grid_format", "PNG")  # the downloaded image's format
 GRID_CHART = _declare("iterations_grid_chart")
-KMEANS_ITERATION = _declare("kmeans_iteration", 0)
-STARTS_ITERATION = _declare("starts_iteration", 0)
-COVARIANCE_ITERATION = _declare("covariance_iteration", 0)
 RESTART_COUNT = _declare("restart_count", 10)
 RESTART_METHOD = _declare("restart_method", "random_from_data")
 RESTART_SEED = _declare("restart_seed", 0)
@@ -141,15 +138,10 @@ TABS = {
     "sampling": "Sampling from the model",
     "boxes": "Two boxes: EM by hand",
 }
-#: The key of each tab's opening iteration: where its animated chart opens, kept in the link (tabs without one are
-#: absent; the charts' own sliders scrub in the browser). The EM tab's half step is ``HALF_STEP``, used instead of
-#: ``ITERATION`` while ``HALF_STEPS`` is on.
-SCRUBBERS = {
-    "em": ITERATION,
-    "starts": STARTS_ITERATION,
-    "kmeans": KMEANS_ITERATION,
-    "covariance": COVARIANCE_ITERATION,
-}
+#: The key of the iteration on screen in each tab with an animated chart: one iteration the whole page shares
+#: (gmm_ui.stage), kept in the link (tabs without such a chart are absent). The EM tab's half step is ``HALF_STEP``,
+#: used instead of ``ITERATION`` while ``HALF_STEPS`` is on.
+SCRUBBERS = {"em": ITERATION, "starts": ITERATION, "kmeans": ITERATION, "covariance": ITERATION}
 
 #: How a preset's data set identity begins (gmm_ui.controls names them "preset:<key>").
 PRESET_IDENTITY = "preset:"
@@ -186,9 +178,14 @@ def seed_key(letter):
     return f"seed_{letter.lower()}"
 
 
-def chart_key(scrubber):
-    """The side-by-side chart opened at session-state key ``scrubber``."""
-    return f"{scrubber}_chart"
+def stage_key(chart):
+    """The toolbar (gmm_ui.stage) of animated chart ``chart``: its state is the frame the browser shows."""
+    return f"{chart}_stage"
+
+
+def chart_key(tab):
+    """The side-by-side chart of tab ``tab`` (its name in TABS)."""
+    return f"{tab}_chart"
 
 
 def axis_key(axis):
@@ -248,7 +245,7 @@ def apply_data_defaults(state, loaded):
     state.update(
         {FIT_COLUMNS: names, X_COLUMN: names[x_index], Y_COLUMN: names[y_index], DATA_IDENTITY: loaded.identity}
     )
-    state.update({key: 0 for key in (*SCRUBBERS.values(), HALF_STEP)})
+    state.update({ITERATION: 0, HALF_STEP: 0})
     # The strategy is chosen again for the new data (see gmm_ui.start.reconcile_strategy), and so are the starts
     # compared and the model picked among K (their views choose them).
     for key in (INIT_METHOD, start_key("A"), start_key("B"), seed_key("A"), seed_key("B"), SELECT_MODEL):

@@ -47,7 +47,7 @@ def test_initialise_sets_only_the_missing_defaults():
 def test_every_key_has_a_constant_and_built_keys_are_recognised():
     constants = [value for name, value in vars(state).items() if name.isupper() and isinstance(value, str)]
     assert set(state.KEYS) <= set(constants)  # each declared key has its constant
-    for built in (state.jump_key(12), state.start_key("A"), state.seed_key("B"), state.chart_key(state.ITERATION)):
+    for built in (state.jump_key(12), state.start_key("A"), state.seed_key("B"), state.chart_key("kmeans")):
         assert state.is_declared(built)
     assert not state.is_declared("no_such_key")
 

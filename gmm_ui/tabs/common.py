@@ -10,7 +10,8 @@ from gmm_core.metrics import adjusted_rand_index
 
 from .. import figures, stages
 from ..data import DISPLAY_LIMIT, display_indices
-from ..state import chart_key, clamp
+from ..stage import stage
+from ..state import ITERATION, clamp
 from ..text import chart_text, plain
 
 MAIN_CHART_HEIGHT = 560
@@ -180,9 +181,9 @@ def opening_control(key, last, label, help_text, *, step_names=None):
 # --- Fits side by side, scrubbed in the browser -------------------------------------------------------------------
 
 
-def comparison_chart(fit, panels, positions, opening, sample, *, key):
-    """Draw ``panels`` (their stages at ``positions``) side by side under one slider, opening at iteration
-    ``opening``."""
+def comparison_chart(fit, panels, positions, opening, sample, *, key, last):
+    """Draw ``panels`` (their stages at ``positions``) side by side under one slider and the stage's toolbar,
+    opening at iteration ``opening`` (of ``last``)."""
     fit_data, display = fit.fit_data, fit.display
     true_params, true_labels = truth(fit_data, display)
     uirevision = f"{fit_data.source.identity}-{key}"
@@ -212,25 +213,40 @@ def comparison_chart(fit, panels, positions, opening, sample, *, key):
             uirevision=uirevision,
             play_speed=display.play_speed,
         )
+    stage(
+        figure,
+        key,
+        [(str(position), str(position)) for position in positions],
+        opening,
+        labels=[stages.position_text(position, last, False) for position in positions],
+    )
     plot(figure, SIDE_BY_SIDE_HEIGHT[len(panels)], key=key)
 
 
 SIDE_BY_SIDE_CAPTION = (
-    "Drag the slider under the charts, click along it, or press ▶ Play: every chart moves to the "
-    "same iteration; a fit that has already stopped keeps its last state."
+    "Step with the toolbar or the keys, drag the slider under the charts, or press ▶ Play: every chart moves to "
+    "the same iteration; a fit that has already stopped keeps its last state."
 )
 
 
-def side_by_side(fit, key, last, n_panels, panels_of):
-    """A comparison tab's fits in one animated chart: where it opens (session-state ``key``, 0..``last``), the chart
-    of ``panels_of(positions, sample, points)`` (each panel's stages; ``sample`` the indices of the drawn
-    ``points``, both None for 1-D data) and its caption. Returns (points drawn per panel, opening iteration)."""
-    opening = opening_control(
-        key, last, "Open the charts at iteration", "The iteration the charts show first; the page's link keeps it."
-    )
+def side_by_side(fit, chart, last, n_panels, panels_of):
+    """A comparison tab's fits in one animated chart (element key ``chart``) at the page's iteration (0..``last``),
+    with the stage's toolbar over it and the iteration box under it: the chart of ``panels_of(positions, sample,
+    points)`` (each panel's stages; ``sample`` the indices of the drawn ``points``, both None for 1-D data) and its
+    caption. Returns (points drawn per panel, iteration shown)."""
+    clamp(st.session_state, ITERATION, 0, last)
+    opening = int(st.session_state[ITERATION])
     limit, sample = stages.comparison_sample(fit.fit_data, n_panels)
     positions, note = stages.comparison_positions(fit, last, opening, n_panels, 0 if sample is None else len(sample))
     points = None if sample is None else fit.fit_data.X[sample]
-    comparison_chart(fit, panels_of(positions, sample, points), positions, opening, sample, key=chart_key(key))
+    comparison_chart(fit, panels_of(positions, sample, points), positions, opening, sample, key=chart, last=last)
+    with st.container(width=180):
+        opening_control(
+            ITERATION,
+            last,
+            "Iteration",
+            "The iteration on screen, shared by every tab: type one to go there, or step with the toolbar, the "
+            "slider or the keys (← →, Page Up/Down, Home, End, Space).",
+        )
     st.caption(SIDE_BY_SIDE_CAPTION + (f" {note}" if note else ""))
     return limit, opening

@@ -24,7 +24,7 @@ def _animated_view(fit, outcomes):
             st.error(f"{fitting.COVARIANCE_LABELS[kind]}: {plain(outcome.error)}")
     limit, _ = side_by_side(
         fit,
-        keys.COVARIANCE_ITERATION,
+        keys.chart_key("covariance"),
         max(run.n_iter for run in fitted.values()),
         len(fitted),
         lambda positions, _, points: [

@@ -11,6 +11,7 @@ from .. import export, figures, fitting, stages, strategies, tables
 from .. import state as keys
 from ..data import ANIMATION_DISPLAY_LIMIT, display_indices
 from ..share import update_url
+from ..stage import chart_height, stage
 from ..text import plain
 from . import iterations_grid
 from .common import (
@@ -28,6 +29,7 @@ from .common import (
 )
 
 ANIMATION_HEIGHT = 660
+
 MAX_WARNINGS = 4
 
 
@@ -123,7 +125,7 @@ def _jump_buttons(highlights, n_iter):
     highlights = [i for i in highlights if i <= n_iter]
     if highlights:
         jumps = st.container(horizontal=True, vertical_alignment="center")
-        jumps.caption("Open the chart at the iterations the classic write-up shows:", width="content")
+        jumps.caption("The classic write-up shows iterations:", width="content")
         for iteration in highlights:
             jumps.button(f"{iteration}", key=keys.jump_key(iteration), on_click=_jump_to, args=(iteration,))
 
@@ -131,53 +133,73 @@ def _jump_buttons(highlights, n_iter):
 def _em_step_view(fit, highlights):
     """Everything that depends on the iteration shown: reruns alone when it changes (no refit, no other tab).
 
-    The chart holds every stage and its own slider: scrubbing happens in the browser.
+    The chart holds every stage and its own slider: scrubbing happens in the browser, and the stage's toolbar
+    reports where it stopped (gmm_ui.stage), so that the box, the table and the link follow.
     """
-    _em_options(fit.fit_data)
-    _em_animated_view(fit, highlights, _uses_half_steps(fit.fit_data))
+    half_steps = _uses_half_steps(fit.fit_data)
+    _em_animated_view(fit, highlights, half_steps)
     update_url()
 
 
 def _opening(n_iter, half_steps):
-    """Where the chart opens (and what the page's link holds): an iteration, or a half step."""
+    """The iteration (or half step) on screen, as a box that also moves the chart; the page's link keeps it."""
     last = stages.last_position(n_iter, half_steps)
     if half_steps:
         return opening_control(
             keys.HALF_STEP,
             last,
-            "Open the chart at",
-            "The step the chart shows first; the page's link keeps it.",
+            "Step",
+            "The half step on screen: type one to go there, or step with the toolbar, the slider or the keys.",
             step_names=stages.half_step_label,
         )
     return opening_control(
         keys.ITERATION,
         last,
-        "Open the chart at iteration",
-        "The iteration the chart shows first; the page's link keeps it. Scrub with the chart's own slider, or "
-        "press its Play button.",
+        "Iteration",
+        "The iteration on screen: type one to go there, or step with the toolbar, the chart's slider or the keys "
+        "(← →, Page Up/Down, Home, End, Space).",
     )
 
 
 def _em_animated_view(fit, highlights, half_steps):
     fit_data, run, display = fit.fit_data, fit.run, fit.display
-    control_column, jump_column = st.columns([1, 3], vertical_alignment="bottom")
-    with control_column:
-        opening = _opening(run.n_iter, half_steps)
-    with jump_column:
-        _jump_buttons(highlights, run.n_iter)
-    flat = fit_data.n_features == 1
-    frames, note, active = _em_frames(fit, highlights, half_steps, opening)
-    plot(em_animation(fit, frames, active, note, half_steps), ANIMATION_HEIGHT, key=keys.EM_CHART)
-    st.caption(_animation_caption(flat, half_steps, fit.start_params.n_components))
+    last = stages.last_position(run.n_iter, half_steps)
+    position = int(st.session_state[keys.HALF_STEP if half_steps else keys.ITERATION])
+    position = min(max(position, 0), last)
+    frames, note, active = _em_frames(fit, highlights, half_steps, position)
+    figure = em_animation(fit, frames, active, note, half_steps)
+    names = [(frame.name, frame.label) for frame in frames]
+    stage(
+        figure,
+        keys.EM_CHART,
+        names,
+        frames[active].name,
+        labels=[stages.position_text(int(name), run.n_iter, half_steps) for name, _ in names],
+        half_steps=half_steps,
+    )
+    plot(figure, chart_height(ANIMATION_HEIGHT), key=keys.EM_CHART)
+    controls = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
+    with controls.container(width=180):
+        _opening(run.n_iter, half_steps)
+    with controls:
+        _em_options(fit_data)
+    _jump_buttons(highlights, run.n_iter)
+    _run_summary(run, fit.settings)
+    st.caption(_animation_caption(fit_data.n_features == 1, half_steps, fit.start_params.n_components))
     chart_notes(fit_data, limit=ANIMATION_DISPLAY_LIMIT)
+    shown = stages.half_step_snapshot(position) if half_steps else position
     metric_column, table_column = st.columns([1, 3], gap="medium")
-    metric_column.metric("Mean log-likelihood, last iteration", f"{run.log_likelihood[-1]:.4f}")
-    score = agreement(fit_data, display, run.labels(run.n_iter))
+    metric_column.metric(f"Mean log-likelihood, iteration {shown}", f"{run.log_likelihood[shown]:.4f}")
+    score = agreement(fit_data, display, run.labels(shown))
     if score is not None:
         metric_column.metric("Agreement with truth (ARI)", f"{score:.3f}")
     with table_column:
-        st.caption(f"Parameters after the last iteration ({run.n_iter}); the chart shows those of every frame.")
-        _parameter_table(fit_data, run.final, display)
+        st.caption(
+            f"Parameters at iteration {shown} of {run.n_iter} (the one on screen"
+            + (", whose ellipses an E-step does not move" if half_steps and position % 2 else "")
+            + ")."
+        )
+        _parameter_table(fit_data, run.snapshot(shown), display)
 
 
 def _em_frames(fit, highlights, half_steps, opening):
@@ -209,7 +231,7 @@ def animation_file(fit, highlights, half_steps, show_density):
 
 def _animation_caption(flat, half_steps, n_components):
     """How to read and drive the EM chart: 1-D curves, whole iterations or half steps."""
-    drive = "Drag the slider under the chart, click along it, or press ▶ Play: each position is "
+    drive = "Step with the toolbar or the keys, drag the slider under the chart, or press ▶ Play: each position is "
     if flat:
         hover = (
             " Hover a component's curve for its weight, mean and deviation."
@@ -326,7 +348,6 @@ def _exports(fit, highlights):
 
 def render(fit):
     """The EM walk-through: the chart with every iteration (or half step), its slider, the final parameters."""
-    _run_summary(fit.run, fit.settings)
     scenario = fit.fit_data.source.scenario
     highlights = (
         scenario.highlight_iterations if scenario is not None and fit.fit_data.is_scenario_as_prescribed else ()

@@ -25,7 +25,7 @@ def _animated_view(fit, kmeans_run, run):
     fit_data = fit.fit_data
     limit, _ = side_by_side(
         fit,
-        keys.KMEANS_ITERATION,
+        keys.chart_key("kmeans"),
         max(run.n_iter, kmeans_run.n_iter),
         2,
         lambda positions, sample, points: [

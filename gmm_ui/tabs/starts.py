@@ -111,7 +111,7 @@ def _starts_animated_view(fit, compared):
     scores."""
     limit, opening = side_by_side(
         fit,
-        keys.STARTS_ITERATION,
+        keys.chart_key("starts"),
         max(item.run.n_iter for item in compared),
         2,
         lambda positions, _, points: [
