@@ -161,6 +161,7 @@ def _built(pattern):
 _built(r"jump_\d+")
 _built(r"(start|seed)_[ab]")
 _built(r"[a-z_]+_chart")
+_built(r"[a-z_]+_chart_stage")
 
 
 def jump_key(iteration):

@@ -83,3 +83,13 @@ def ellipses(spec, name):
 def last_position(at):
     """The last stage the EM tab can show: its chart's last frame."""
     return int(em_chart(at)["frames"][-1]["name"])
+
+
+def stage(at, chart="em_chart"):
+    """The data the stage's toolbar over ``chart`` received (gmm_ui.stage): frame names, labels, opening, Play."""
+    for element in at.get("bidi_component"):
+        if element.proto.component_name == "gmm_stage":
+            data = json.loads(element.proto.json)
+            if data["chart"] == chart:
+                return data
+    return None

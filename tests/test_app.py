@@ -60,8 +60,11 @@ def test_first_page_shows_the_em_walkthrough(app):
     assert app.number_input(key="iteration").value == 0
     chart = em_chart.em_chart(app)
     assert em_chart.active_name(chart) == "0" and em_chart.headline(chart).startswith("Iteration 0 of 7")
-    buttons = chart["layout"]["updatemenus"][0]["buttons"]
-    assert [button["label"] for button in buttons] == ["▶ Play", "❚❚ Pause"]  # the chart plays itself
+    # The stage's toolbar plays the chart (Plotly's own buttons are off: Tab cannot reach them).
+    assert not chart["layout"].get("updatemenus")
+    stage = em_chart.stage(app)
+    assert stage["names"] == [frame["name"] for frame in chart["frames"]] and stage["opening"] == "0"
+    assert stage["labels"][3] == "Iteration 3 of 7" and stage["play"]["sequence"][0] == "0"
     # The figure carries its height: Plotly's first drawing is at the final size, not at its default 450 px first.
     assert chart["layout"]["height"] == ANIMATION_HEIGHT
     assert not [b for b in app.button if b.key == "play"]
@@ -108,7 +111,9 @@ def test_opening_at_an_iteration_moves_the_chart_not_the_start(app):
     chart = em_chart.em_chart(app)
     assert em_chart.active_name(chart) == "3"  # the chart opens on iteration 3, its slider there
     assert em_chart.headline(chart).startswith("Iteration 3 of 7")
-    assert app.metric[0].value == final  # the metrics and the table are the last iteration's
+    assert app.metric[0].value != final  # the metrics and the table follow the iteration on screen
+    assert app.metric[0].label == "Mean log-likelihood, iteration 3"
+    assert em_chart.stage(app)["opening"] == "3"
     assert shown_table(app, "start").equals(start_table)
     assert app.number_input(key="n_components").value == 3
 
@@ -174,7 +179,7 @@ def test_kmeans_panel_renders_with_one_shared_control(app):
     app.session_state["view"] = "k-means vs GMM"
     app.run()
     _assert_no_exception(app)
-    assert app.number_input(key="kmeans_iteration").value == 0
+    assert app.number_input(key="iteration").value == 0
     labels = [metric.label for metric in app.metric]
     assert "Final inertia (sum of squares)" in labels and "Final mean log-likelihood" in labels
     assert labels.count("Final ARI with truth") == 2
@@ -182,7 +187,7 @@ def test_kmeans_panel_renders_with_one_shared_control(app):
     spec = json.loads(chart.proto.spec)
     roles = {(trace.get("meta") or {}).get("role") for trace in spec["data"]}
     assert {"cell", "circle", "centroid", "ellipse", "mean", "status"} <= roles  # k-means beside EM, one chart
-    app.number_input(key="kmeans_iteration").set_value(2).run()
+    app.number_input(key="iteration").set_value(2).run()
     _assert_no_exception(app)
 
 
@@ -335,7 +340,7 @@ def test_one_dimensional_data_are_scrubbed_in_the_chart_too(app):
     app.number_input(key="iteration").set_value(3).run()
     _assert_no_exception(app)
     assert em_chart.active_name(em_chart.em_chart(app)) == "3"
-    assert "Parameters after the last iteration" in _texts(app)
+    assert "Parameters at iteration" in _texts(app)
 
 
 def test_one_dimensional_histograms_count_every_point_and_say_no_sample(app):

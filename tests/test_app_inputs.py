@@ -70,7 +70,8 @@ def _said(at, text, *kinds):
 
 
 def _header(at):
-    return _unescaped(at.markdown[0].value)
+    """The header line and, under "About", the data set's description."""
+    return _unescaped(f"{at.markdown[0].value} {at.markdown[1].value}")
 
 
 def _assert_no_exception(at):

@@ -100,7 +100,7 @@ def test_two_starts_render_side_by_side_under_one_iteration_control():
     assert [frame["name"] for frame in side_by_side["frames"]] == [str(i) for i in range(runs)]  # every iteration
     curves = _traces(_charts(at)[1], "log_likelihood")
     assert len(curves) == 2
-    at.number_input(key="starts_iteration").set_value(5).run()
+    at.number_input(key="iteration").set_value(5).run()
     _ok(at)
     assert [status.split(" · ")[:2] for status in _statuses(at)] == [
         ["Start A", "iteration 5"],
@@ -146,7 +146,7 @@ def test_covariance_types_are_four_panels_at_one_shared_iteration():
     _ok(at)
     statuses = _statuses(at)
     assert len(statuses) == 4 and all(status.split(" · ")[1] == "iteration 0" for status in statuses)
-    at.number_input(key="covariance_iteration").set_value(2).run()
+    at.number_input(key="iteration").set_value(2).run()
     _ok(at)
     assert all(status.split(" · ")[1].startswith("iteration 2") for status in _statuses(at))
     counts = [int(metric.value) for metric in at.metric if metric.label == "Free parameters"]
@@ -271,7 +271,7 @@ def test_the_address_follows_the_view():
     at.selectbox(key="covariance_type").set_value("tied").run()
     at.number_input(key="tol").set_value(0.001).run()
     _open(at, "kmeans")
-    at.number_input(key="kmeans_iteration").set_value(2).run()
+    at.number_input(key="iteration").set_value(2).run()
     # The preset's own settings (standardised columns, its stopping rule) stay out; the changed tolerance is in.
     assert _link(at) == {
         "data": "S3",
@@ -303,7 +303,7 @@ def test_a_shared_link_opens_the_same_view():
     assert at.number_input(key="max_iter").value == 60 and at.number_input(key="tol").value == 1e-5
     assert at.selectbox(key="convergence").value == "log_likelihood"
     assert at.selectbox(key="init_method").value == "alternative:μ = [-2, 2], [2, -2] (true means)"
-    assert at.number_input(key="starts_iteration").value == 4
+    assert at.number_input(key="iteration").value == 4
     assert _statuses(at)[0].startswith("Start A · iteration 4")
 
 
@@ -439,7 +439,7 @@ def test_a_refused_value_gives_way_to_the_data_sets_own_and_the_rest_of_the_link
     assert "k=500 was ignored" in _warnings(at)
     assert at.number_input(key="n_components").value == 2  # S2's own K, not the widget's limit
     assert at.selectbox(key="covariance_type").value == "tied"
-    assert at.number_input(key="covariance_iteration").value == 3
+    assert at.number_input(key="iteration").value == 3
 
 
 def test_half_step_tokens_round_trip():
