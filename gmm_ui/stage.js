@@ -64,9 +64,16 @@ function report(record) {
 function moved(record, name) {
   if (!record.names.includes(name)) return;
   record.local = name;
-  record.dirty = true;
   show(record);
   scheduleReport(record);
+}
+
+// The chart shows the frame the user is on (after a redraw, or when the page moved it).
+function showLocal(record, gd) {
+  const active = gd?.layout?.sliders?.[0]?.active;
+  if (gd && window.Plotly && record.names[active] !== record.local && record.names.includes(record.local)) {
+    window.Plotly.animate(gd, [record.local], STEP);
+  }
 }
 
 function go(record, index) {
@@ -159,23 +166,21 @@ function watch(chart, gd) {
   };
   gd.on("plotly_animated", stopped);
   gd.on("plotly_animationinterrupted", stopped);
-  // A rerun draws the chart again at the frame the page knew: bring back the one the user has moved to since.
+  // A rerun that changed the figure draws it again where it opens: bring back the frame the user is on.
   gd.on("plotly_afterplot", () => {
     const record = current();
-    if (!record || !record.dirty || record.playing) return;
-    const active = gd.layout?.sliders?.[0]?.active;
-    if (record.names[active] !== record.local && record.names.includes(record.local)) {
-      window.Plotly.animate(gd, [record.local], STEP);
-    }
+    if (record && !record.playing) showLocal(record, gd);
   });
 }
 
+// Report the window's size only when it changes the page: a phone layout, or a chart's height (as stage.py's
+// chart_height computes it). On a tall desktop window the first page therefore runs once, not twice.
 function reportViewport(data, setStateValue) {
-  const width = window.innerWidth;
-  const height = window.innerHeight;
-  const known = data.viewport;
-  const narrow = (w) => w < data.narrow_width;
-  if (known && narrow(known.width) === narrow(width) && Math.abs(known.height - height) < data.height_step) return;
+  const { innerWidth: width, innerHeight: height } = window;
+  const layout = data.layout;
+  const fitted = Math.round(Math.max(layout.smallest, Math.min(layout.preferred, height - layout.above)));
+  const narrow = width < layout.narrow_width;
+  if (narrow === layout.narrow && Math.abs(fitted - layout.height) < layout.step) return;
   setStateValue("viewport", { width, height });
 }
 
@@ -188,9 +193,17 @@ export default function (component) {
     sequence: 0,
     reported: null,
     local: null,
+    page: null,
     playing: false,
   });
-  const renamed = record.signature !== signature;
+  // Whose word counts: the page's when it moved the chart itself (the number box, a jump, a link, a refit, another
+  // tab); not when it only confirms what was reported, or says again what it said: the user may have moved on.
+  const pageMoved = data.position !== record.page && data.position !== record.reported;
+  if (record.signature !== signature || record.local === null || pageMoved) {
+    record.local = data.position;
+    record.reported = data.position;
+  }
+  record.page = data.position;
   Object.assign(record, {
     names: data.names,
     labels: data.labels,
@@ -200,15 +213,6 @@ export default function (component) {
     mounted: true,
     signature,
   });
-  // Whose word counts: the page's, unless the user has moved on since the page last heard from this chart.
-  const userAhead = record.dirty && !renamed && data.opening === record.reported && record.local !== data.opening;
-  if (!userAhead) {
-    record.local = data.opening;
-    record.reported = data.opening;
-    record.dirty = false;
-  }
-  if (data.opening === record.local) record.dirty = false;
-
   for (const button of root.querySelectorAll("button[data-action]")) {
     button.onclick = () => {
       shared.active = record.chart;
@@ -218,6 +222,7 @@ export default function (component) {
   const hint = root.querySelector(".hint");
   if (hint) hint.hidden = !data.show_hint;
   show(record);
+  if (!record.playing) showLocal(record, graphOf(record));
 
   if (!shared.listening) {
     document.addEventListener("keydown", onKey);
@@ -234,13 +239,13 @@ export default function (component) {
     const gd = graphOf(record);
     if (gd && gd.on) watch(record.chart, gd);
   }, 100);
-  if (data.report_viewport) reportViewport(data, setStateValue);
+  reportViewport(data, setStateValue);
   let resized = null;
   const onResize = () => {
     clearTimeout(resized);
     resized = setTimeout(() => reportViewport(data, setStateValue), 500);
   };
-  if (data.report_viewport) window.addEventListener("resize", onResize);
+  window.addEventListener("resize", onResize);
 
   return () => {
     clearInterval(poll);
@@ -249,11 +254,9 @@ export default function (component) {
     container?.removeEventListener("pointerdown", touched);
     if (record.timer) report(record); // a step not yet reported is not lost when the chart goes
     record.mounted = false;
-    // Run again with new data at once, or gone (another tab): then the page's word counts when it comes back.
+    // Run again with new data at once, or gone (another tab): then nothing plays.
     setTimeout(() => {
-      if (record.mounted) return;
-      record.dirty = false;
-      record.playing = false;
+      if (!record.mounted) record.playing = false;
     }, 1000);
   };
 }

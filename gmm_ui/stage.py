@@ -33,8 +33,11 @@ _HTML, _CSS, _JS = (
 
 
 _COMPONENT = st.components.v2.component("gmm_stage", html=_HTML, css=_CSS, js=_JS)
-#: The viewport is reported again when its height changes by this much (the charts' height follows it).
-HEIGHT_STEP = 60
+#: The browser reports the window's size when the charts' height would change by this much (px) or more.
+HEIGHT_STEP = 40
+#: The page over an animated chart at its top (px: Streamlit's padding, the header, the tabs, the toolbar), and the
+#: smallest height a chart is given.
+CHART_ABOVE, SMALLEST_CHART = 272, 420
 
 
 def play_plan(figure):
@@ -47,15 +50,17 @@ def play_plan(figure):
     return {"sequence": play_args[0], "options": play_args[1]}
 
 
-def _caught_up(key, half_steps):
-    """The browser stopped on a frame: every view of the iteration (number box, tables, link) follows it."""
-    reported = (st.session_state.get(key) or {}).get("position")
+def _caught_up(chart, half_steps):
+    """The browser stopped on a frame: every view of the iteration (number box, tables, link) follows it, while the
+    chart stays as drawn (see :func:`opening`)."""
+    reported = (st.session_state.get(keys.stage_key(chart)) or {}).get("position")
     if not reported:
         return
     try:
         position = int(reported["name"])
     except (KeyError, TypeError, ValueError):
         return
+    st.session_state[keys.CAUGHT_UP] = chart
     if half_steps:
         st.session_state[keys.HALF_STEP] = position
         st.session_state[keys.ITERATION] = stages.half_step_snapshot(position)
@@ -72,37 +77,64 @@ def _viewport_reported(key):
             st.session_state[keys.VIEWPORT] = {"width": int(width), "height": int(height)}
 
 
-def stage(figure, chart, frames, opening, *, labels, half_steps=False):
+def opening(chart, position):
+    """Where animated chart ``chart`` opens in this run: at ``position`` (the page's iteration), except in the run
+    that catches up with where the browser stopped: there it opens where it opened before, so that its figure is
+    the same and the browser does not draw it again (it already shows ``position``, or has moved on since)."""
+    state = st.session_state
+    opened = dict(state.get(keys.OPENED_AT) or {})
+    if state.get(keys.CAUGHT_UP) == chart and chart in opened:
+        return opened[chart]
+    opened[chart] = position
+    state[keys.OPENED_AT] = opened
+    return position
+
+
+def settle():
+    """Forget which chart this run caught up with (called once the page is drawn)."""
+    st.session_state.pop(keys.CAUGHT_UP, None)
+
+
+def stage(figure, chart, frames, position, *, labels, preferred_height, half_steps=False):
     """The toolbar over animated chart ``chart`` (its element key), drawn by ``figure`` over ``frames``
-    ((name, label) pairs) and opening at position ``opening``; ``labels`` says where the chart is, per frame
-    ("Iteration 3 of 40"). Call before drawing the chart: it takes Plotly's own Play/Pause off ``figure``."""
+    ((name, label) pairs), at ``position`` (where the page believes it is); ``labels`` says where it is, per frame
+    ("Iteration 3 of 40"). Call before drawing the chart: it takes Plotly's own Play/Pause off ``figure``.
+    Returns the chart's height: ``preferred_height``, or less in a short window (see :func:`chart_height`)."""
     key = keys.stage_key(chart)
-    width, height = viewport()
+    shown_height = chart_height(preferred_height)
     data = {
         "chart": chart,
         "names": [name for name, _ in frames],
         "labels": list(labels),
-        "opening": str(opening),
+        "position": str(position),
         "play": play_plan(figure),
-        "report_viewport": True,
-        "viewport": None if width is None else {"width": width, "height": height},
-        "narrow_width": NARROW_WIDTH,
-        "height_step": HEIGHT_STEP,
+        # What the window's size decides, so that the browser reports it only when the page would change.
+        "layout": {
+            "narrow_width": NARROW_WIDTH,
+            "narrow": is_narrow(),
+            "preferred": preferred_height,
+            "above": CHART_ABOVE,
+            "smallest": SMALLEST_CHART,
+            "height": shown_height,
+            "step": HEIGHT_STEP,
+        },
         "show_hint": not is_narrow(),
     }
     _COMPONENT(
         key=key,
         data=data,
         default={"position": None, "viewport": None},
-        on_position_change=functools.partial(_caught_up, key, half_steps),
+        on_position_change=functools.partial(_caught_up, chart, half_steps),
         on_viewport_change=functools.partial(_viewport_reported, key),
     )
+    return shown_height
 
 
-def chart_height(preferred, above=272, smallest=420):
+def chart_height(preferred):
     """A chart's height in px: ``preferred``, or less where the window is shorter, so that the chart and its slider
-    fit under the ``above`` px of page over it; ``preferred`` until the window's height is known."""
+    fit under the CHART_ABOVE px of page over it (SMALLEST_CHART at least); ``preferred`` until the window's height
+    is known. (stage.js computes the same, to report the window only when it changes the page.)"""
     _, height = viewport()
     if height is None:
         return preferred
-    return int(max(smallest, min(preferred, height - above)))
+    return int(max(SMALLEST_CHART, min(preferred, height - CHART_ABOVE)))

@@ -258,8 +258,8 @@ def comparison_sample(fit_data, n_panels):
     return limit, None if fit_data.n_features == 1 else display_indices(fit_data.n_points, limit)
 
 
-def comparison_positions(fit, last, opening, n_panels, n_points):
-    """The iterations a side-by-side chart's slider holds, and a note when some are left out.
+def comparison_positions(fit, last, kept, n_panels, n_points):
+    """The iterations a side-by-side chart's slider holds (``kept`` among them), and a note when some are left out.
 
     Every position carries each panel's ``n_points`` point colors and outlines (2-D), or its curves (1-D)."""
     n_components = fit.start_params.n_components
@@ -269,7 +269,7 @@ def comparison_positions(fit, last, opening, n_panels, n_points):
         per_panel = n_points + n_components * max(len(fit.display.n_stds), 2) * figures.FRAME_ELLIPSE_POINTS * 8
     per_position = n_panels * per_panel * 4 // 3  # base64
     max_frames = max(25, min(MAX_FRAMES, MAX_COMPARISON_FRAME_BYTES // per_position))
-    positions = figures.strided_iterations(last, max_frames, keep=(opening,))
+    positions = figures.strided_iterations(last, max_frames, keep=kept)
     note = None
     if len(positions) < last + 1:
         note = (

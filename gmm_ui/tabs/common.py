@@ -10,7 +10,7 @@ from gmm_core.metrics import adjusted_rand_index
 
 from .. import figures, stages
 from ..data import DISPLAY_LIMIT, display_indices
-from ..stage import stage
+from ..stage import opening, settle, stage
 from ..state import ITERATION, clamp
 from ..text import chart_text, plain
 
@@ -181,9 +181,9 @@ def opening_control(key, last, label, help_text, *, step_names=None):
 # --- Fits side by side, scrubbed in the browser -------------------------------------------------------------------
 
 
-def comparison_chart(fit, panels, positions, opening, sample, *, key, last):
+def comparison_chart(fit, panels, positions, opened, sample, *, key, last):
     """Draw ``panels`` (their stages at ``positions``) side by side under one slider and the stage's toolbar,
-    opening at iteration ``opening`` (of ``last``)."""
+    opening at iteration ``opened`` (of ``last``), the page at ITERATION."""
     fit_data, display = fit.fit_data, fit.display
     true_params, true_labels = truth(fit_data, display)
     uirevision = f"{fit_data.source.identity}-{key}"
@@ -193,7 +193,7 @@ def comparison_chart(fit, panels, positions, opening, sample, *, key, last):
             panels,
             density_range(fit_data),
             positions,
-            active=positions.index(opening),
+            active=positions.index(opened),
             x_title=axis_titles(fit_data)[0],
             truth=truth_1d(fit_data, display),
             uirevision=uirevision,
@@ -205,7 +205,7 @@ def comparison_chart(fit, panels, positions, opening, sample, *, key, last):
             panels,
             plane(fit_data),
             positions,
-            active=positions.index(opening),
+            active=positions.index(opened),
             n_stds=display.n_stds,
             truth=true_params,
             true_labels=None if true_labels is None else true_labels[sample],
@@ -213,14 +213,15 @@ def comparison_chart(fit, panels, positions, opening, sample, *, key, last):
             uirevision=uirevision,
             play_speed=display.play_speed,
         )
-    stage(
+    height = stage(
         figure,
         key,
         [(str(position), str(position)) for position in positions],
-        opening,
+        st.session_state[ITERATION],
         labels=[stages.position_text(position, last, False) for position in positions],
+        preferred_height=SIDE_BY_SIDE_HEIGHT[len(panels)],
     )
-    plot(figure, SIDE_BY_SIDE_HEIGHT[len(panels)], key=key)
+    plot(figure, height, key=key)
 
 
 SIDE_BY_SIDE_CAPTION = (
@@ -234,12 +235,13 @@ def side_by_side(fit, chart, last, n_panels, panels_of):
     with the stage's toolbar over it and the iteration box under it: the chart of ``panels_of(positions, sample,
     points)`` (each panel's stages; ``sample`` the indices of the drawn ``points``, both None for 1-D data) and its
     caption. Returns (points drawn per panel, iteration shown)."""
-    clamp(st.session_state, ITERATION, 0, last)
-    opening = int(st.session_state[ITERATION])
+    position = clamp(st.session_state, ITERATION, 0, last)
+    opened = min(int(opening(chart, position)), last)
     limit, sample = stages.comparison_sample(fit.fit_data, n_panels)
-    positions, note = stages.comparison_positions(fit, last, opening, n_panels, 0 if sample is None else len(sample))
+    n_drawn = 0 if sample is None else len(sample)
+    positions, note = stages.comparison_positions(fit, last, (opened, position), n_panels, n_drawn)
     points = None if sample is None else fit.fit_data.X[sample]
-    comparison_chart(fit, panels_of(positions, sample, points), positions, opening, sample, key=chart, last=last)
+    comparison_chart(fit, panels_of(positions, sample, points), positions, opened, sample, key=chart, last=last)
     with st.container(width=180):
         opening_control(
             ITERATION,
@@ -249,4 +251,5 @@ def side_by_side(fit, chart, last, n_panels, panels_of):
             "slider or the keys (← →, Page Up/Down, Home, End, Space).",
         )
     st.caption(SIDE_BY_SIDE_CAPTION + (f" {note}" if note else ""))
-    return limit, opening
+    settle()
+    return limit, position

@@ -11,7 +11,7 @@ from .. import export, figures, fitting, stages, strategies, tables
 from .. import state as keys
 from ..data import ANIMATION_DISPLAY_LIMIT, display_indices
 from ..share import update_url
-from ..stage import chart_height, stage
+from ..stage import opening, settle, stage
 from ..text import plain
 from . import iterations_grid
 from .common import (
@@ -139,6 +139,7 @@ def _em_step_view(fit, highlights):
     half_steps = _uses_half_steps(fit.fit_data)
     _em_animated_view(fit, highlights, half_steps)
     update_url()
+    settle()
 
 
 def _opening(n_iter, half_steps):
@@ -166,18 +167,20 @@ def _em_animated_view(fit, highlights, half_steps):
     last = stages.last_position(run.n_iter, half_steps)
     position = int(st.session_state[keys.HALF_STEP if half_steps else keys.ITERATION])
     position = min(max(position, 0), last)
-    frames, note, active = _em_frames(fit, highlights, half_steps, position)
+    opened = min(int(opening(keys.EM_CHART, position)), last)
+    frames, note, active = _em_frames(fit, highlights, half_steps, opened, also=(position,))
     figure = em_animation(fit, frames, active, note, half_steps)
     names = [(frame.name, frame.label) for frame in frames]
-    stage(
+    height = stage(
         figure,
         keys.EM_CHART,
         names,
-        frames[active].name,
+        position,
         labels=[stages.position_text(int(name), run.n_iter, half_steps) for name, _ in names],
+        preferred_height=ANIMATION_HEIGHT,
         half_steps=half_steps,
     )
-    plot(figure, chart_height(ANIMATION_HEIGHT), key=keys.EM_CHART)
+    plot(figure, height, key=keys.EM_CHART)
     controls = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
     with controls.container(width=180):
         _opening(run.n_iter, half_steps)
@@ -202,15 +205,16 @@ def _em_animated_view(fit, highlights, half_steps):
         _parameter_table(fit_data, run.snapshot(shown), display)
 
 
-def _em_frames(fit, highlights, half_steps, opening):
-    """The EM chart's frames, its note and the index of the frame at ``opening``."""
+def _em_frames(fit, highlights, half_steps, opening, also=()):
+    """The EM chart's frames (``also``: other positions that must be frames), its note and the index of the frame
+    at ``opening``."""
     flat = fit.fit_data.n_features == 1
     frames, note = stages.em_frames(
         fit.run,
         None if flat else fit.fit_data.X[_animation_sample(fit.fit_data)],
         half_steps,
         opening,
-        keep=[stages.half_step_position(i) for i in highlights] if half_steps else highlights,
+        keep=[*(stages.half_step_position(i) for i in highlights), *also] if half_steps else [*highlights, *also],
         max_frames=stages.max_frames_1d(fit.start_params.n_components) if flat else stages.MAX_FRAMES,
     )
     return frames, note, next(i for i, frame in enumerate(frames) if frame.name == str(opening))
