@@ -219,6 +219,48 @@ def _timed_step(page, position, state=CHART_STATE):
     return page.evaluate("() => [window.__changedAt - window.__inputAt, window.__paintedAt - window.__inputAt]")
 
 
+def _timed_key(page, key="ArrowRight", state=CHART_STATE):
+    """As :func:`_timed_step`, from a key press (the stage's keys, gmm_ui/stage.js) instead of a slider click."""
+    page.evaluate("""() => {
+        window.__inputAt = null; window.__changedAt = null; window.__paintedAt = null;
+        document.addEventListener("keydown", () => { window.__inputAt = performance.now(); },
+                                  {capture: true, once: true});
+    }""")
+    before = page.evaluate(state)
+    page.keyboard.press(key)
+    page.wait_for_function(
+        f"""previous => {{
+            const now = ({state})();
+            if (window.__inputAt !== null && window.__changedAt === null && now && now !== previous) {{
+                window.__changedAt = performance.now();
+                requestAnimationFrame(() => setTimeout(() => {{ window.__paintedAt = performance.now(); }}));
+            }}
+            return window.__paintedAt !== null;
+        }}""",
+        arg=before,
+        timeout=TIMEOUT_MS,
+        polling="raf",
+    )
+    return page.evaluate("() => window.__paintedAt - window.__inputAt")
+
+
+def _timed_catch_up(page):
+    """Milliseconds from a key press that steps the chart to the page's iteration box showing that iteration (the
+    stage reports where the user stopped, after its quiet time, and the page reruns)."""
+    box = page.locator(".st-key-iteration input")
+    target = str(int(box.input_value()) + 1)
+    start = time.perf_counter()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "target => document.querySelector('.st-key-iteration input').value === target",
+        arg=target,
+        timeout=TIMEOUT_MS,
+    )
+    elapsed = (time.perf_counter() - start) * 1e3
+    _idle(page)
+    return elapsed
+
+
 def figure_json_bytes():
     """Bytes of the EM chart (data, layout and every frame) as JSON for the benchmark's data and fit."""
     import plotly.io
@@ -373,6 +415,21 @@ def measure(url, scrub_steps=15, repeats=5):
             times = [step[index] for step in steps]
             results[f"scrub one iteration: click -> {what}, median (ms)"] = statistics.median(times)
             results[f"scrub one iteration: click -> {what}, worst (ms)"] = max(times)
+        if page.locator(".st-key-em_chart_stage").count():  # the stage's keys (not in the code before it)
+            _click_slider_step(page, 0)
+            page.wait_for_timeout(800)  # the stage's catch-up after the slider's last step
+            _settled(page)
+            page.locator(CHART).first.click(position={"x": 150, "y": 200})
+            keys = [_timed_key(page) for _ in range(scrub_steps)]
+            results["keyboard step (ArrowRight): key -> next frame drawn, median (ms)"] = statistics.median(keys)
+            results["keyboard step (ArrowRight): key -> next frame drawn, worst (ms)"] = max(keys)
+            page.wait_for_timeout(800)
+            _settled(page)
+            catch_ups = [_timed_catch_up(page) for _ in range(repeats)]
+            results["catch-up after a stop: key -> the page's iteration box, median (ms)"] = statistics.median(
+                catch_ups
+            )
+            results["catch-up after a stop: key -> the page's iteration box, worst (ms)"] = max(catch_ups)
 
         # The same chart with the fitted density shaded under the points (one filled shape per contour level)
         density = page.locator(".st-key-show_density label").first
@@ -417,7 +474,7 @@ def engine_fit_seconds():
 
 
 def _target(name):
-    targets = {"first chart": 3000, "fit of": 2000, "scrub": 150}
+    targets = {"first chart": 3000, "fit of": 2000, "scrub": 150, "keyboard": 100, "catch-up": 1000}
     return next((f"< {limit:,} ms" for word, limit in targets.items() if word in name), "")
 
 
@@ -448,8 +505,16 @@ def compare(ref, rounds):
                     times[label].append(measure(url))
     print(f"\n| measurement | {ref} (ms) | this tree (ms) | ratio | target |\n|---|---:|---:|---:|---:|")
     for name in times["this tree"][0]:
-        before = statistics.median(run[name] for run in times["reference"] if name in run)
+        # A key step has no counterpart before the stage: it is compared with the slider step of the reference.
+        counterpart = name
+        if name.startswith("keyboard step") and name not in times["reference"][0]:
+            counterpart = "scrub one iteration: click -> next frame drawn, " + name.rsplit(", ", 1)[1]
+        known = [run[counterpart] for run in times["reference"] if counterpart in run]
         after = statistics.median(run[name] for run in times["this tree"])
+        if not known:
+            print(f"| {name} | — | {after:,.0f} | — | {_target(name)} |")
+            continue
+        before = statistics.median(known)
         print(f"| {name} | {before:,.0f} | {after:,.0f} | {after / before:.2f} | {_target(name)} |")
 
 

@@ -272,6 +272,30 @@ def assert_no_run_since(page, counts):
     assert now == counts, f"since then: {now[0] - counts[0]} script runs, {now[1] - counts[1]} messages to the server"
 
 
+#: How long the stage waits after the user's last step before the page catches up (gmm_ui/stage.js QUIET_MS).
+STAGE_QUIET_MS = 400
+
+
+def assert_scrubbed_in_browser(page, counts, stops=1):
+    """What was done since ``run_counts`` gave ``counts`` (steps of an animated chart) ran in the browser: the page
+    caught up afterwards with at most one run per time the user stopped (``stops``: the stage reports where the
+    chart stands STAGE_QUIET_MS after the last step), never one per step."""
+    page.wait_for_timeout(STAGE_QUIET_MS + 300)
+    wait_for_runs(page, counts[0], runs=0, exactly=False)
+    runs = script_runs(page) - counts[0]
+    assert runs <= stops, f"{runs} script runs since, for {stops} stop(s) of the user"
+
+
+def open_start(page):
+    """Open the "Start of EM" box under the tabs (closed at first: the chart comes first)."""
+    from playwright.sync_api import expect
+
+    summary = page.get_by_text("Start of EM: initial parameters")
+    summary.scroll_into_view_if_needed()
+    summary.click()
+    expect(page.locator(".st-key-edit_start label")).to_be_visible(timeout=CHART_TIMEOUT_MS)
+
+
 def wait_until_idle(page):
     """Until the script (or fragment) is not running: the page of the last run seen is drawn. (Waiting on an
     interaction's run needs ``wait_for_runs``: right after the interaction the script may not have started yet.)"""

@@ -16,6 +16,7 @@ from tests.browser_support import (
     VIEWPORT,
     assert_no_exception,
     assert_no_run_since,
+    assert_scrubbed_in_browser,
     chart_slider,
     choose_preset,
     click_chart_step,
@@ -54,14 +55,14 @@ def test_clicking_a_step_of_the_charts_slider_moves_the_ellipses(page):
     colors = {color for trace in json.loads(read_traces(page, "points")) for color in trace[2]}
     assert len(colors) >= 3 and all(color.startswith("#") for color in colors)
     expect(page.locator('[data-testid="stApp"][data-test-script-state="running"]')).to_have_count(0)
-    assert_no_run_since(page, counts)
+    assert_scrubbed_in_browser(page, counts)
     assert_no_exception(page)
     screenshot(page, "em_iteration_end.png")
 
     click_chart_step(page, 1)  # and back: one iteration
     wait_for_headline(page, "Iteration 1 of 7")
     assert read_traces(page, "ellipse") not in (at_start, at_end)
-    assert_no_run_since(page, counts)
+    assert_scrubbed_in_browser(page, counts, stops=2)
 
 
 def test_the_run_counter_sees_a_widgets_rerun_at_once(page):
@@ -70,7 +71,7 @@ def test_the_run_counter_sees_a_widgets_rerun_at_once(page):
     import pytest
 
     counts = run_counts(page)
-    page.locator(".st-key-edit_start label").click()
+    page.locator(".st-key-show_density label").click()
     with pytest.raises(AssertionError, match="messages to the server"):
         assert_no_run_since(page, counts)
     wait_for_runs(page, counts[0])
@@ -122,7 +123,7 @@ def test_one_dimensional_data_scrub_in_the_chart_and_keep_their_histogram(open_a
     assert abs(active - len(labels) // 2) <= 2
     assert read_traces(page, "density") != density
     expect(page.locator('[data-testid="stApp"][data-test-script-state="running"]')).to_have_count(0)
-    assert_no_run_since(page, counts)
+    assert_scrubbed_in_browser(page, counts)
     histogram_fill = page.locator(f"{CHART} .scatterlayer .trace").first.locator("path.js-fill")
     assert len(histogram_fill.get_attribute("d") or "") > 100  # its outline still drawn
     assert_no_exception(page)
@@ -155,7 +156,7 @@ def test_large_data_scrub_redraws_the_plane_itself(open_app):
     last = len(chart_slider(page)["labels"]) - 1
     click_chart_step(page, last)
     wait_for_headline(page, f"Iteration {last} of {last}")
-    assert_no_run_since(page, counts)
+    assert_scrubbed_in_browser(page, counts)
     page.evaluate("() => new Promise(done => requestAnimationFrame(() => setTimeout(done)))")  # painted
     after = _plane_pixels(page)
     changed = int((np.abs(after - before) > 40).sum())
@@ -167,11 +168,11 @@ def test_large_data_scrub_redraws_the_plane_itself(open_app):
 def test_play_animates_through_the_iterations(page):
     wait_for_ellipses(page)
     counts = run_counts(page)
-    page.locator(f"{CHART} .updatemenu-button").filter(has_text="Play").click()
+    page.locator(".st-key-em_chart_stage .play").click()  # the stage's toolbar (gmm_ui/stage.py)
     # S1 converges in 7 iterations: playing reaches the last frame by itself.
     assert "converged" in wait_for_headline(page, "Iteration 7 of 7")
     assert chart_slider(page)["active"] == 7
-    assert_no_run_since(page, counts)  # played in the browser
+    assert_scrubbed_in_browser(page, counts)  # played in the browser
     assert_no_exception(page)
 
 
@@ -196,7 +197,7 @@ def test_kmeans_versus_gmm_tab_shows_both_side_by_side(page):
     # stretched cluster in two, and stops well before EM: it keeps its last state
     expect(page.get_by_text(re.compile(r"k-means · iteration ([2-9]|\d\d+) \(converged\)"))).to_be_visible()
     expect(page.locator('[data-testid="stApp"][data-test-script-state="running"]')).to_have_count(0)
-    assert_no_run_since(page, counts)
+    assert_scrubbed_in_browser(page, counts)
     assert_no_exception(page)
     screenshot(page, "kmeans_vs_gmm.png")
 
@@ -262,7 +263,7 @@ def test_a_plain_streamlit_run_serves_the_same_app(browser, scratch):
             click_chart_step(page, 7)
             wait_for_ellipses(page, other_than=at_start)
             assert "converged" in wait_for_headline(page, "Iteration 7 of 7")
-            assert_no_run_since(page, counts)
+            assert_scrubbed_in_browser(page, counts)
             assert_no_exception(page)
         finally:
             context.close()

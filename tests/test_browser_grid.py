@@ -53,7 +53,7 @@ def test_s2s_iterations_side_by_side_download_as_one_image(browser, app_url):
         page = new_counting_page(context)
         page.goto(f"{app_url}/?data=S2")
         page.locator(CHART).first.wait_for(timeout=CHART_TIMEOUT_MS)
-        runs = wait_for_runs(page, 0)
+        runs = wait_for_runs(page, 0, exactly=False)  # and one more where the window's size shortens the chart
         charts = page.locator(CHART)
         expect(charts).to_have_count(1)  # closed, the section builds nothing
         page.get_by_text("Iterations side by side").click()

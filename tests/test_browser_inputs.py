@@ -14,6 +14,7 @@ from tests.browser_support import (
     CHART,
     CHART_TIMEOUT_MS,
     assert_no_exception,
+    open_start,
     screenshot,
     script_runs,
     wait_for_runs,
@@ -85,8 +86,10 @@ def test_user_text_is_shown_literally_in_the_page_and_the_chart(page):
     runs = wait_for_runs(page, 1)  # the radio's
     _upload(page, "<i>name</i>.csv", ("\n".join(rows) + "\n").encode())
     expect(page.get_by_text("<i>name</i>.csv · 12 points", exact=False)).to_be_visible(timeout=CHART_TIMEOUT_MS)
-    expect(page.get_by_text(f"columns: {', '.join(names)}.", exact=False)).to_be_visible()
     wait_for_runs(page, runs, exactly=False)
+    page.get_by_role("button", name="About").click()  # the data set's description, under the header
+    expect(page.get_by_text(f"columns: {', '.join(names)}.", exact=False)).to_be_visible()
+    page.keyboard.press("Escape")
     # Plotly reads a few HTML tags in titles; the axis titles must show the column names as typed.
     axis_titles = page.locator(f"{CHART} .g-xtitle, {CHART} .g-ytitle")
     expect(axis_titles.first).to_be_visible(timeout=CHART_TIMEOUT_MS)
@@ -104,6 +107,7 @@ def test_the_start_is_a_table_until_the_user_asks_to_edit_it(page):
     from playwright.sync_api import expect
 
     runs = wait_for_runs(page, 0)  # the page's one run
+    open_start(page)
     table = page.locator('[data-table="start"]')
     expect(table).to_be_visible()
     assert table.locator("tbody tr").count() == 3

@@ -12,7 +12,7 @@ from tests.browser_support import (
     CHART,
     CHART_TIMEOUT_MS,
     assert_no_exception,
-    assert_no_run_since,
+    assert_scrubbed_in_browser,
     chart_slider,
     choose_option,
     click_chart_step,
@@ -64,7 +64,7 @@ def test_two_starts_are_scrubbed_together_and_restarts_show_local_optima(open_ap
     assert after[:half] != json.loads(before)[:half] and after[half:] != json.loads(before)[half:]
     expect(page.get_by_text(f"Start B · iteration {labels[-1]}")).to_be_visible()
     expect(page.locator('[data-testid="stApp"][data-test-script-state="running"]')).to_have_count(0)
-    assert_no_run_since(page, counts)
+    assert_scrubbed_in_browser(page, counts)
     assert_no_exception(page)
     screenshot(page, "view_two_starts.png")
 
@@ -96,7 +96,7 @@ def test_covariance_types_share_one_iteration_control(open_app):
     end = json.loads(wait_for_traces(page, "ellipse", 0, other_than=json.dumps(start)))
     panels = [end[i * len(end) // 4 : (i + 1) * len(end) // 4] for i in range(4)]
     assert all(panels[i] != panels[j] for i in range(4) for j in range(i))  # four constraints, four fits
-    assert_no_run_since(page, counts)
+    assert_scrubbed_in_browser(page, counts)
     assert_no_exception(page)
     screenshot(page, "view_covariance_types.png")
 
@@ -147,7 +147,7 @@ def test_half_steps_recolor_first_then_move_the_ellipses(open_app):
     wait_for_traces(page, "ellipse", other_than=ellipses)
     assert read_traces(page, "points") == colored
     assert all(len(x) > 10 for x, _, _ in json.loads(read_traces(page, "previous_ellipse")))  # dotted: before
-    assert_no_run_since(page, counts)
+    assert_scrubbed_in_browser(page, counts)
     assert_no_exception(page)
     screenshot(page, "view_half_steps.png")
 
@@ -172,7 +172,7 @@ def test_density_under_the_points_and_samples_beside_the_data(open_app):
         arg=[f"{CHART} .scatterlayer .js-fill", shading],
         timeout=CHART_TIMEOUT_MS,
     )
-    assert_no_run_since(page, counts)
+    assert_scrubbed_in_browser(page, counts)
     assert_no_exception(page)
     screenshot(page, "view_density_step.png")
 
@@ -199,7 +199,7 @@ def test_one_dimensional_covariance_types_scrub_in_the_browser(open_app):
     after = json.loads(wait_for_traces(page, "density", 0, other_than=before))
     assert all(a != b for a, b in zip(after, json.loads(before)))
     expect(page.locator('[data-testid="stApp"][data-test-script-state="running"]')).to_have_count(0)
-    assert_no_run_since(page, counts)
+    assert_scrubbed_in_browser(page, counts)
     assert_no_exception(page)
     screenshot(page, "view_covariance_types_1d.png")
 
@@ -208,14 +208,14 @@ def test_a_shared_link_opens_its_view_and_follows_the_user(open_app):
     expect = _expect()
     page = open_app("?data=S2&k=2&init=alt3&view=kmeans&iteration=3&colour=blue")
     expect(page.get_by_role("tab", name="k-means vs GMM")).to_have_attribute("aria-selected", "true")
-    expect(page.locator(".st-key-kmeans_iteration input")).to_have_value("3", timeout=CHART_TIMEOUT_MS)
+    expect(page.locator(".st-key-iteration input")).to_have_value("3", timeout=CHART_TIMEOUT_MS)
     expect(page.get_by_text("GMM (EM) · iteration 3")).to_be_visible()
     expect(page.locator(".st-key-init_method input")).to_have_value("Start: μ = [-2, 2], [2, -2] (true means)")
     expect(page.locator('[data-testid="stAlert"]').filter(has_text="colour=blue")).to_be_visible()
     query = _query(page)
     assert "colour" not in query and query["init"] == "alt3"  # the address keeps only what the app understood
 
-    opening = page.locator(".st-key-kmeans_iteration input")
+    opening = page.locator(".st-key-iteration input")
     opening.fill("4")
     opening.press("Enter")
     expect(page.get_by_text("GMM (EM) · iteration 4")).to_be_visible(timeout=CHART_TIMEOUT_MS)
