@@ -33,6 +33,9 @@ _HTML, _CSS, _JS = (
 
 
 _COMPONENT = st.components.v2.component("gmm_stage", html=_HTML, css=_CSS, js=_JS)
+#: Without Play/Pause under a chart, its slider sits this close under the axis (px), and the chart's bottom margin
+#: shrinks by this much.
+SLIDER_GAP, BUTTONS_ROOM = 40, 24
 #: The browser reports the window's size when the charts' height would change by this much (px) or more.
 HEIGHT_STEP = 40
 #: The page over an animated chart at its top (px: Streamlit's padding, the header, the tabs, the toolbar), and the
@@ -46,7 +49,9 @@ def play_plan(figure):
     menus = figure.layout.updatemenus
     play_args = menus[0].buttons[0].args if menus else [None, {}]
     figure.layout.updatemenus = ()
-    figure.update_layout(sliders=[dict(x=0, len=1)])
+    # The slider takes the buttons' place at its left, and the room they needed under the axis is given back.
+    figure.update_layout(sliders=[dict(x=0, len=1, pad=dict(t=SLIDER_GAP))])
+    figure.update_layout(margin=dict(b=figure.layout.margin.b - BUTTONS_ROOM))
     return {"sequence": play_args[0], "options": play_args[1]}
 
 
