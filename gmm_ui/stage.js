@@ -143,6 +143,18 @@ function onKey(event) {
   ACTIONS[action](record);
 }
 
+// A click on a chart gives it the keys. Plotly keeps the focus where it was (its drag handling prevents the
+// browser's default), so an input typed into before would otherwise still take them: it loses the focus.
+function onPointer(event) {
+  const record = Object.values(shared.charts).find(
+    (r) => r.mounted && document.querySelector(`.st-key-${r.chart}`)?.contains(event.target),
+  );
+  if (!record) return;
+  shared.active = record.chart;
+  const focused = document.activeElement;
+  if (focused && focused !== document.body && focused.closest(`.st-key-${record.chart}`) === null) focused.blur();
+}
+
 // Listen to each graph div once (a rerun can run this file again for the same div): Plotly tells every frame it
 // shows, whoever asked for it (slider, Play, keys). Listeners find their chart's record afresh each time.
 function watch(chart, gd) {
@@ -226,13 +238,9 @@ export default function (component) {
 
   if (!shared.listening) {
     document.addEventListener("keydown", onKey);
+    document.addEventListener("pointerdown", onPointer, true);
     shared.listening = true;
   }
-  const container = document.querySelector(`.st-key-${data.chart}`);
-  const touched = () => {
-    shared.active = record.chart;
-  };
-  container?.addEventListener("pointerdown", touched);
 
   // The chart may be drawn after this runs: watch for its graph div (and a new one after a remount).
   const poll = setInterval(() => {
@@ -251,7 +259,6 @@ export default function (component) {
     clearInterval(poll);
     clearTimeout(resized);
     window.removeEventListener("resize", onResize);
-    container?.removeEventListener("pointerdown", touched);
     if (record.timer) report(record); // a step not yet reported is not lost when the chart goes
     record.mounted = false;
     // Run again with new data at once, or gone (another tab): then nothing plays.
