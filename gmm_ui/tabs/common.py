@@ -180,9 +180,9 @@ def opening_control(key, last, label, help_text, *, step_names=None):
 # --- Fits side by side, scrubbed in the browser -------------------------------------------------------------------
 
 
-def comparison_chart(fit, panels, positions, opening, sample, *, key):
+def comparison_chart(fit, panels, positions, opening, sample, *, key, touch=None):
     """Draw ``panels`` (their stages at ``positions``) side by side under one slider, opening at iteration
-    ``opening``."""
+    ``opening``. ``touch``: (figure) -> (figure, ``st.plotly_chart`` options), for a chart that takes clicks."""
     fit_data, display = fit.fit_data, fit.display
     true_params, true_labels = truth(fit_data, display)
     uirevision = f"{fit_data.source.identity}-{key}"
@@ -212,7 +212,8 @@ def comparison_chart(fit, panels, positions, opening, sample, *, key):
             uirevision=uirevision,
             play_speed=display.play_speed,
         )
-    plot(figure, SIDE_BY_SIDE_HEIGHT[len(panels)], key=key)
+    figure, events = touch(figure) if touch is not None else (figure, {})
+    plot(figure, SIDE_BY_SIDE_HEIGHT[len(panels)], key=key, **events)
 
 
 SIDE_BY_SIDE_CAPTION = (
@@ -221,16 +222,18 @@ SIDE_BY_SIDE_CAPTION = (
 )
 
 
-def side_by_side(fit, key, last, n_panels, panels_of):
+def side_by_side(fit, key, last, n_panels, panels_of, touch=None):
     """A comparison tab's fits in one animated chart: where it opens (session-state ``key``, 0..``last``), the chart
     of ``panels_of(positions, sample, points)`` (each panel's stages; ``sample`` the indices of the drawn
-    ``points``, both None for 1-D data) and its caption. Returns (points drawn per panel, opening iteration)."""
+    ``points``, both None for 1-D data) and its caption (``touch``: see :func:`comparison_chart`). Returns (points
+    drawn per panel, opening iteration)."""
     opening = opening_control(
         key, last, "Open the charts at iteration", "The iteration the charts show first; the page's link keeps it."
     )
     limit, sample = stages.comparison_sample(fit.fit_data, n_panels)
     positions, note = stages.comparison_positions(fit, last, opening, n_panels, 0 if sample is None else len(sample))
     points = None if sample is None else fit.fit_data.X[sample]
-    comparison_chart(fit, panels_of(positions, sample, points), positions, opening, sample, key=chart_key(key))
+    panels = panels_of(positions, sample, points)
+    comparison_chart(fit, panels, positions, opening, sample, key=chart_key(key), touch=touch)
     st.caption(SIDE_BY_SIDE_CAPTION + (f" {note}" if note else ""))
     return limit, opening

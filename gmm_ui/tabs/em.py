@@ -7,7 +7,7 @@ import streamlit as st
 
 from gmm_core.metrics import match_components
 
-from .. import export, figures, fitting, stages, strategies, tables
+from .. import export, figures, fitting, stages, strategies, tables, touch
 from .. import state as keys
 from ..data import ANIMATION_DISPLAY_LIMIT, display_indices
 from ..share import update_url
@@ -133,7 +133,9 @@ def _em_step_view(fit, highlights):
 
     The chart holds every stage and its own slider: scrubbing happens in the browser.
     """
+    touch.follow_placement()
     _em_options(fit.fit_data)
+    touch.place_controls(fit)
     _em_animated_view(fit, highlights, _uses_half_steps(fit.fit_data))
     update_url()
 
@@ -167,7 +169,8 @@ def _em_animated_view(fit, highlights, half_steps):
         _jump_buttons(highlights, run.n_iter)
     flat = fit_data.n_features == 1
     frames, note, active = _em_frames(fit, highlights, half_steps, opening)
-    plot(em_animation(fit, frames, active, note, half_steps), ANIMATION_HEIGHT, key=keys.EM_CHART)
+    figure, events = touch.em_chart(em_animation(fit, frames, active, note, half_steps), fit)
+    plot(figure, ANIMATION_HEIGHT, key=keys.EM_CHART, **events)
     st.caption(_animation_caption(flat, half_steps, fit.start_params.n_components))
     chart_notes(fit_data, limit=ANIMATION_DISPLAY_LIMIT)
     metric_column, table_column = st.columns([1, 3], gap="medium")
