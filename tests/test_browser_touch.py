@@ -148,7 +148,7 @@ def test_start_b_placed_by_clicking_differs_from_start_a(open_app):
     assert not np.allclose(start_a, start_b)
     placed_b = np.array([[1.0, 6.0, 11.0], [1.0, 15.0, 5.0]])
     assert np.allclose(np.sort(start_b[0]), np.sort(placed_b[0]), atol=0.5)  # B's means at the clicks
-    page.get_by_text("Your own: placed by clicking, or typed").first.wait_for(timeout=CHART_TIMEOUT_MS)
+    page.locator(".st-key-own_table_b").wait_for(timeout=CHART_TIMEOUT_MS)  # B is now one's own, and typed there
     assert_no_exception(page)
     screenshot(page, "touch_starts_1400.png")
 
@@ -187,11 +187,9 @@ def test_three_clouds_drawn_give_sixty_points_in_three_classes_and_undo_leaves_f
     expect(page.get_by_text("Drawn by hand · 60 points", exact=False)).to_be_visible()
     expect(page.get_by_text("3 clouds, each a class", exact=False)).to_be_visible()
     screenshot(page, "touch_draw_1400.png")
-    link = page.url
     runs = _after_click(page, runs, lambda: page.locator(".st-key-draw_undo button").first.click())
     expect(page.get_by_text("Drawn by hand · 40 points", exact=False)).to_be_visible(timeout=CHART_TIMEOUT_MS)
     assert_no_exception(page)
-    return link
 
 
 def test_a_drawn_set_survives_a_reload_through_its_link(page, open_app):
