@@ -266,6 +266,8 @@ PLACE_DATA = _declare("place_data")  # the signature of the points the history b
 PLACE_PENDING = _declare("place_pending")  # a click changed a start: the whole page runs again, not the fragment
 PLACE_UNDO = _declare("place_undo")
 PLACE_CLEAR = _declare("place_clear")
+PLACE_UNDO_STARTS = _declare("place_undo_starts")  # the same on the two starts' chart
+PLACE_CLEAR_STARTS = _declare("place_clear_starts")
 # The two starts of one's own ("Does the start matter?"): a start table each, and the points it belongs to.
 OWN_START_A = _declare("own_start_a")
 OWN_START_B = _declare("own_start_b")

@@ -285,7 +285,7 @@ def starts_place_controls(fit):
     mine = [step for step in history if step.target in OWN_STARTS]
     row.button(
         "Undo",
-        key="place_undo_starts",
+        key=keys.PLACE_UNDO_STARTS,
         on_click=_undo,
         args=(fit_data, False),
         disabled=not history,
@@ -293,7 +293,7 @@ def starts_place_controls(fit):
     )
     row.button(
         "Clear",
-        key="place_clear_starts",
+        key=keys.PLACE_CLEAR_STARTS,
         on_click=_clear,
         args=(fit_data, list(OWN_STARTS), False),
         disabled=not mine,
