@@ -408,7 +408,11 @@ def draw_canvas():
     drawn = _drawn()
     with st.expander("Draw your data", expanded=True, icon=":material/draw:"):
         x_range, y_range = drawing.canvas_ranges(drawn)
-        title = f"{drawn.n_points} points in {drawn.n_clouds} cloud{'s' * (drawn.n_clouds != 1)}"
+        title = (
+            f"{drawn.n_points} points in {drawn.n_clouds} cloud{'s' * (drawn.n_clouds != 1)}"
+            if drawn.n_points
+            else "Nothing drawn yet: click to add a cloud"
+        )
         figure = drawing_figure(drawn.points, drawn.clouds, x_range, y_range, title=title)
         figure.update_layout(height=420)
         st.plotly_chart(

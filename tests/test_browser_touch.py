@@ -242,10 +242,14 @@ def test_screenshots_of_the_touch_controls(browser, app_url, size):
         page.locator(".st-key-place_mode").scroll_into_view_if_needed()
         screenshot(page, f"touch_place_{width}x{height}.png")
         if width < 600:
-            page.get_by_role("button", name="keyboard_double_arrow_right").click()  # the collapsed sidebar
+            page.locator('[data-testid="stExpandSidebarButton"]').click()  # the collapsed sidebar
         page.get_by_role("radio", name="Draw").click()
         page.locator(".st-key-draw_chart").wait_for(timeout=CHART_TIMEOUT_MS)
         page.locator(IDLE).wait_for(timeout=CHART_TIMEOUT_MS)
+        screenshot(page, f"touch_draw_sidebar_{width}x{height}.png")
+        if width < 600:
+            page.locator('[data-testid="stSidebarCollapseButton"] button').first.click()
+        page.locator(".st-key-draw_chart").scroll_into_view_if_needed()
         screenshot(page, f"touch_draw_{width}x{height}.png")
     finally:
         context.close()
