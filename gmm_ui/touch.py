@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from gmm_core import ParameterError
+
 from . import drawing, placing, start, tables
 from . import state as keys
 from .data import from_drawn
+from .figures import plane_view
 from .figures.touch import drawing_figure, with_click_catchers
 from .text import plain
 
@@ -106,9 +109,8 @@ def follow_placement():
 
 
 def _plane_spans(fit_data):
-    from .tabs.common import plane
-
-    view = plane(fit_data)
+    """The lengths of the plane's axis ranges (as the charts draw them) and the columns it shows."""
+    view = plane_view(fit_data.X, fit_data.feature_names, fit_data.shown)
     return (view.x_range[1] - view.x_range[0], view.y_range[1] - view.y_range[0]), view.pair
 
 
@@ -213,8 +215,6 @@ def own_start(fit, letter):
 
 def own_start_table(fit, letter):
     """Start ``letter``'s own table, editable; returns its mixture, or None after saying what is wrong."""
-    from gmm_core import ParameterError
-
     frame = own_start(fit, letter)
     edited = st.data_editor(
         frame,
@@ -246,7 +246,10 @@ def _on_starts_click(fit, letters_own, starts, own_option):
         state[keys.start_key(letter)] = own_option
         if starts.get(letter) is not None:
             frame = state[OWN_STARTS[letter]] = tables.params_to_frame(starts[letter])
-    params = tables.frame_to_params(frame, fit.fit_data.n_features, fit.settings.n_components)
+    try:
+        params = tables.frame_to_params(frame, fit.fit_data.n_features, fit.settings.n_components)
+    except ParameterError:  # a typed table that is no start yet: the click starts from the start drawn instead
+        params = starts.get(letter) or fit.start_params
     placed = placed_from_click(fit.fit_data, params, letter, selection, panel=click.panel)
     if placed is not None:
         _apply(fit.fit_data, letter, placed)
