@@ -7,7 +7,7 @@ from gmm_ui import runtime
 runtime.one_blas_thread()  # as `make run` does, also under a plain `streamlit run`
 st.set_page_config(page_title="GMM Explorer", page_icon=":material/scatter_plot:", layout="wide")
 
-from gmm_ui import controls, page, share, state  # noqa: E402  (page config must come first)
+from gmm_ui import controls, page, share, state, touch  # noqa: E402  (page config must come first)
 from gmm_ui.tabs import boxes, choose_k, covariance, em, kmeans, sampling, starts  # noqa: E402
 
 #: What each tab draws (the tabs' names and labels are in gmm_ui.state.TABS).
@@ -33,6 +33,7 @@ with st.sidebar:
 
 page.header(loaded)
 share.report_link()
+touch.draw_canvas()  # the "Draw" source's canvas
 if fit_data is None:
     st.info("Choose the columns to fit in the sidebar.")
 else:

@@ -9,12 +9,13 @@ import streamlit as st
 from gmm_core import COVARIANCE_TYPES, DataError, ParameterError
 from gmm_core.scenarios import generate_clusters, list_scenarios, load_scenario
 
-from . import data, start, strategies
+from . import data, start, strategies, touch
 from . import state as keys
 from .data import BadRowsError, from_scenario, from_table, prepare_fit_data, scale_hint
 from .figures.layout import PLAY_SPEEDS
 from .fitting import CONVERGENCE_LABELS, COVARIANCE_LABELS, FitSettings, read_upload
 from .state import (
+    DRAW,
     GENERATE,
     MAX_SEED,
     NO_LABELS,
@@ -192,8 +193,8 @@ def _uploaded():
 def data_section():
     """Data source pickers; returns the loaded data set (the previous one when a new one fails to load)."""
     st.subheader("Data")
-    source = st.segmented_control("Source", [PRESET, GENERATE, UPLOAD], key=keys.DATASET_SOURCE, required=True)
-    requested = {PRESET: _preset, GENERATE: _generated, UPLOAD: _uploaded}[source]()
+    source = st.segmented_control("Source", [PRESET, GENERATE, UPLOAD, DRAW], key=keys.DATASET_SOURCE, required=True)
+    requested = {PRESET: _preset, GENERATE: _generated, UPLOAD: _uploaded, DRAW: touch.drawn_data}[source]()
     state = st.session_state
     if requested is not None:
         state[keys.DATA] = requested

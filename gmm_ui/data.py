@@ -10,6 +10,8 @@ import gmm_core
 from gmm_core import DataError, GaussianMixtureParams, PiecewiseLinearDensity
 from gmm_core.scenarios import Scenario
 
+from .drawing import FEATURE_NAMES, class_labels
+
 #: Above this many points the charts draw a seeded random subsample (the fit always uses every point). Each
 #: scrub step redraws the points in the browser: measured at N = 10^5, 20,000 drawn points cost 3.3 s a step,
 #: 5,000 cost 1.2 s (bench/app.py), and 5,000 still show every cluster's shape.
@@ -168,6 +170,21 @@ def from_table(table, file_name, file_id, label_column=None, drop_bad_rows=False
         label_names=label_names,
         notes=tuple(table.notes),
         row_choice="; ".join(row_choice),
+    )
+
+
+def from_drawn(drawn):
+    """The :class:`LoadedData` of a data set drawn by hand (``gmm_ui.drawing.Drawn``): each cloud a true class."""
+    labels, names = class_labels(drawn)
+    n_clouds = len(names)
+    return LoadedData(
+        identity=drawn.identity(),
+        title="Drawn by hand",
+        description=f"Your own points: {n_clouds} cloud{'s' * (n_clouds != 1)}, each a class (the truth).",
+        X=np.array(drawn.points, dtype=np.float64),
+        feature_names=FEATURE_NAMES,
+        true_labels=labels,
+        label_names=names,
     )
 
 

@@ -4,7 +4,9 @@ side, reading the address and reporting problems, is ``gmm_ui.share``).
 The parameters:
 
 =====================  ==================================================================================
-``data``               a preset's key (``S1``...), ``generated`` or ``upload`` (a link cannot carry a file)
+``data``               a preset's key (``S1``...), ``generated``, ``upload`` (a link cannot carry a file) or
+                       ``drawn`` (points drawn by hand)
+``points``             with ``data=drawn``: the points, ``x_y_cloud`` separated by ``~`` (up to 200 points)
 ``clusters`` ...       with ``data=generated``: ``clusters``, ``points``, ``spread``, ``elongation``,
                        ``separation``, ``gen_seed`` (the generator's settings)
 ``columns``            with a preset of more than two columns (Iris): the columns fitted, by number from 1
@@ -41,14 +43,14 @@ from gmm_core import COVARIANCE_TYPES, INIT_METHODS
 from gmm_core.em import CONVERGENCE_CRITERIA
 from gmm_core.scenarios import list_scenarios, load_scenario
 
+from . import drawing, tables
 from . import state as keys
-from . import tables
 from .data import MAX_FIT_COLUMNS
 from .stages import half_step_position, half_step_snapshot, half_step_token
-from .state import GENERATE, MAX_SEED, PRESET, SCRUBBERS, TABS, UPLOAD, WIDGET_DEFAULTS
+from .state import DRAW, GENERATE, MAX_SEED, PRESET, SCRUBBERS, TABS, UPLOAD, WIDGET_DEFAULTS
 from .strategies import ALTERNATIVE_PREFIX, MANUAL, uses_seed
 
-GENERATED, UPLOADED = "generated", "upload"
+GENERATED, UPLOADED, DRAWN = "generated", "upload", "drawn"
 #: Link parameter of each generator setting, and the widget key it sets.
 GENERATOR_PARAMS = {
     "clusters": keys.GEN_CLUSTERS,
@@ -114,6 +116,13 @@ def _choice(raw, options):
     if raw not in options:
         raise Unusable(f"expected one of {', '.join(options)}")
     return raw
+
+
+def _drawn_points(raw):
+    try:
+        return drawing.from_text(raw)
+    except ValueError as error:
+        raise Unusable(str(error)) from None
 
 
 _PARSERS = {"whole": _whole, "number": _number, "flag": _flag, "choice": _choice}
@@ -199,7 +208,15 @@ class LinkReader:
 
     def _read_data(self):
         """The data choice and, for generated data, the generator's settings; returns the preset's Scenario."""
-        data = self._take("data", _choice, [key for key, _ in list_scenarios()] + [GENERATED, UPLOADED])
+        data = self._take("data", _choice, [key for key, _ in list_scenarios()] + [GENERATED, UPLOADED, DRAWN])
+        points = self._take("points", _drawn_points)
+        if data == DRAWN:
+            self.now[keys.DATASET_SOURCE] = DRAW
+            if points is not None:
+                self.now[keys.DRAWN] = points
+            return None
+        if points is not None:
+            self.problems.append("points=... was ignored: drawn points need data=drawn.")
         if data == GENERATED:
             self.now[keys.DATASET_SOURCE] = GENERATE
             for name, key in GENERATOR_PARAMS.items():
@@ -378,7 +395,10 @@ def current_link(state):
     source = state.get(keys.DATASET_SOURCE)
     if source == UPLOAD:
         return {"data": UPLOADED, **_view_params(state)}
-    if source == GENERATE:
+    if source == DRAW:
+        text = drawing.to_text(state.get(keys.DRAWN) or drawing.EMPTY)
+        link = {"data": DRAWN, **({"points": text} if text else {})}
+    elif source == GENERATE:
         link = {"data": GENERATED}
         link.update({name: f"{state[key]:g}" for name, key in GENERATOR_PARAMS.items()})
     else:

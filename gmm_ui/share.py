@@ -16,10 +16,12 @@ import streamlit as st
 
 from gmm_core import ParameterError
 
-from . import link, start, strategies, tables
+from . import drawing, link, start, strategies, tables
 from .state import (
     DATA_IDENTITY,
     DATASET_SOURCE,
+    DRAW,
+    DRAWN,
     INIT_METHOD,
     LINK_EXPECTED,
     LINK_FIXES,
@@ -128,6 +130,13 @@ def share_box():
             "The page's address always holds the view: send it (or this link) and it opens on the same data, "
             "model, start, tab and iteration."
         )
+        drawn = state.get(DRAWN) or drawing.EMPTY
+        if state.get(DATASET_SOURCE) == DRAW and drawn.n_points > drawing.MAX_LINKED_POINTS:
+            st.info(
+                f"Your drawing has more than {drawing.MAX_LINKED_POINTS} points, too many for a link: download its "
+                "CSV in the sidebar and send it with the link.",
+                icon=":material/info:",
+            )
         if state.get(DATASET_SOURCE) == UPLOAD:
             st.warning("A link cannot carry an uploaded file: send the file with the link.", icon=":material/info:")
         elif state.get(INIT_METHOD) == strategies.MANUAL and "start" not in current:

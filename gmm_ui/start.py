@@ -112,6 +112,24 @@ def adopt_manual_start(fit_data, frame, n_components):
     state.pop(START_TABLE, None)
 
 
+def placed_table(state):
+    """(the start table, the strategy) the editor holds now: what a click on a chart replaces, and what undoing it
+    restores."""
+    return state.get(START_FRAME), state.get(INIT_METHOD)
+
+
+def adopt_placed_start(fit_data, frame, strategy=MANUAL):
+    """Make ``frame`` the editor's start for these points (a start placed by clicking, or restored by undo).
+
+    Call from a callback, before the widgets are drawn. The editor stays as it is (open or read only); its grid
+    shows the new table. ``strategy``: MANUAL, or the strategy an undone start came from.
+    """
+    state = st.session_state
+    state.update({START_FRAME: frame, START_DATA: fit_data.signature, INIT_METHOD: strategy})
+    state.pop(START_TABLE, None)
+    state.pop(START_EDITED, None)
+
+
 def _switch_to_manual():
     st.session_state[INIT_METHOD] = MANUAL
 

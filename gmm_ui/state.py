@@ -255,3 +255,35 @@ def apply_data_defaults(state, loaded):
         state.pop(key, None)
     # A shared link's settings (gmm_ui.share) are the defaults of the data set it loads.
     state.update(state.pop(LINK_SETTINGS, {}))
+
+
+# --- Touch (issue 19) -----------------------------------------------------------------------------------------------
+# Placing starts by clicking on a chart (gmm_ui.touch, gmm_ui.placing).
+PLACE_MODE = _declare("place_mode", False)  # the EM chart's "Place the start by clicking" toggle
+PLACE_STARTS_MODE = _declare("place_starts_mode", False)  # the same on the two starts' chart
+PLACE_HISTORY = _declare("place_history")  # the clicks' undo steps (gmm_ui.placing.Step), oldest first
+PLACE_PROGRESS = _declare("place_progress")  # {target: gmm_ui.placing.Progress}: what the next click places
+PLACE_DATA = _declare("place_data")  # the signature of the points the history belongs to
+PLACE_PENDING = _declare("place_pending")  # a click changed a start: the whole page runs again, not the fragment
+PLACE_UNDO = _declare("place_undo")
+PLACE_CLEAR = _declare("place_clear")
+PLACE_UNDO_STARTS = _declare("place_undo_starts")  # the same on the two starts' chart
+PLACE_CLEAR_STARTS = _declare("place_clear_starts")
+# The two starts of one's own ("Does the start matter?"): a start table each, and the points it belongs to.
+OWN_START_A = _declare("own_start_a")
+OWN_START_B = _declare("own_start_b")
+OWN_START_DATA = _declare("own_start_data")
+OWN_TABLE_A = _declare("own_table_a")  # their editable grids
+OWN_TABLE_B = _declare("own_table_b")
+# A data set drawn by hand (gmm_ui.touch, gmm_ui.drawing).
+DRAWN = _declare("drawn")  # the points drawn (gmm_ui.drawing.Drawn)
+DRAW_HISTORY = _declare("draw_history")  # earlier drawn sets, for undo
+DRAW_COUNT = _declare("draw_count", 20)
+DRAW_SPREAD = _declare("draw_spread", 0.6)
+DRAW_CLICKS = _declare("draw_clicks", 0)  # clouds drawn so far: each cloud's seed
+DRAW_CHART = _declare("draw_chart")
+DRAW_UNDO = _declare("draw_undo")
+DRAW_CLEAR = _declare("draw_clear")
+DRAW_DOWNLOAD = _declare("draw_download")
+WIDGET_DEFAULTS.update({key: KEYS[key] for key in (PLACE_MODE, PLACE_STARTS_MODE, DRAW_COUNT, DRAW_SPREAD)})
+DRAW = "Draw"  # the data source drawn by hand

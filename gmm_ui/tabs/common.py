@@ -181,9 +181,10 @@ def opening_control(key, last, label, help_text, *, step_names=None):
 # --- Fits side by side, scrubbed in the browser -------------------------------------------------------------------
 
 
-def comparison_chart(fit, panels, positions, opened, sample, *, key, last):
+def comparison_chart(fit, panels, positions, opened, sample, *, key, last, touch=None):
     """Draw ``panels`` (their stages at ``positions``) side by side under one slider and the stage's toolbar,
-    opening at iteration ``opened`` (of ``last``), the page at ITERATION."""
+    opening at iteration ``opened`` (of ``last``), the page at ITERATION. ``touch``: (figure) -> (figure,
+    ``st.plotly_chart`` options), for a chart that takes clicks."""
     fit_data, display = fit.fit_data, fit.display
     true_params, true_labels = truth(fit_data, display)
     uirevision = f"{fit_data.source.identity}-{key}"
@@ -213,6 +214,7 @@ def comparison_chart(fit, panels, positions, opened, sample, *, key, last):
             uirevision=uirevision,
             play_speed=display.play_speed,
         )
+    figure, events = touch(figure) if touch is not None else (figure, {})
     height = stage(
         figure,
         key,
@@ -221,7 +223,7 @@ def comparison_chart(fit, panels, positions, opened, sample, *, key, last):
         labels=[stages.position_text(position, last, False) for position in positions],
         preferred_height=SIDE_BY_SIDE_HEIGHT[len(panels)],
     )
-    plot(figure, height, key=key)
+    plot(figure, height, key=key, **events)
 
 
 SIDE_BY_SIDE_CAPTION = (
@@ -230,18 +232,19 @@ SIDE_BY_SIDE_CAPTION = (
 )
 
 
-def side_by_side(fit, chart, last, n_panels, panels_of):
+def side_by_side(fit, chart, last, n_panels, panels_of, touch=None):
     """A comparison tab's fits in one animated chart (element key ``chart``) at the page's iteration (0..``last``),
     with the stage's toolbar over it and the iteration box under it: the chart of ``panels_of(positions, sample,
     points)`` (each panel's stages; ``sample`` the indices of the drawn ``points``, both None for 1-D data) and its
-    caption. Returns (points drawn per panel, iteration shown)."""
+    caption (``touch``: see :func:`comparison_chart`). Returns (points drawn per panel, iteration shown)."""
     position = clamp(st.session_state, ITERATION, 0, last)
     opened = min(int(opening(chart, position)), last)
     limit, sample = stages.comparison_sample(fit.fit_data, n_panels)
     n_drawn = 0 if sample is None else len(sample)
     positions, note = stages.comparison_positions(fit, last, (opened, position), n_panels, n_drawn)
     points = None if sample is None else fit.fit_data.X[sample]
-    comparison_chart(fit, panels_of(positions, sample, points), positions, opened, sample, key=chart, last=last)
+    panels = panels_of(positions, sample, points)
+    comparison_chart(fit, panels, positions, opened, sample, key=chart, last=last, touch=touch)
     with st.container(width=180):
         opening_control(
             ITERATION,

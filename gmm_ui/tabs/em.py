@@ -7,7 +7,7 @@ import streamlit as st
 
 from gmm_core.metrics import match_components
 
-from .. import export, figures, fitting, stages, strategies, tables
+from .. import export, figures, fitting, stages, strategies, tables, touch
 from .. import state as keys
 from ..data import ANIMATION_DISPLAY_LIMIT, display_indices
 from ..share import update_url
@@ -136,6 +136,7 @@ def _em_step_view(fit, highlights):
     The chart holds every stage and its own slider: scrubbing happens in the browser, and the stage's toolbar
     reports where it stopped (gmm_ui.stage), so that the box, the table and the link follow.
     """
+    touch.follow_placement()
     half_steps = _uses_half_steps(fit.fit_data)
     _em_animated_view(fit, highlights, half_steps)
     update_url()
@@ -169,7 +170,7 @@ def _em_animated_view(fit, highlights, half_steps):
     position = min(max(position, 0), last)
     opened = min(int(opening(keys.EM_CHART, position)), last)
     frames, note, active = _em_frames(fit, highlights, half_steps, opened, also=(position,))
-    figure = em_animation(fit, frames, active, note, half_steps)
+    figure, events = touch.em_chart(em_animation(fit, frames, active, note, half_steps), fit)
     names = [(frame.name, frame.label) for frame in frames]
     height = stage(
         figure,
@@ -180,13 +181,14 @@ def _em_animated_view(fit, highlights, half_steps):
         preferred_height=ANIMATION_HEIGHT,
         half_steps=half_steps,
     )
-    plot(figure, height, key=keys.EM_CHART)
+    plot(figure, height, key=keys.EM_CHART, **events)
     controls = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
     with controls.container(width=180):
         _opening(run.n_iter, half_steps)
     with controls:
         _em_options(fit_data)
     _jump_buttons(highlights, run.n_iter)
+    touch.place_controls(fit)
     _run_summary(run, fit.settings)
     st.caption(_animation_caption(fit_data.n_features == 1, half_steps, fit.start_params.n_components))
     chart_notes(fit_data, limit=ANIMATION_DISPLAY_LIMIT)

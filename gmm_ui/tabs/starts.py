@@ -10,7 +10,7 @@ import streamlit as st
 from gmm_core import EMRun, ParameterError
 from gmm_core.comparisons import distinct_optima
 
-from .. import figures, fitting, stages, start, strategies
+from .. import figures, fitting, stages, start, strategies, touch
 from .. import state as keys
 from ..share import update_url
 from ..state import MAX_SEED
@@ -21,6 +21,8 @@ STRIP_HEIGHT = 320
 CURVES_HEIGHT = 300
 #: The Two-starts pickers' extra option: whatever start the sidebar and its table hold (manual edits included).
 CURRENT_START = "current"
+#: Their option of a start of one's own: placed by clicking on the chart, or typed in its table.
+OWN_START = "own"
 RESTART_LIMITS = (2, 50)
 
 
@@ -35,17 +37,20 @@ class _Compared:
     label: str
     run: EMRun | None
     error: str | None = None
+    initial: object = None  # the start (GaussianMixtureParams), where there is one
 
 
 def _start_options(fit):
     options = start.strategy_options(fit.fit_data, fit.settings.n_components)
-    return [CURRENT_START] + [option for option in options if option != strategies.MANUAL]
+    return [CURRENT_START, OWN_START] + [option for option in options if option != strategies.MANUAL]
 
 
 def _start_label(fit, strategy):
     if strategy == CURRENT_START:
         label = strategies.strategy_label(fit.strategy)
         return f"The start above: {label[0].lower()}{label[1:]}"
+    if strategy == OWN_START:
+        return "Your own: placed by clicking, or typed"
     return strategies.strategy_label(strategy)
 
 
@@ -87,28 +92,36 @@ def _start_picker(fit, options, letter):
         disabled=not strategies.uses_seed(strategy),
         help="Strategies that draw at random use this seed; the same seed gives the same start.",
     )
-    return strategy, int(seed)
+    own = touch.own_start_table(fit, letter) if strategy == OWN_START else None
+    return strategy, int(seed), own
 
 
-def _compared_run(fit, letter, strategy, seed):
+def _compared_run(fit, letter, strategy, seed, own=None):
+    """Start ``letter``'s run; ``own``: its start of one's own (None when its table is invalid, said above)."""
     name = f"Start {letter}"
     label = _start_label(fit, strategy) + (f", seed {seed}" if strategies.uses_seed(strategy) else "")
     if strategy == CURRENT_START:
-        return _Compared(name, label, fit.run)
+        return _Compared(name, label, fit.run, initial=fit.start_params)
     settings = fit.settings
-    try:
-        initial = start.starting_params(
-            fit.fit_data, strategy, settings.n_components, seed, settings.covariance_type, settings.reg_covar
-        )
-    except ParameterError as error:
-        return _Compared(name, label, None, str(error))
+    if strategy == OWN_START:
+        if own is None:
+            return _Compared(name, label, None, "its table is not a valid start (see under it).")
+        initial = own
+    else:
+        try:
+            initial = start.starting_params(
+                fit.fit_data, strategy, settings.n_components, seed, settings.covariance_type, settings.reg_covar
+            )
+        except ParameterError as error:
+            return _Compared(name, label, None, str(error))
     outcome = fitting.fit_em(fit.fit_data.X, initial, settings)
-    return _Compared(name, label, outcome.value, outcome.error)
+    return _Compared(name, label, outcome.value, outcome.error, initial)
 
 
-def _starts_animated_view(fit, compared):
+def _starts_animated_view(fit, compared, hook):
     """Both runs side by side in one chart that scrubs in the browser, their log-likelihood curves, and their final
-    scores."""
+    scores (``hook``: the chart's place mode, see gmm_ui.touch.starts_chart)."""
+    touch.follow_placement()
     limit, opening = side_by_side(
         fit,
         keys.chart_key("starts"),
@@ -117,6 +130,7 @@ def _starts_animated_view(fit, compared):
         lambda positions, _, points: [
             stages.mixture_stages(item.name, item.run, positions, points) for item in compared
         ],
+        touch=hook,
     )
     for column, item in zip(st.columns(2, gap="medium"), compared):
         with column:
@@ -137,17 +151,21 @@ def _starts_animated_view(fit, compared):
 def _two_starts(fit):
     options = _start_options(fit)
     _reconcile_starts(fit, options)
+    touch.starts_place_controls(fit)
     columns = st.columns(2, gap="medium")
     compared = []
     for column, letter in zip(columns, "AB"):
         with column:
-            strategy, seed = _start_picker(fit, options, letter)
-        compared.append(_compared_run(fit, letter, strategy, seed))
+            strategy, seed, own = _start_picker(fit, options, letter)
+        compared.append(_compared_run(fit, letter, strategy, seed, own))
     failed = [item for item in compared if item.run is None]
     for item in failed:
         st.error(f"{item.name} ({plain(item.label)}) could not be fitted: {plain(item.error)}")
     if not failed:
-        st.fragment(_starts_animated_view)(fit, compared)
+        own_letters = [letter for letter in "AB" if st.session_state[keys.start_key(letter)] == OWN_START]
+        starts = {letter: item.initial for letter, item in zip("AB", compared)}
+        hook = touch.starts_chart(fit, own_letters, starts, OWN_START)
+        st.fragment(_starts_animated_view)(fit, compared, hook)
 
 
 # --- Many restarts ---------------------------------------------------------------------------------------------
