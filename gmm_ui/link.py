@@ -209,14 +209,14 @@ class LinkReader:
     def _read_data(self):
         """The data choice and, for generated data, the generator's settings; returns the preset's Scenario."""
         data = self._take("data", _choice, [key for key, _ in list_scenarios()] + [GENERATED, UPLOADED, DRAWN])
-        points = self._take("points", _drawn_points)
+        points = self._take("drawn", _drawn_points)  # ("points" is the generator's, per cluster)
         if data == DRAWN:
             self.now[keys.DATASET_SOURCE] = DRAW
             if points is not None:
                 self.now[keys.DRAWN] = points
             return None
         if points is not None:
-            self.problems.append("points=... was ignored: drawn points need data=drawn.")
+            self.problems.append("drawn=... was ignored: drawn points need data=drawn.")
         if data == GENERATED:
             self.now[keys.DATASET_SOURCE] = GENERATE
             for name, key in GENERATOR_PARAMS.items():
@@ -397,7 +397,7 @@ def current_link(state):
         return {"data": UPLOADED, **_view_params(state)}
     if source == DRAW:
         text = drawing.to_text(state.get(keys.DRAWN) or drawing.EMPTY)
-        link = {"data": DRAWN, **({"points": text} if text else {})}
+        link = {"data": DRAWN, **({"drawn": text} if text else {})}
     elif source == GENERATE:
         link = {"data": GENERATED}
         link.update({name: f"{state[key]:g}" for name, key in GENERATOR_PARAMS.items()})

@@ -86,7 +86,7 @@ def last_position(at):
 
 
 def stage(at, chart="em_chart"):
-    """The data the stage's toolbar over ``chart`` received (gmm_ui.stage): frame names, labels, opening, Play."""
+    """The data the stage's toolbar over ``chart`` received (gmm_ui.stage): frame names, labels, position, Play."""
     for element in at.get("bidi_component"):
         if element.proto.component_name == "gmm_stage":
             data = json.loads(element.proto.json)

@@ -63,7 +63,7 @@ def test_first_page_shows_the_em_walkthrough(app):
     # The stage's toolbar plays the chart (Plotly's own buttons are off: Tab cannot reach them).
     assert not chart["layout"].get("updatemenus")
     stage = em_chart.stage(app)
-    assert stage["names"] == [frame["name"] for frame in chart["frames"]] and stage["opening"] == "0"
+    assert stage["names"] == [frame["name"] for frame in chart["frames"]] and stage["position"] == "0"
     assert stage["labels"][3] == "Iteration 3 of 7" and stage["play"]["sequence"][0] == "0"
     # The figure carries its height: Plotly's first drawing is at the final size, not at its default 450 px first.
     assert chart["layout"]["height"] == ANIMATION_HEIGHT
@@ -113,7 +113,7 @@ def test_opening_at_an_iteration_moves_the_chart_not_the_start(app):
     assert em_chart.headline(chart).startswith("Iteration 3 of 7")
     assert app.metric[0].value != final  # the metrics and the table follow the iteration on screen
     assert app.metric[0].label == "Mean log-likelihood, iteration 3"
-    assert em_chart.stage(app)["opening"] == "3"
+    assert em_chart.stage(app)["position"] == "3"
     assert shown_table(app, "start").equals(start_table)
     assert app.number_input(key="n_components").value == 3
 

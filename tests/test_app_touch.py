@@ -48,7 +48,7 @@ def test_the_draw_source_without_points_keeps_the_data_shown_and_says_how_to_dra
 def test_a_drawn_set_is_the_data_set_with_its_clouds_as_the_truth(drawn_app):
     _no_exception(drawn_app)
     assert "Drawn by hand" in drawn_app.markdown[0].value and "60 points" in drawn_app.markdown[0].value
-    assert "3 clouds" in drawn_app.markdown[0].value
+    assert "3 clouds" in drawn_app.markdown[1].value  # the description, under the header's "About"
     assert any("Agreement with truth" in metric.label for metric in drawn_app.metric)
 
 
@@ -61,7 +61,7 @@ def test_a_drawn_set_works_in_every_tab(drawn_app, tab):
 
 def test_the_link_of_a_drawn_set_holds_its_points(drawn_app):
     assert drawn_app.query_params["data"] == "drawn"
-    assert drawn_app.query_params["points"].count("~") == 59
+    assert drawn_app.query_params["drawn"].count("~") == 59
 
 
 def test_place_mode_says_what_the_next_click_does(drawn_app):

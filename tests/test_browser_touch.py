@@ -198,7 +198,7 @@ def test_a_drawn_set_survives_a_reload_through_its_link(page, open_app):
     runs = _draw_source(page)
     _draw_clouds(page, runs, [(-5.0, -5.0), (5.0, 5.0)])
     expect(page.get_by_text("Drawn by hand · 40 points", exact=False)).to_be_visible()
-    page.wait_for_function("() => location.search.includes('points=')", timeout=CHART_TIMEOUT_MS)
+    page.wait_for_function("() => location.search.includes('drawn=')", timeout=CHART_TIMEOUT_MS)
     query = page.evaluate("() => location.search")
     reloaded = open_app(query)
     expect(reloaded.get_by_text("Drawn by hand · 40 points", exact=False)).to_be_visible(timeout=CHART_TIMEOUT_MS)
