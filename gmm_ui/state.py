@@ -254,3 +254,12 @@ def apply_data_defaults(state, loaded):
         state.pop(key, None)
     # A shared link's settings (gmm_ui.share) are the defaults of the data set it loads.
     state.update(state.pop(LINK_SETTINGS, {}))
+
+
+# --- Maths panel (issue 18) -------------------------------------------------------------------------------------
+# Declared after the defaults above: none of these has one (a widget without a value yet, or set when needed).
+PICKED_ROW = _declare("picked_row")  # the picked point's row number (from 1), typed or clicked on the EM chart
+PICKED_DATA = _declare("picked_data")  # the data set the picked row belongs to
+BOUND_CHART = _declare("bound_chart")  # the lower bound's small figure
+DOWNLOAD_MATHS_CSV = _declare("download_maths_csv")
+DOWNLOAD_MATHS_JSON = _declare("download_maths_json")

@@ -13,6 +13,7 @@ from ..data import ANIMATION_DISPLAY_LIMIT, display_indices
 from ..share import update_url
 from ..text import plain
 from . import iterations_grid
+from . import maths as maths_panel
 from .common import (
     agreement,
     axis_titles,
@@ -167,9 +168,11 @@ def _em_animated_view(fit, highlights, half_steps):
         _jump_buttons(highlights, run.n_iter)
     flat = fit_data.n_features == 1
     frames, note, active = _em_frames(fit, highlights, half_steps, opening)
-    plot(em_animation(fit, frames, active, note, half_steps), ANIMATION_HEIGHT, key=keys.EM_CHART)
+    figure = em_animation(fit, frames, active, note, half_steps, **maths_panel.chart_extras(fit))
+    plot(figure, ANIMATION_HEIGHT, key=keys.EM_CHART, **maths_panel.chart_selection(fit))
     st.caption(_animation_caption(flat, half_steps, fit.start_params.n_components))
     chart_notes(fit_data, limit=ANIMATION_DISPLAY_LIMIT)
+    maths_panel.render(fit)
     metric_column, table_column = st.columns([1, 3], gap="medium")
     metric_column.metric("Mean log-likelihood, last iteration", f"{run.log_likelihood[-1]:.4f}")
     score = agreement(fit_data, display, run.labels(run.n_iter))
@@ -239,8 +242,9 @@ def _animation_sample(fit_data):
     return display_indices(fit_data.n_points, ANIMATION_DISPLAY_LIMIT)
 
 
-def em_animation(fit, frames, active, note, half_steps, *, show_density=None):
-    """The EM chart of ``frames``, opening at frame ``active`` (``show_density``: None for the user's choice)."""
+def em_animation(fit, frames, active, note, half_steps, *, show_density=None, **extras):
+    """The EM chart of ``frames``, opening at frame ``active`` (``show_density``: None for the user's choice;
+    ``extras``: the maths panel's picked point, see tabs.maths.chart_extras)."""
     if show_density is None:
         show_density = bool(st.session_state.get(keys.SHOW_DENSITY))
     fit_data, run, display = fit.fit_data, fit.run, fit.display
@@ -261,6 +265,7 @@ def em_animation(fit, frames, active, note, half_steps, *, show_density=None):
             note=note,
             uirevision=fit_data.source.identity,
             play_speed=display.play_speed,
+            **extras,
         )
     return figures.em_animation_figure(
         fit_data.X[shown],
@@ -279,6 +284,7 @@ def em_animation(fit, frames, active, note, half_steps, *, show_density=None):
         note=note,
         uirevision=fit_data.source.identity,
         play_speed=display.play_speed,
+        **extras,
     )
 
 
