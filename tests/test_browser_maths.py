@@ -4,8 +4,6 @@ with the engine's numbers and follows the iteration on screen; screenshots of th
 import json
 import re
 
-import numpy as np
-
 import gmm_core
 from gmm_core.scenarios import load_scenario
 from gmm_ui import maths
