@@ -185,6 +185,10 @@ class EMRun:
         Q, the expected complete-data log-likelihood per point (mean over points of
         sum_k gamma_ik log(pi_k N(x_i | mu_k, Sigma_k))): entry i > 0 is Q(theta_i | theta_i-1), what the M-step
         of iteration i reached with the responsibilities under snapshot i - 1; entry 0 is Q(theta_0 | theta_0).
+    e_step_expected_log_likelihood : array of shape (n_iter + 1,)
+        Q(theta_i | theta_i): Q of snapshot i with its own responsibilities, what the E-step of iteration i + 1
+        starts from (NaN for the last snapshot when no E-step followed it). The entropy of those responsibilities
+        is ``log_likelihood[i]`` minus this (see gmm_core.bound).
     converged : bool
         The tolerance was met (never with tol = 0).
     covariance_type, reg_covar, tol : the fit's settings.
@@ -202,6 +206,7 @@ class EMRun:
     tol: float
     degeneracies: tuple = field(default=())
     expected_log_likelihood: np.ndarray | None = None
+    e_step_expected_log_likelihood: np.ndarray | None = None
 
     @property
     def n_iter(self) -> int:
@@ -436,6 +441,7 @@ def _fit_em(X, initial, max_iter, tol, covariance_type, reg_covar, convergence, 
     step = _expectation_or_raise(design, coefficients, True)
     log_likelihoods = [step.mean_log_likelihood]
     expected = [_expected_log_likelihood(design, coefficients, coefficients, step)]
+    own_expected = [expected[0]]
     converged = False
     for iteration in range(1, max_iter + 1):
         new_weights, new_means, new_covariances = maximization(
@@ -455,6 +461,9 @@ def _fit_em(X, initial, max_iter, tol, covariance_type, reg_covar, convergence, 
         expected.append(_expected_log_likelihood(design, coefficients, previous_coefficients, previous_step))
         step = _expectation_or_raise(design, coefficients, iteration < max_iter)
         log_likelihoods.append(step.mean_log_likelihood)
+        own_expected.append(
+            np.nan if step.statistics is None else _expected_log_likelihood(design, coefficients, coefficients, step)
+        )
         if progress is not None:
             progress(iteration, max_iter, step.mean_log_likelihood)
         if _stop(convergence, tol, log_likelihoods, expected, weights, means, covariances):
@@ -466,8 +475,9 @@ def _fit_em(X, initial, max_iter, tol, covariance_type, reg_covar, convergence, 
         array.setflags(write=False)
     log_likelihoods = np.array(log_likelihoods)
     log_likelihoods.setflags(write=False)
-    expected = np.array(expected)
+    expected, own_expected = np.array(expected), np.array(own_expected)
     expected.setflags(write=False)
+    own_expected.setflags(write=False)
     return EMRun(
         X=frozen_points(X),
         weights=weights,
@@ -480,6 +490,7 @@ def _fit_em(X, initial, max_iter, tol, covariance_type, reg_covar, convergence, 
         tol=float(tol),
         degeneracies=_find_degeneracies(weights, covariances, reg_covar, n_samples, _collapse_threshold(X)),
         expected_log_likelihood=expected,
+        e_step_expected_log_likelihood=own_expected,
     )
 
 

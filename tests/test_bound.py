@@ -7,6 +7,7 @@ from sklearn.mixture import GaussianMixture
 
 import gmm_core
 from gmm_core import fit_em, lower_bound, point_e_step
+from gmm_core.bound import lower_bound_per_point
 from tests.test_properties import data_and_start
 
 
@@ -72,8 +73,15 @@ def test_q_of_the_fit_and_of_the_bound_match_a_direct_computation(two_d_run):
         )
 
 
+def test_the_recorded_bound_is_the_one_computed_point_by_point(two_d_run):
+    recorded, direct = lower_bound(two_d_run), lower_bound_per_point(two_d_run)
+    for name in ("expected_log_likelihood", "entropy", "bound", "log_likelihood"):
+        np.testing.assert_allclose(getattr(recorded, name), getattr(direct, name), rtol=1e-10, atol=1e-12)
+    assert np.isnan(recorded.bound[0]) and np.isnan(direct.bound[0])
+
+
 def test_the_bound_after_an_e_step_is_scikit_learns_log_likelihood(two_d_run):
-    bound = lower_bound(two_d_run)
+    bound = lower_bound_per_point(two_d_run)
     for i in (1, 5, 50):
         score = sklearn_model(two_d_run.snapshot(i - 1)).score(two_d_run.X)
         assert bound.bound[2 * i - 1] == pytest.approx(score, rel=1e-10)
@@ -121,7 +129,10 @@ def test_the_bound_touches_after_every_e_step_and_climbs_at_every_half_step(case
     except gmm_core.DegenerateFitError:
         assume(False)
     assume(not run.degeneracies)  # as for the log-likelihood: a collapsing component is rounding noise
-    bound = lower_bound(run)
+    bound = lower_bound_per_point(run)  # point by point: no identity of the fit's records is assumed
+    recorded = lower_bound(run)  # what the app draws, from the fit's records
+    size = max(1.0, float(np.nanmax(np.abs(bound.expected_log_likelihood))), float(np.nanmax(bound.entropy)))
+    np.testing.assert_allclose(recorded.bound[1:], bound.bound[1:], rtol=0, atol=1e-9 * size)
     for i in range(1, run.n_iter + 1):
         e = 2 * i - 1
         # After the E-step: equal to the log-likelihood, to 1e-10 of the size of the terms added.
