@@ -414,9 +414,11 @@ def kmeans_lines(kmeans_run, iteration, row):
     labels = kmeans_run.labels(iteration)
     members = int(np.sum(labels == nearest))
     if iteration < kmeans_run.n_iter:
+        name = nearest + 1
         blocks.append(
-            rf"c_{{{nearest + 1}}} \leftarrow \frac{{1}}{{|C_{{{nearest + 1}}}|}}\sum_{{x \in C_{{{nearest + 1}}}}} x"
-            rf" = \tfrac{{1}}{{{members}}}\textstyle\sum = {column(kmeans_run.centers[iteration + 1][nearest])}"
+            rf"\begin{{aligned}}c_{{{name}}} &\leftarrow \frac{{1}}{{|C_{{{name}}}|}}\sum_{{x \in C_{{{name}}}}} x \\"
+            rf" &= {column(kmeans_run.centers[iteration + 1][nearest])}\quad (|C_{{{name}}}| = {members})"
+            r"\end{aligned}"
         )
     return blocks, squared, nearest
 
@@ -433,9 +435,12 @@ def gmm_lines(run, iteration, row):
     owner = int(np.argmax(point.responsibilities))
     if iteration < run.n_iter:
         soft_count = run.responsibilities(iteration)[:, owner].sum()
+        name = owner + 1
         blocks.append(
-            rf"\mu_{{{owner + 1}}} \leftarrow \frac{{1}}{{N_{{{owner + 1}}}}}\sum_i \gamma_{{i,{owner + 1}}} x_i"
-            rf" = \tfrac{{1}}{{{number(soft_count)}}}\textstyle\sum = {column(run.means[iteration + 1][owner])}"
+            rf"\begin{{aligned}}\mu_{{{name}}} &\leftarrow \frac{{1}}{{N_{{{name}}}}}"
+            rf"\sum_i \gamma_{{i,{name}}}\, x_i \\"
+            rf" &= {column(run.means[iteration + 1][owner])}\quad (N_{{{name}}} = {number(soft_count)})"
+            r"\end{aligned}"
         )
     return blocks, point
 

@@ -246,7 +246,8 @@ def render_kmeans(fit, kmeans_run, run):
     """The picked point under k-means (its squared distances, the centre update) next to its responsibilities under
     EM, at the k-means tab's iteration."""
     st.markdown("**The picked point, k-means beside EM**")
-    row = _row_box(fit)
+    with st.columns([1, 2])[0]:
+        row = _row_box(fit)
     if row is None:
         st.caption("Type a row number, or pick a point on the EM tab's chart.")
         return
