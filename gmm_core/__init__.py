@@ -1,14 +1,17 @@
 """GMM Explorer's numerical engine: EM and k-means with every iteration recorded, in pure NumPy."""
 
+from .bound import LowerBound, lower_bound
 from .comparisons import Optima, distinct_optima
 from .data_io import NonNumericColumn, Table, inspect_table, read_points
 from .em import (
     COVARIANCE_TYPES,
     Degeneracy,
     EMRun,
+    PointEStep,
     fit_em,
     log_density,
     mean_log_likelihood,
+    point_e_step,
     responsibilities,
     weighted_log_prob,
 )
@@ -25,6 +28,10 @@ from .truth import PiecewiseLinearDensity, labelled_estimates
 from .two_boxes import TwoBoxesRun, TwoBoxesStep, fit_two_boxes, format_rounds, parse_rounds
 
 __all__ = [
+    "LowerBound",
+    "PointEStep",
+    "lower_bound",
+    "point_e_step",
     "Optima",
     "distinct_optima",
     "Standardization",

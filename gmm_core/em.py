@@ -13,7 +13,7 @@ from .params import GaussianMixtureParams
 from .validation import check_whole, iteration_index
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
-CONVERGENCE_CRITERIA = ("log_likelihood", "weights", "parameters")
+CONVERGENCE_CRITERIA = ("log_likelihood", "weights", "parameters", "expected_log_likelihood")
 
 _EPS = np.finfo(np.float64).eps
 
@@ -181,6 +181,14 @@ class EMRun:
     covariances : array of shape (n_iter + 1, K, D, D)
     log_likelihood : array of shape (n_iter + 1,)
         Mean log-likelihood per point under each snapshot.
+    expected_log_likelihood : array of shape (n_iter + 1,)
+        Q, the expected complete-data log-likelihood per point (mean over points of
+        sum_k gamma_ik log(pi_k N(x_i | mu_k, Sigma_k))): entry i > 0 is Q(theta_i | theta_i-1), what the M-step
+        of iteration i reached with the responsibilities under snapshot i - 1; entry 0 is Q(theta_0 | theta_0).
+    e_step_expected_log_likelihood : array of shape (n_iter + 1,)
+        Q(theta_i | theta_i): Q of snapshot i with its own responsibilities, what the E-step of iteration i + 1
+        starts from (NaN for the last snapshot when no E-step followed it). The entropy of those responsibilities
+        is ``log_likelihood[i]`` minus this (see gmm_core.bound).
     converged : bool
         The tolerance was met (never with tol = 0).
     covariance_type, reg_covar, tol : the fit's settings.
@@ -197,6 +205,8 @@ class EMRun:
     reg_covar: float
     tol: float
     degeneracies: tuple = field(default=())
+    expected_log_likelihood: np.ndarray | None = None
+    e_step_expected_log_likelihood: np.ndarray | None = None
 
     @property
     def n_iter(self) -> int:
@@ -274,6 +284,46 @@ def responsibilities(X, params):
     return log_prob
 
 
+@dataclass(frozen=True)
+class PointEStep:
+    """The E-step of one point written out, every number from the log-domain code EM itself uses.
+
+    Attributes
+    ----------
+    x : array of shape (D,)
+    log_weighted_densities : array of shape (K,)
+        log(pi_k N(x | mu_k, Sigma_k)).
+    log_evidence : float
+        log p(x) = log sum_k pi_k N(x | mu_k, Sigma_k) (log-sum-exp).
+    responsibilities : array of shape (K,)
+        gamma_k = pi_k N(x | mu_k, Sigma_k) / p(x); they sum to 1.
+    """
+
+    x: np.ndarray
+    log_weighted_densities: np.ndarray
+    log_evidence: float
+    responsibilities: np.ndarray
+
+    @property
+    def weighted_densities(self):
+        """pi_k N(x | mu_k, Sigma_k), shape (K,) (0 where they underflow: the logs keep every digit)."""
+        return np.exp(self.log_weighted_densities)
+
+    @property
+    def evidence(self):
+        """p(x), the sum of the weighted densities."""
+        return float(np.exp(self.log_evidence))
+
+
+def point_e_step(x, params):
+    """The E-step of the single point ``x`` (D,) under ``params``, as a :class:`PointEStep`."""
+    point = as_points(np.reshape(np.asarray(x, dtype=np.float64), (1, -1)), "x")
+    log_weighted = weighted_log_prob(point, params)[0]
+    peak = log_weighted.max()
+    log_evidence = float(peak + np.log(np.exp(log_weighted - peak).sum()))
+    return PointEStep(point[0], log_weighted, log_evidence, np.exp(log_weighted - log_evidence))
+
+
 def mean_log_likelihood(X, params):
     """Mean over points of log p(x_i)."""
     return float(log_density(X, params).mean())
@@ -316,12 +366,14 @@ def _find_degeneracies(weights, covariances, reg_covar, n_samples, threshold):
     return tuple(found)
 
 
-def _stop(convergence, tol, log_likelihoods, weights, means, covariances):
+def _stop(convergence, tol, log_likelihoods, expected, weights, means, covariances):
     """True when the change made by the last iteration is below ``tol`` under the chosen criterion."""
     if convergence == "log_likelihood":
         return abs(log_likelihoods[-1] - log_likelihoods[-2]) < tol
     if convergence == "weights":
         return float(np.linalg.norm(weights[-1] - weights[-2])) < tol
+    if convergence == "expected_log_likelihood":
+        return abs(expected[-1] - expected[-2]) < tol
     squared_change = sum(float(np.sum((a[-1] - a[-2]) ** 2)) for a in (weights, means, covariances))
     return squared_change < tol
 
@@ -352,9 +404,10 @@ def fit_em(
         The constraint of the M-step, as in scikit-learn. Snapshots always hold full (K, D, D) matrices.
     reg_covar : float >= 0
         Added to every covariance's diagonal after each M-step to keep it positive definite.
-    convergence : {"log_likelihood", "weights", "parameters"}
+    convergence : {"log_likelihood", "weights", "parameters", "expected_log_likelihood"}
         What ``tol`` bounds: the change of the mean log-likelihood (default), the Euclidean norm of the change of
-        the weights, or the summed squared change of all parameters.
+        the weights, the summed squared change of all parameters, or the change of Q, the expected complete-data
+        log-likelihood per point (see ``EMRun.expected_log_likelihood``).
     progress : callable, optional
         Called as ``progress(iteration, max_iter, mean_log_likelihood)`` after every iteration, so that a long fit
         can show how far it has come.
@@ -385,8 +438,10 @@ def _fit_em(X, initial, max_iter, tol, covariance_type, reg_covar, convergence, 
     covariances = [initial.covariances]
     cholesky = _estep.cholesky_factors(initial.covariances)
     coefficients = _estep.log_density_coefficients(initial.weights, initial.means, cholesky, design)
-    step = _expectation_or_raise(design, coefficients, max_iter > 0)
+    step = _expectation_or_raise(design, coefficients, True)
     log_likelihoods = [step.mean_log_likelihood]
+    expected = [_expected_log_likelihood(design, coefficients, coefficients, step)]
+    own_expected = [expected[0]]
     converged = False
     for iteration in range(1, max_iter + 1):
         new_weights, new_means, new_covariances = maximization(
@@ -401,12 +456,17 @@ def _fit_em(X, initial, max_iter, tol, covariance_type, reg_covar, convergence, 
         weights.append(new_weights)
         means.append(new_means)
         covariances.append(new_covariances)
+        previous_coefficients, previous_step = coefficients, step
         coefficients = _estep.log_density_coefficients(new_weights, new_means, cholesky, design)
+        expected.append(_expected_log_likelihood(design, coefficients, previous_coefficients, previous_step))
         step = _expectation_or_raise(design, coefficients, iteration < max_iter)
         log_likelihoods.append(step.mean_log_likelihood)
+        own_expected.append(
+            np.nan if step.statistics is None else _expected_log_likelihood(design, coefficients, coefficients, step)
+        )
         if progress is not None:
             progress(iteration, max_iter, step.mean_log_likelihood)
-        if _stop(convergence, tol, log_likelihoods, weights, means, covariances):
+        if _stop(convergence, tol, log_likelihoods, expected, weights, means, covariances):
             converged = True
             break
 
@@ -415,6 +475,9 @@ def _fit_em(X, initial, max_iter, tol, covariance_type, reg_covar, convergence, 
         array.setflags(write=False)
     log_likelihoods = np.array(log_likelihoods)
     log_likelihoods.setflags(write=False)
+    expected, own_expected = np.array(expected), np.array(own_expected)
+    expected.setflags(write=False)
+    own_expected.setflags(write=False)
     return EMRun(
         X=frozen_points(X),
         weights=weights,
@@ -426,7 +489,26 @@ def _fit_em(X, initial, max_iter, tol, covariance_type, reg_covar, convergence, 
         reg_covar=float(reg_covar),
         tol=float(tol),
         degeneracies=_find_degeneracies(weights, covariances, reg_covar, n_samples, _collapse_threshold(X)),
+        expected_log_likelihood=expected,
+        e_step_expected_log_likelihood=own_expected,
     )
+
+
+def _expected_log_likelihood(design, coefficients, responsible, step):
+    """Q per point: the mean over points of sum_k gamma_ik log(pi_k N(x_i | theta_k)), with theta the parameters
+    of ``coefficients`` and gamma the responsibilities of the E-step ``step`` under ``responsible``.
+
+    Each log(pi_k N) is a quadratic form in the point's features, so its gamma-weighted sum is the coefficient row
+    dotted with that E-step's statistics: no pass over the points. Components the expansion would round badly
+    (``coefficients.exact``) take their centred scatter instead, computed directly.
+    """
+    statistics = step.statistics
+    per_component = np.einsum("kf,kf->k", coefficients.matrix, statistics) + coefficients.peak * statistics[:, 0]
+    for k in coefficients.exact:
+        scatter = _estep.centered_scatter(design, responsible, step.log_norms, k, coefficients.shifted_means[k])
+        whitened = coefficients.inverse_factors[k] @ scatter @ coefficients.inverse_factors[k].T
+        per_component[k] = coefficients.constant[k] * statistics[k, 0] - 0.5 * np.trace(whitened)
+    return float(per_component.sum()) / design.n_samples
 
 
 def _expectation_or_raise(design, coefficients, want_statistics):

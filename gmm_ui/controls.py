@@ -283,7 +283,12 @@ def model_section(fit_data):
         help="Added to every covariance's diagonal after each M-step: keeps Σ invertible.",
     )
     convergence = st.selectbox(
-        "Convergence test", list(CONVERGENCE_LABELS), key=keys.CONVERGENCE, format_func=CONVERGENCE_LABELS.get
+        "Convergence test",
+        list(CONVERGENCE_LABELS),
+        key=keys.CONVERGENCE,
+        format_func=CONVERGENCE_LABELS.get,
+        help="What must change by less than the tolerance from one iteration to the next. Q is the expected "
+        "complete-data log-likelihood that each M-step maximises (the EM tab's maths panel writes it out).",
     )
     tol = st.number_input(
         "Tolerance",

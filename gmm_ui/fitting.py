@@ -31,6 +31,7 @@ CONVERGENCE_LABELS = {
     "log_likelihood": "log-likelihood change",
     "weights": "weights change (norm)",
     "parameters": "parameters change (squared)",
+    "expected_log_likelihood": "Q change (expected complete log-likelihood)",
 }
 
 

@@ -16,7 +16,7 @@ The parameters:
 ``covariance``         ``full``, ``tied``, ``diag`` or ``spherical``
 ``standardize``, ...   where they differ from the data set's own: ``standardize`` (``0`` or ``1``),
                        ``max_iter``, ``tol``, ``reg_covar``, ``convergence`` (``log_likelihood``,
-                       ``weights`` or ``parameters``)
+                       ``weights``, ``parameters`` or ``expected_log_likelihood``: the change of Q)
 ``init``               the start's strategy: ``kmeans++``, ``kmeans``, ``random_from_data``, ``random``,
                        ``scenario`` (the preset's own start), ``alt1``, ``alt2``... (the preset's other starts)
                        or ``manual``

@@ -287,3 +287,11 @@ DRAW_CLEAR = _declare("draw_clear")
 DRAW_DOWNLOAD = _declare("draw_download")
 WIDGET_DEFAULTS.update({key: KEYS[key] for key in (PLACE_MODE, PLACE_STARTS_MODE, DRAW_COUNT, DRAW_SPREAD)})
 DRAW = "Draw"  # the data source drawn by hand
+
+# --- Maths panel (issue 18) -------------------------------------------------------------------------------------
+# Declared after the defaults above: none of these has one (a widget without a value yet, or set when needed).
+PICKED_ROW = _declare("picked_row")  # the picked point's row number (from 1), typed or clicked on the EM chart
+PICKED_DATA = _declare("picked_data")  # the data set the picked row belongs to
+BOUND_CHART = _declare("bound_chart")  # the lower bound's small figure
+DOWNLOAD_MATHS_CSV = _declare("download_maths_csv")
+DOWNLOAD_MATHS_JSON = _declare("download_maths_json")

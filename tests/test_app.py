@@ -69,7 +69,8 @@ def test_first_page_shows_the_em_walkthrough(app):
     assert chart["layout"]["height"] == ANIMATION_HEIGHT
     assert not [b for b in app.button if b.key == "play"]
     keys = {b.key for b in app.get("download_button")}
-    assert keys == {"download_parameters", "download_history", "download_animation"}
+    exports = {"download_parameters", "download_history", "download_animation"}
+    assert keys == exports | {"download_maths_csv", "download_maths_json"}  # and the maths panel's numbers
 
 
 def test_the_first_page_shows_its_tables_without_a_data_grid(app):

@@ -55,7 +55,9 @@ def test_the_engine_fits_without_streamlit_and_plotly():
     assert out.strip() == "[]"
 
 
-@pytest.mark.parametrize("module", ["gmm_ui.figures", "gmm_ui.stages", "gmm_ui.link", "gmm_ui.state"])
+@pytest.mark.parametrize(
+    "module", ["gmm_ui.figures", "gmm_ui.figures.bound", "gmm_ui.stages", "gmm_ui.link", "gmm_ui.state", "gmm_ui.maths"]
+)
 def test_the_figures_and_the_pure_logic_import_without_streamlit(module):
     out = _run_without(
         ["streamlit"],

@@ -100,3 +100,10 @@ def test_refused_names_the_settings_a_widget_changed():
     expected = {"k": (state.N_COMPONENTS, 500, "500"), "covariance": (state.COVARIANCE_TYPE, "tied", "tied")}
     session = {state.N_COMPONENTS: 2, state.COVARIANCE_TYPE: "tied"}
     assert link.refused(expected, session) == {"k": (state.N_COMPONENTS, "500")}
+
+
+def test_the_convergence_test_on_q_goes_through_a_link_and_back():
+    session, reader = _session(data="S1", convergence="expected_log_likelihood")
+    assert not reader.problems
+    assert session[state.CONVERGENCE] == "expected_log_likelihood"
+    assert link.current_link(session)["convergence"] == "expected_log_likelihood"

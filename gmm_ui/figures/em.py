@@ -34,8 +34,11 @@ from .traces import (
     outline_update,
     parameter_texts,
     parameter_texts_1d,
+    picked_point_trace,
+    picked_value_trace,
     plane_marginal,
     point_groups,
+    rug_trace,
     traces_peak,
     true_classes,
     true_density_traces,
@@ -131,6 +134,7 @@ def em_animation_figure(
     note=None,
     uirevision="em",
     play_speed="normal",
+    picked=None,
 ):
     """EM stage by stage in one figure: Plotly's own slider and Play button move through ``frames`` in the browser.
 
@@ -162,6 +166,8 @@ def em_animation_figure(
     play_speed : str
         "slow", "normal" or "fast": the Play button's pace; each frame is shown as long as its mixture moves
         (see :func:`gmm_ui.figures.layout.play_sequence`).
+    picked : (array of shape (D,), str), optional
+        A picked point and its name ("row 17"): ringed in every frame (a trace with ``meta.role`` "picked").
 
     Returns
     -------
@@ -193,6 +199,8 @@ def em_animation_figure(
     _add_ellipses(animation, frames, view, n_stds, colors[:n_components])
     lines = (lambda params: parameter_texts(params, view.pair)[1]) if parameter_text else None
     _add_status(animation, frames, log_likelihood, colors[:n_components], lines)
+    if picked is not None:
+        animation.add(picked_point_trace(picked[0], view, picked[1]))
 
     block_title = _PLANE_BLOCK_TITLES[parameter_text]
     texts = dict(slider_prefix=slider_prefix, note=note, uirevision=uirevision, block_title=block_title)
@@ -400,6 +408,8 @@ def em_animation_1d_figure(
     note=None,
     uirevision="em",
     play_speed="normal",
+    picked=None,
+    rug_rows=None,
 ):
     """EM on 1-D data, stage by stage in one figure, scrubbed in the browser like :func:`em_animation_figure`.
 
@@ -421,6 +431,11 @@ def em_animation_1d_figure(
     x_title : str
     truth : GaussianMixtureParams or gmm_core.PiecewiseLinearDensity, optional
         The truth: its density drawn dashed and, for a mixture, its weighted components dotted.
+    picked : (array of shape (1,), str), optional
+        A picked value and its name: a dashed vertical line in every frame (``meta.role`` "picked").
+    rug_rows : array of int, optional
+        Rows of ``values`` (from 0) to draw as ticks along the axis, to click on (``meta.role`` "rug",
+        ``customdata`` their row numbers from 1).
 
     Returns
     -------
@@ -458,6 +473,10 @@ def em_animation_1d_figure(
 
     peaks = [heights.max(initial=0.0), density_1d(frames[-1].params, grid)[0].max(), traces_peak(truth_traces_1d)]
     top = 1.12 * max(peaks)
+    if rug_rows is not None:
+        animation.add(rug_trace(values[rug_rows], np.asarray(rug_rows) + 1))
+    if picked is not None:
+        animation.add(picked_value_trace(np.ravel(picked[0])[0], top / 1.12, picked[1]))
     axes = (
         dict(title=x_title, range=list(x_range), zeroline=False),
         dict(title="density", range=[0.0, top], zeroline=False),

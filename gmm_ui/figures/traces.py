@@ -101,6 +101,9 @@ def indexed_points_trace(points, view, color_scale, *, name, hovertemplate, symb
     )
     trace["type"] = "scatter"
     trace["marker"].update(colorscale=color_scale, cmin=0, cmax=max(1, len(color_scale) - 1), showscale=False)
+    # A click that picks a point selects it; the others keep their look rather than fading (Plotly's default).
+    opacity = trace["marker"]["opacity"]
+    trace.update(selected=dict(marker=dict(opacity=opacity)), unselected=dict(marker=dict(opacity=opacity)))
     return trace
 
 
@@ -641,6 +644,67 @@ def circle_trace(color, k):
         showlegend=False,
         hoverinfo="name",
         meta={"role": "circle", "component": k},
+    )
+
+
+# --- The picked point (the maths panel's) ----------------------------------------------------------------------
+
+#: The ring round the picked point and the line at a picked value: drawn over everything, in no component's colour.
+PICKED_COLOR = "#000000"
+
+
+def picked_point_trace(point, view, label):
+    """A ring round the picked point ``point`` (D,) on the plane of ``view``, named ``label`` ("row 17"). It does
+    not move: an animation draws it in every frame without listing it."""
+    i, j = view.pair
+    return dict(
+        type="scatter",
+        x=[float(point[i])],
+        y=[float(point[j])],
+        mode="markers+text",
+        marker=dict(size=20, color="rgba(0,0,0,0)", line=dict(color=PICKED_COLOR, width=3)),
+        text=[label],
+        textposition="top right",
+        textfont=dict(size=13, color=PICKED_COLOR),
+        name=f"Picked: {label}",
+        showlegend=False,
+        hovertemplate=f"picked: {label}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
+        meta={"role": "picked"},
+    )
+
+
+def picked_value_trace(value, top, label):
+    """A vertical line at the picked value ``value`` of 1-D data, from 0 to ``top``, named ``label``."""
+    return dict(
+        type="scatter",
+        x=[float(value), float(value)],
+        y=[0.0, float(top)],
+        mode="lines+text",
+        line=dict(color=PICKED_COLOR, width=2, dash="dash"),
+        text=["", label],
+        textposition="top right",
+        textfont=dict(size=13, color=PICKED_COLOR),
+        name=f"Picked: {label}",
+        showlegend=False,
+        hovertemplate=f"picked: {label}<br>x = %{{x:.4g}}<extra></extra>",
+        meta={"role": "picked"},
+    )
+
+
+def rug_trace(values, rows):
+    """A tick under the 1-D chart for each of ``values`` (the data rows ``rows``, from 1): something to click to
+    pick a value (each tick carries its row)."""
+    return dict(
+        type="scatter",
+        x=np.asarray(values, dtype=np.float64),
+        y=np.zeros(len(values)),
+        mode="markers",
+        marker=dict(symbol="line-ns-open", size=12, color="#52606D", line=dict(width=1)),
+        customdata=np.asarray(rows, dtype=np.int64),
+        name="Data (click one to pick it)",
+        showlegend=False,
+        hovertemplate="row %{customdata}<br>x = %{x:.4g}<extra>click to pick</extra>",
+        meta={"role": "rug"},
     )
 
 

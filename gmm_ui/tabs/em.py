@@ -14,6 +14,7 @@ from ..share import update_url
 from ..stage import opening, settle, stage
 from ..text import plain
 from . import iterations_grid
+from . import maths as maths_panel
 from .common import (
     agreement,
     axis_titles,
@@ -170,7 +171,10 @@ def _em_animated_view(fit, highlights, half_steps):
     position = min(max(position, 0), last)
     opened = min(int(opening(keys.EM_CHART, position)), last)
     frames, note, active = _em_frames(fit, highlights, half_steps, opened, also=(position,))
-    figure, events = touch.em_chart(em_animation(fit, frames, active, note, half_steps), fit)
+    figure = em_animation(fit, frames, active, note, half_steps, **maths_panel.chart_extras(fit))
+    # A click places a mean in place mode (gmm_ui.touch), else picks a point for the maths panel.
+    figure, events = touch.em_chart(figure, fit)
+    events = events or maths_panel.chart_selection(fit)
     names = [(frame.name, frame.label) for frame in frames]
     height = stage(
         figure,
@@ -192,6 +196,7 @@ def _em_animated_view(fit, highlights, half_steps):
     _run_summary(run, fit.settings)
     st.caption(_animation_caption(fit_data.n_features == 1, half_steps, fit.start_params.n_components))
     chart_notes(fit_data, limit=ANIMATION_DISPLAY_LIMIT)
+    maths_panel.render(fit)
     shown = stages.half_step_snapshot(position) if half_steps else position
     metric_column, table_column = st.columns([1, 3], gap="medium")
     metric_column.metric(f"Mean log-likelihood, iteration {shown}", f"{run.log_likelihood[shown]:.4f}")
@@ -267,8 +272,9 @@ def _animation_sample(fit_data):
     return display_indices(fit_data.n_points, ANIMATION_DISPLAY_LIMIT)
 
 
-def em_animation(fit, frames, active, note, half_steps, *, show_density=None):
-    """The EM chart of ``frames``, opening at frame ``active`` (``show_density``: None for the user's choice)."""
+def em_animation(fit, frames, active, note, half_steps, *, show_density=None, **extras):
+    """The EM chart of ``frames``, opening at frame ``active`` (``show_density``: None for the user's choice;
+    ``extras``: the maths panel's picked point, see tabs.maths.chart_extras)."""
     if show_density is None:
         show_density = bool(st.session_state.get(keys.SHOW_DENSITY))
     fit_data, run, display = fit.fit_data, fit.run, fit.display
@@ -289,6 +295,7 @@ def em_animation(fit, frames, active, note, half_steps, *, show_density=None):
             note=note,
             uirevision=fit_data.source.identity,
             play_speed=display.play_speed,
+            **extras,
         )
     return figures.em_animation_figure(
         fit_data.X[shown],
@@ -307,6 +314,7 @@ def em_animation(fit, frames, active, note, half_steps, *, show_density=None):
         note=note,
         uirevision=fit_data.source.identity,
         play_speed=display.play_speed,
+        **extras,
     )
 
 

@@ -14,6 +14,7 @@ from .. import state as keys
 from ..share import update_url
 from ..start import starting_params
 from ..text import plain
+from . import maths as maths_panel
 from .common import chart_notes, final_scores, side_by_side
 
 #: The start whose means are already k-means' result, and the one from the k-means++ seeds it began from (see
@@ -43,6 +44,7 @@ def _animated_view(fit, kmeans_run, run):
     chart_notes(fit_data, limit=limit)
     if fit_data.n_features > 2:
         st.caption("k-means' regions and circles live in all the fitted columns, so they are not drawn in this plane.")
+    maths_panel.render_kmeans(fit, kmeans_run, run)
     update_url()
 
 
