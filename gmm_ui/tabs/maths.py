@@ -251,7 +251,7 @@ def render_kmeans(fit, kmeans_run, run):
     if row is None:
         st.caption("Type a row number, or pick a point on the EM tab's chart.")
         return
-    iteration = int(st.session_state.get(keys.KMEANS_ITERATION) or 0)
+    iteration = int(st.session_state.get(keys.ITERATION) or 0)
     kmeans_column, gmm_column = st.columns(2, gap="medium")
     with kmeans_column:
         shown = min(iteration, kmeans_run.n_iter)
