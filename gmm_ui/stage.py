@@ -35,7 +35,7 @@ _HTML, _CSS, _JS = (
 _COMPONENT = st.components.v2.component("gmm_stage", html=_HTML, css=_CSS, js=_JS)
 #: Without Play/Pause under a chart, its slider sits this close under the axis (px), and the chart's bottom margin
 #: shrinks by this much.
-SLIDER_GAP, BUTTONS_ROOM = 40, 24
+SLIDER_GAP, BUTTONS_ROOM = 40, 22
 #: The browser reports the window's size when the charts' height would change by this much (px) or more.
 HEIGHT_STEP = 40
 #: The page over an animated chart at its top (px: Streamlit's padding, the header, the tabs, the toolbar), and the

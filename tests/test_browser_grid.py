@@ -6,6 +6,7 @@
 import json
 import struct
 
+from gmm_ui import state
 from tests.browser_support import (
     BROWSER_TESTS,
     CHART,
@@ -55,14 +56,16 @@ def test_s2s_iterations_side_by_side_download_as_one_image(browser, app_url):
         page.locator(CHART).first.wait_for(timeout=CHART_TIMEOUT_MS)
         runs = wait_for_runs(page, 0, exactly=False)  # and one more where the window's size shortens the chart
         charts = page.locator(CHART)
-        expect(charts).to_have_count(1)  # closed, the section builds nothing
+        grid = page.locator(f".st-key-{state.GRID_CHART}")
+        expect(grid).to_have_count(0)  # closed, the section builds nothing
         page.get_by_text("Iterations side by side").click()
-        expect(charts).to_have_count(2, timeout=CHART_TIMEOUT_MS)
+        expect(grid).to_have_count(1, timeout=CHART_TIMEOUT_MS)
         wait_for_runs(page, runs)
 
-        ellipses = json.loads(wait_for_traces(page, "ellipse", 1))
+        index = charts.count() - 1  # the last chart of the tab (the maths panel's is above it)
+        ellipses = json.loads(wait_for_traces(page, "ellipse", index))
         assert len(ellipses) == len(LAB_ITERATIONS) * 2 * 2  # six panels, two components at 1σ and 2σ
-        grid = charts.nth(1)
+        grid = charts.nth(index)
         for iteration in LAB_ITERATIONS:
             expect(grid.get_by_text(f"Iteration {iteration}", exact=True)).to_be_visible()
         expect(page.locator(".st-key-grid_text input")).to_have_value("0, 1, 5, 10, 25, 40")

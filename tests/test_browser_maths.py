@@ -175,7 +175,7 @@ def test_a_1d_value_is_picked_by_its_tick_and_the_panel_shows_its_variance(page)
             const trace = graph._fullData.find(t => t.meta && t.meta.role === "rug");
             const layout = graph._fullLayout, box = graph.getBoundingClientRect();
             return {row: trace.customdata[10], left: box.left + layout.xaxis._offset + layout.xaxis.l2p(trace.x[10]),
-                    top: box.top + layout.yaxis._offset + layout.yaxis.l2p(0)};
+                    top: box.top + layout.yaxis._offset + layout.yaxis.l2p(0) - 2};  // inside the plot, not on its edge
         }"""
     )
     counts = run_counts(page)

@@ -185,7 +185,9 @@ def test_three_clouds_drawn_give_sixty_points_in_three_classes_and_undo_leaves_f
     runs = _draw_source(page)
     runs = _draw_clouds(page, runs, [(-5.0, -5.0), (5.0, -5.0), (0.0, 5.0)])
     expect(page.get_by_text("Drawn by hand · 60 points", exact=False)).to_be_visible()
+    page.get_by_role("button", name="About").click()  # the data set's description, under the header
     expect(page.get_by_text("3 clouds, each a class", exact=False)).to_be_visible()
+    page.keyboard.press("Escape")
     screenshot(page, "touch_draw_1400.png")
     runs = _after_click(page, runs, lambda: page.locator(".st-key-draw_undo button").first.click())
     expect(page.get_by_text("Drawn by hand · 40 points", exact=False)).to_be_visible(timeout=CHART_TIMEOUT_MS)
@@ -202,7 +204,9 @@ def test_a_drawn_set_survives_a_reload_through_its_link(page, open_app):
     query = page.evaluate("() => location.search")
     reloaded = open_app(query)
     expect(reloaded.get_by_text("Drawn by hand · 40 points", exact=False)).to_be_visible(timeout=CHART_TIMEOUT_MS)
+    reloaded.get_by_role("button", name="About").click()
     expect(reloaded.get_by_text("2 clouds, each a class", exact=False)).to_be_visible()
+    reloaded.keyboard.press("Escape")
     assert_no_exception(reloaded)
 
 
