@@ -3,6 +3,7 @@ their slider and Play button, and the side-by-side panels' grid."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -168,41 +169,56 @@ def _paper_text(text, x, y, xanchor, yanchor, size, color=None, **options):
     )
 
 
-def _em_annotations(log_likelihood, start_left_out, block_title, note):
+def _em_annotations(log_likelihood, start_left_out, block_title, note, areas=None):
     """The EM chart's fixed texts: the curve's title (and why its start is not shown), the parameter block's title,
-    and the ``note`` at the plane's top right."""
-    annotations = [_paper_text("Mean log-likelihood per point", CURVE_X[0], CURVE_Y[1] + 0.02, "left", "bottom", 13)]
+    and the ``note`` at the plane's top right, where ``areas`` (EMAreas; None: WIDE_EM) puts them."""
+    areas = areas or WIDE_EM
+    curve_x, curve_y = areas.curve_x, areas.curve_y
+    annotations = [_paper_text("Mean log-likelihood per point", curve_x[0], curve_y[1] + 0.02, "left", "bottom", 13)]
     if start_left_out:
         annotations.append(
             _paper_text(
-                f"the start ({log_likelihood[0]:.4g}) lies below the range shown",
-                CURVE_X[1],
-                CURVE_Y[0] + 0.01,
+                wrapped(f"the start ({log_likelihood[0]:.4g}) lies below the range shown", areas.note_wrap),
+                curve_x[1],
+                curve_y[0] + 0.01,
                 "right",
                 "bottom",
                 10,
                 _GREY_TEXT,
             )
         )
-    annotations.append(_paper_text(block_title, BLOCK_X[0], BLOCK_Y[1] + 0.02, "left", "bottom", 11, _GREY_TEXT))
+    annotations.append(
+        _paper_text(
+            wrapped(block_title, areas.block_wrap),
+            areas.block_x[0],
+            areas.block_y[1] + 0.02,
+            "left",
+            "bottom",
+            11,
+            _GREY_TEXT,
+            align="left",
+        )
+    )
     if note:
         annotations.append(
             _paper_text(
-                chart_text(note),
-                PLANE_X[1],
-                HEADLINE_Y[0],
+                wrapped(chart_text(note), areas.note_wrap),
+                areas.plane_x[1],
+                areas.headline_y[0],
                 "right",
                 "top",
                 11,
                 _GREY_TEXT,
                 bgcolor="rgba(255,255,255,0.8)",
+                align="right",
             )
         )
     return annotations
 
 
-def _convergence_mark(converged_iteration, tol):
-    """A dashed line on the log-likelihood curve where the tolerance was met, and its label."""
+def _convergence_mark(converged_iteration, tol, across=False):
+    """A dashed line on the log-likelihood curve where the tolerance was met, and its label: up the line, or
+    ``across`` (to its left, half-way up: a short curve)."""
     line = dict(
         type="line",
         xref="x2",
@@ -221,57 +237,202 @@ def _convergence_mark(converged_iteration, tol):
         y=0.5,
         xanchor="right",
         yanchor="middle",
-        textangle=-90,
+        textangle=0 if across else -90,
         showarrow=False,
         font=dict(size=11, color="#006B4E"),
     )
+    if across:
+        label.update(
+            text=label["text"].replace(" (", "<br>("), align="right", xshift=-4, bgcolor="rgba(255,255,255,0.8)"
+        )
     return line, label
 
 
-def em_layout(figure, axes, frames, active, log_likelihood, converged_iteration, tol, **texts):
+@dataclass(frozen=True)
+class EMAreas:
+    """Where the parts of an EM chart sit: paper fractions of the plane, its headline, the log-likelihood curve and
+    the parameter block; the margins (px); the figure's height (px; None: the caller's); the most characters on a
+    line of the headline and of the notes (None: no wrapping); the most components whose parameters are written.
+    """
+
+    plane_x: tuple
+    plane_y: tuple
+    headline_y: tuple
+    curve_x: tuple
+    curve_y: tuple
+    block_x: tuple
+    block_y: tuple
+    margin: dict
+    height: int | None = None
+    wrap: int | None = None
+    note_wrap: int | None = None
+    block_rows: int = 6
+    block_wrap: int | None = None
+    #: The tolerance's label on the curve written across rather than up its line: a curve too short for it upright.
+    label_across: bool = False
+    #: Where Play/Pause and the slider go: None, as :func:`animation_controls` puts them (side by side); "stacked",
+    #: the buttons on a row of their own over a slider as wide as the chart (a phone's width holds no more).
+    controls: str | None = None
+    #: Where the slider starts (paper fraction; None: where :func:`animation_controls` starts it), clear of the
+    #: buttons beside it (larger with large text).
+    slider_x: float | None = None
+
+
+#: The EM chart as it always was: the plane on the left, the curve and the parameter block on the right.
+WIDE_EM = EMAreas(PLANE_X, PLANE_Y, HEADLINE_Y, CURVE_X, CURVE_Y, BLOCK_X, BLOCK_Y, ANIMATION_MARGIN)
+#: The same with large text: a taller headline band (a headline and its note on two lines), room under the curve
+#: for its larger tick labels, a taller parameter block that holds four components' two lines each.
+WIDE_EM_LARGE = EMAreas(
+    PLANE_X,
+    (0.0, 0.83),
+    (0.86, 1.0),
+    CURVE_X,
+    (0.67, 0.9),
+    BLOCK_X,
+    (0.0, 0.4),
+    dict(l=104, r=28, t=96, b=190),
+    height=740,
+    note_wrap=48,
+    block_rows=4,
+    block_wrap=28,
+    label_across=True,
+    slider_x=0.3,
+)
+#: A phone's EM chart, top to bottom (px at normal text; text bands grow with large text): the headline (wrapped),
+#: the plane, its x axis, the curve's title, the curve, its x axis, the block's title, the parameter block (per row
+#: of it).
+_STACKED_BANDS = dict(headline=76, plane=330, plane_axis=66, curve_title=30, curve=150, curve_axis=64, block_title=40)
+_STACKED_ROW_PX, _STACKED_CONTROLS_PX, _STACKED_LEGEND_ROW_PX = 34, 190, 24
+#: How much a text band grows with large text (18 px and up against 11-15 px).
+_LARGE_BAND = 1.4
+
+
+def stacked_em_areas(n_rows, n_legend_entries, large_text=False):
+    """The :class:`EMAreas` of an EM chart in one column (a phone's): the bands of _STACKED_BANDS from top to
+    bottom, then ``n_rows`` rows of the parameter block; the legend (``n_legend_entries``, two to a row, one with
+    large text) over them all, in a top margin that holds it (the chart does not grow by itself: a legend that
+    pushes the margin squeezes everything else)."""
+    grow = _LARGE_BAND if large_text else 1.0
+    text_bands = {"headline", "plane_axis", "curve_title", "curve_axis", "block_title"}
+    bands = {name: px * grow if name in text_bands else px for name, px in _STACKED_BANDS.items()}
+    bands["block"] = n_rows * _STACKED_ROW_PX * grow
+    total = sum(bands.values())
+    domains, top = {}, 1.0
+    for name, px in bands.items():
+        domains[name] = (max(top - px / total, 0.0), top)
+        top -= px / total
+    per_row = 1 if large_text else 2
+    legend_rows = -(-n_legend_entries // per_row)
+    margin = dict(
+        l=round(64 * grow),
+        r=16,
+        t=round(16 + legend_rows * _STACKED_LEGEND_ROW_PX * grow),
+        b=round(_STACKED_CONTROLS_PX * grow),
+    )
+    return EMAreas(
+        plane_x=(0.0, 1.0),
+        plane_y=domains["plane"],
+        headline_y=domains["headline"],
+        curve_x=(0.0, 1.0),
+        curve_y=domains["curve"],
+        block_x=(0.0, 1.0),
+        block_y=domains["block"],
+        margin=margin,
+        height=round(total + margin["t"] + margin["b"]),
+        wrap=22 if large_text else 34,
+        note_wrap=26 if large_text else 44,
+        block_rows=n_rows,
+        block_wrap=26 if large_text else 44,
+        label_across=True,
+        controls="stacked",
+    )
+
+
+def wrapped(text, width):
+    """``text`` (chart text) on lines of at most about ``width`` characters joined by ``<br>``: broken at " · "
+    first, then at spaces (``width`` None: as it is)."""
+    if width is None:
+        return text
+    lines = []
+    for part in text.split(" · "):
+        words = part.split(" ")
+        pieces = [words[0]]
+        for word in words[1:]:
+            if len(pieces[-1]) + 1 + len(word) > width:
+                pieces.append(word)
+            else:
+                pieces[-1] += " " + word
+        if len(pieces) == 1 and lines and len(lines[-1]) + 3 + len(part) <= width:
+            lines[-1] += " · " + part
+        else:
+            lines += pieces
+    return "<br>".join(lines)
+
+
+def stacked_controls(controls, bottom_px):
+    """``controls`` (from :func:`animation_controls`) on a phone: Play/Pause on a row of their own under the chart,
+    the slider under them across the whole width (side by side, the buttons covered the slider's start).
+    ``bottom_px``: the bottom margin that holds both."""
+    for menu in controls.get("updatemenus", []):
+        menu.update(x=0, xanchor="left", y=0, yanchor="top", pad=dict(t=12, r=10))
+    for slider in controls.get("sliders", []):
+        slider.update(x=0, len=1.0, y=0, yanchor="top", pad=dict(t=max(bottom_px - 110, 70), b=10))
+    return controls
+
+
+def em_layout(figure, axes, frames, active, log_likelihood, converged_iteration, tol, areas=WIDE_EM, **texts):
     """Lay out an EM chart: the data's axes ``axes`` (the x and y axis dicts, placed here), the log-likelihood
-    curve, the headline, the parameter block, the slider over ``frames`` (EMFrame) and Play/Pause.
+    curve, the headline, the parameter block, the slider over ``frames`` (EMFrame) and Play/Pause, where ``areas``
+    (EMAreas) puts them.
 
     ``texts``: ``slider_prefix``, ``note`` (or None), ``uirevision`` and ``block_title`` (the parameter block's);
     optional ``play_speed`` and ``motion`` (see :func:`animation_controls`)."""
     xaxis, yaxis = axes
     y_range, start_left_out = log_likelihood_range(log_likelihood)
     last = max(log_likelihood.shape[0] - 1, 1)
-    annotations = _em_annotations(log_likelihood, start_left_out, texts["block_title"], texts["note"])
+    annotations = _em_annotations(log_likelihood, start_left_out, texts["block_title"], texts["note"], areas)
     shapes = []
     if converged_iteration is not None:
-        line, label = _convergence_mark(converged_iteration, tol)
+        line, label = _convergence_mark(converged_iteration, tol, areas.label_across)
         shapes.append(line)
         annotations.append(label)
     legend = dict(
         orientation="h", x=0, xanchor="left", y=1.01, yanchor="bottom", font=dict(size=12), traceorder="normal"
     )
+    controls = animation_controls(
+        [(f.name, f.label) for f in frames],
+        active,
+        slider_prefix=texts["slider_prefix"],
+        speed=texts.get("play_speed", "normal"),
+        motion=texts.get("motion"),
+    )
+    if areas.controls == "stacked":
+        controls = stacked_controls(controls, areas.margin["b"])
+    if areas.slider_x is not None:
+        for slider in controls["sliders"]:
+            slider.update(x=areas.slider_x, len=1.0 - areas.slider_x)
+    sized = {} if areas.height is None else {"height": areas.height}
     figure.update_layout(
-        **{**BASE_LAYOUT, "margin": ANIMATION_MARGIN, "legend": legend},
+        **{**BASE_LAYOUT, "margin": areas.margin, "legend": legend},
+        **sized,
         uirevision=texts["uirevision"],
-        xaxis=dict(xaxis, domain=list(PLANE_X)),
-        yaxis=dict(yaxis, domain=list(PLANE_Y)),
+        xaxis=dict(xaxis, domain=list(areas.plane_x)),
+        yaxis=dict(yaxis, domain=list(areas.plane_y)),
         xaxis2=dict(
             title="iteration",
             range=[-0.5, last + 0.5],
-            domain=list(CURVE_X),
+            domain=list(areas.curve_x),
             anchor="y2",
             dtick=1 if last <= 10 else None,
         ),
-        yaxis2=dict(zeroline=False, range=y_range, tickformat=".6~g", domain=list(CURVE_Y), anchor="x2"),
-        xaxis3=dict(HIDDEN_AXIS, domain=list(PLANE_X), anchor="y3"),
-        yaxis3=dict(HIDDEN_AXIS, domain=list(HEADLINE_Y), anchor="x3"),
-        xaxis4=dict(HIDDEN_AXIS, domain=list(BLOCK_X), anchor="y4"),
-        yaxis4=dict(HIDDEN_AXIS, domain=list(BLOCK_Y), anchor="x4"),
+        yaxis2=dict(zeroline=False, range=y_range, tickformat=".6~g", domain=list(areas.curve_y), anchor="x2"),
+        xaxis3=dict(HIDDEN_AXIS, domain=list(areas.plane_x), anchor="y3"),
+        yaxis3=dict(HIDDEN_AXIS, domain=list(areas.headline_y), anchor="x3"),
+        xaxis4=dict(HIDDEN_AXIS, domain=list(areas.block_x), anchor="y4"),
+        yaxis4=dict(HIDDEN_AXIS, domain=list(areas.block_y), anchor="x4"),
         annotations=annotations,
         shapes=shapes,
-        **animation_controls(
-            [(f.name, f.label) for f in frames],
-            active,
-            slider_prefix=texts["slider_prefix"],
-            speed=texts.get("play_speed", "normal"),
-            motion=texts.get("motion"),
-        ),
+        **controls,
     )
     return figure
 
@@ -394,3 +555,115 @@ def animation_controls(frames, active, *, slider_prefix, speed="normal", motion=
             )
         ],
     )
+
+
+# --- Presenting: large text, thicker lines, larger markers ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Presentation:
+    """How a finished chart is shown to a room (see :func:`presented`): its smallest text (px), how much every text
+    size grows (titles stay larger than labels), and how much lines and markers grow."""
+
+    min_font_px: float = 18
+    font_scale: float = 1.3
+    line_scale: float = 1.6
+    marker_scale: float = 1.4
+
+    def font_px(self, size):
+        return max(self.min_font_px, round(size * self.font_scale))
+
+
+#: The "Large text" option of the sidebar.
+LARGE_TEXT = Presentation()
+#: Plotly's own sizes where a figure sets none: its base font, hover labels', scatter lines' and markers'.
+_PLOTLY_FONT_PX, _PLOTLY_HOVER_FONT_PX, _PLOTLY_LINE_PX, _PLOTLY_MARKER_PX = 12, 13, 2, 6
+#: A size written into a text's own markup (a headline's smaller second line).
+_INLINE_FONT = re.compile(r"font-size:\s*(\d+(?:\.\d+)?)px")
+
+
+def presented(figure, presentation=LARGE_TEXT):
+    """``figure`` (finished) with every text at least ``presentation.min_font_px`` and grown by its scale: titles,
+    legend, ticks, axis titles, annotations, text traces (the EM chart's headline and parameter block, panels'
+    status lines), sizes written in the texts' markup (the frames' too), the slider's labels and current value, the
+    buttons and the hover labels; lines thicker and markers larger. ``presentation`` None leaves it as it is.
+
+    A change of the figure only, so a chart keeps it wherever it is drawn (in its place or full screen). Returns
+    ``figure``.
+    """
+    if presentation is None:
+        return figure
+    layout = figure.layout.to_plotly_json()
+    layout.pop("template", None)
+    _grow_fonts(layout, presentation)
+    base = presentation.font_px(layout.get("font", {}).get("size", _PLOTLY_FONT_PX))
+    layout["font"] = {**layout.get("font", {}), "size": base}
+    hover = layout.setdefault("hoverlabel", {})
+    hover["font"] = {**hover.get("font", {}), "size": presentation.font_px(_PLOTLY_HOVER_FONT_PX)}
+    for control in layout.get("sliders", []) + layout.get("updatemenus", []):
+        control.setdefault("font", {}).setdefault("size", base)
+    for shape in layout.get("shapes", []):
+        if shape.get("line", {}).get("width"):
+            shape["line"]["width"] *= presentation.line_scale
+    figure.update_layout(layout)
+    for trace in figure.data:
+        _present_trace(trace, presentation)
+    for frame in figure.frames:
+        for trace in frame.data:
+            _grow_inline_fonts(trace, presentation)
+    return figure
+
+
+def _grow_fonts(node, presentation):
+    """Every font size set in ``node`` (a layout's JSON) grown, and sizes written in its texts' markup."""
+    if isinstance(node, list):
+        for item in node:
+            _grow_fonts(item, presentation)
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        if key.endswith("font") and isinstance(value, dict) and isinstance(value.get("size"), (int, float)):
+            value["size"] = presentation.font_px(value["size"])
+        elif key == "text" and isinstance(value, str):
+            node[key] = _INLINE_FONT.sub(lambda m: f"font-size:{presentation.font_px(float(m[1]))}px", value)
+        if isinstance(value, (dict, list)):
+            _grow_fonts(value, presentation)
+
+
+def _grow_inline_fonts(trace, presentation):
+    """Sizes written in the markup of ``trace``'s texts, grown."""
+    text = getattr(trace, "text", None)
+    grow = lambda m: f"font-size:{presentation.font_px(float(m[1]))}px"  # noqa: E731
+    if isinstance(text, str) and "font-size" in text:
+        trace.text = _INLINE_FONT.sub(grow, text)
+    elif isinstance(text, (tuple, list)) and any(isinstance(t, str) and "font-size" in t for t in text):
+        trace.text = [_INLINE_FONT.sub(grow, t) if isinstance(t, str) else t for t in text]
+
+
+def _present_trace(trace, presentation):
+    """One trace's text, hover label, line and markers as ``presentation`` shows them."""
+    mode = getattr(trace, "mode", None) or ""
+    if "textfont" in trace:
+        size = trace.textfont.size
+        if isinstance(size, (int, float)):
+            trace.textfont.size = presentation.font_px(size)
+        elif size is None and "text" in mode:
+            trace.textfont.size = presentation.font_px(_PLOTLY_FONT_PX)
+    if "hoverlabel" in trace and isinstance(trace.hoverlabel.font.size, (int, float)):
+        trace.hoverlabel.font.size = presentation.font_px(trace.hoverlabel.font.size)
+    _grow_inline_fonts(trace, presentation)
+    if "line" in trace and "width" in trace.line:
+        width = trace.line.width
+        if isinstance(width, (int, float)):
+            trace.line.width = width * presentation.line_scale
+        elif width is None and "lines" in mode:
+            trace.line.width = _PLOTLY_LINE_PX * presentation.line_scale
+    if "marker" in trace and "size" in trace.marker:
+        size = trace.marker.size
+        if isinstance(size, (int, float)):
+            trace.marker.size = size * presentation.marker_scale
+        elif size is not None:
+            trace.marker.size = np.asarray(size, dtype=np.float64) * presentation.marker_scale
+        elif "markers" in mode:
+            trace.marker.size = _PLOTLY_MARKER_PX * presentation.marker_scale
