@@ -37,7 +37,15 @@ READ_TEXTS = """
                 font: Math.min(...sizes),
             };
         })
-        .filter(box => box.right - box.left > 0 && box.bottom - box.top > 0);
+        .filter(box => box.right - box.left > 0 && box.bottom - box.top > 0)
+        // The buttons and the slider's rail: no text may lie on them, and the buttons must not cover the rail.
+        .concat(Array.from(graph.querySelectorAll(".updatemenu-item-rect, .slider-rail-rect")).filter(shown).map(
+            rect => {
+                const box = rect.getBoundingClientRect();
+                const kind = rect.getAttribute("class");
+                return {text: kind, kind: "control", left: box.left, top: box.top, right: box.right,
+                        bottom: box.bottom, font: null};
+            }));
 }
 """
 #: What a chart's own settings make its hover labels: the smallest font size of any trace's hover label.
@@ -95,11 +103,22 @@ def overlaps(boxes, tolerance=TOLERANCE_PX):
     found = []
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
+            if _inside(a, b) or _inside(b, a):  # a button's label on its button
+                continue
             across = min(a["right"], b["right"]) - max(a["left"], b["left"])
             down = min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
             if across > tolerance and down > tolerance:
                 found.append(f"{a['text']!r} ({a['kind']}) and {b['text']!r} ({b['kind']}): {across:.0f}x{down:.0f} px")
     return found
+
+
+def _inside(inner, outer):
+    return outer["kind"] == "control" and (
+        outer["left"] <= inner["left"]
+        and inner["right"] <= outer["right"]
+        and outer["top"] <= inner["top"]
+        and inner["bottom"] <= outer["bottom"]
+    )
 
 
 def past_edges(boxes, width):

@@ -276,32 +276,53 @@ class EMAreas:
     #: Where the slider starts (paper fraction; None: where :func:`animation_controls` starts it), clear of the
     #: buttons beside it (larger with large text).
     slider_x: float | None = None
+    #: Across what the headline band runs (paper fractions; None: over the plane).
+    headline_x: tuple | None = None
 
 
 #: The EM chart as it always was: the plane on the left, the curve and the parameter block on the right.
 WIDE_EM = EMAreas(PLANE_X, PLANE_Y, HEADLINE_Y, CURVE_X, CURVE_Y, BLOCK_X, BLOCK_Y, ANIMATION_MARGIN)
-#: The same with large text: a taller headline band (a headline and its note on two lines), room under the curve
-#: for its larger tick labels, a taller parameter block that holds four components' two lines each.
-WIDE_EM_LARGE = EMAreas(
-    PLANE_X,
-    (0.0, 0.83),
-    (0.86, 1.0),
-    CURVE_X,
-    (0.67, 0.9),
-    BLOCK_X,
-    (0.0, 0.4),
-    dict(l=104, r=28, t=96, b=190),
-    height=740,
-    note_wrap=48,
-    block_rows=4,
-    block_wrap=28,
-    label_across=True,
-    slider_x=0.3,
-)
+#: The EM chart with large text, per column from the top (px): the headline band across the whole width (a headline
+#: and its note, wrapped, on up to four lines); under it on the left the plane, on the right the curve's title, the
+#: curve, its x axis, the parameter block's title and four rows of it; the slider and buttons under both.
+_WIDE_LARGE_BANDS = dict(headline=112, curve_title=34, curve=130, curve_axis=64, block_title=52, block=4 * 46)
+_WIDE_LARGE_MARGIN = dict(l=104, r=28, t=96, b=190)
+
+
+def _wide_large_em_areas():
+    """The :class:`EMAreas` of the EM chart with large text beside the plane (see _WIDE_LARGE_BANDS)."""
+    bands = _WIDE_LARGE_BANDS
+    total = sum(bands.values())
+    fraction = {name: px / total for name, px in bands.items()}
+    headline_bottom = 1.0 - fraction["headline"]
+    curve_top = headline_bottom - fraction["curve_title"]
+    curve_bottom = curve_top - fraction["curve"]
+    block_top = curve_bottom - fraction["curve_axis"] - fraction["block_title"]
+    return EMAreas(
+        PLANE_X,
+        (0.0, headline_bottom - 0.02),
+        (headline_bottom, 1.0),
+        CURVE_X,
+        (curve_bottom, curve_top),
+        BLOCK_X,
+        (0.0, block_top),
+        _WIDE_LARGE_MARGIN,
+        height=round(total + _WIDE_LARGE_MARGIN["t"] + _WIDE_LARGE_MARGIN["b"]),
+        wrap=60,
+        note_wrap=48,
+        block_rows=4,
+        block_wrap=28,
+        label_across=True,
+        slider_x=0.3,
+        headline_x=(0.0, 1.0),
+    )
+
+
+WIDE_EM_LARGE = _wide_large_em_areas()
 #: A phone's EM chart, top to bottom (px at normal text; text bands grow with large text): the headline (wrapped),
 #: the plane, its x axis, the curve's title, the curve, its x axis, the block's title, the parameter block (per row
 #: of it).
-_STACKED_BANDS = dict(headline=76, plane=330, plane_axis=66, curve_title=30, curve=150, curve_axis=64, block_title=40)
+_STACKED_BANDS = dict(headline=120, plane=330, plane_axis=66, curve_title=30, curve=150, curve_axis=64, block_title=40)
 _STACKED_ROW_PX, _STACKED_CONTROLS_PX, _STACKED_LEGEND_ROW_PX = 34, 190, 24
 #: How much a text band grows with large text (18 px and up against 11-15 px).
 _LARGE_BAND = 1.4
@@ -313,8 +334,9 @@ def stacked_em_areas(n_rows, n_legend_entries, large_text=False):
     large text) over them all, in a top margin that holds it (the chart does not grow by itself: a legend that
     pushes the margin squeezes everything else)."""
     grow = _LARGE_BAND if large_text else 1.0
-    text_bands = {"headline", "plane_axis", "curve_title", "curve_axis", "block_title"}
+    text_bands = {"plane_axis", "curve_title", "curve_axis", "block_title"}
     bands = {name: px * grow if name in text_bands else px for name, px in _STACKED_BANDS.items()}
+    bands["headline"] *= 1.7 if large_text else 1.0  # fewer words to a line, and larger ones
     bands["block"] = n_rows * _STACKED_ROW_PX * grow
     total = sum(bands.values())
     domains, top = {}, 1.0
@@ -369,14 +391,23 @@ def wrapped(text, width):
     return "<br>".join(lines)
 
 
-def stacked_controls(controls, bottom_px):
+def stacked_controls(controls, bottom_px, clear_px=12):
     """``controls`` (from :func:`animation_controls`) on a phone: Play/Pause on a row of their own under the chart,
-    the slider under them across the whole width (side by side, the buttons covered the slider's start).
-    ``bottom_px``: the bottom margin that holds both."""
+    ``clear_px`` under its plot area (clear of an x axis' labels there), the slider under them across the whole
+    width (side by side, the buttons covered the slider's start). ``bottom_px``: the bottom margin that holds
+    them."""
     for menu in controls.get("updatemenus", []):
-        menu.update(x=0, xanchor="left", y=0, yanchor="top", pad=dict(t=12, r=10))
+        menu.update(x=0, xanchor="left", y=0, yanchor="top", pad=dict(t=clear_px, r=10))
     for slider in controls.get("sliders", []):
-        slider.update(x=0, len=1.0, y=0, yanchor="top", pad=dict(t=max(bottom_px - 110, 70), b=10))
+        slider.update(x=0, len=1.0, y=0, yanchor="top", pad=dict(t=max(bottom_px - 110, clear_px + 58), b=10))
+    return controls
+
+
+def _clear_of_axis(controls, factor):
+    """``controls`` (from :func:`animation_controls`) moved down ``factor`` times as far from the plot area: clear
+    of an x axis' labels and title grown by large text."""
+    for control in controls.get("updatemenus", []) + controls.get("sliders", []):
+        control["pad"] = dict(control.get("pad", {}), t=round(control.get("pad", {}).get("t", 0) * factor))
     return controls
 
 
@@ -409,6 +440,7 @@ def em_layout(figure, axes, frames, active, log_likelihood, converged_iteration,
     if areas.controls == "stacked":
         controls = stacked_controls(controls, areas.margin["b"])
     if areas.slider_x is not None:
+        _clear_of_axis(controls, _LARGE_BAND)
         for slider in controls["sliders"]:
             slider.update(x=areas.slider_x, len=1.0 - areas.slider_x)
     sized = {} if areas.height is None else {"height": areas.height}
@@ -426,7 +458,7 @@ def em_layout(figure, axes, frames, active, log_likelihood, converged_iteration,
             dtick=1 if last <= 10 else None,
         ),
         yaxis2=dict(zeroline=False, range=y_range, tickformat=".6~g", domain=list(areas.curve_y), anchor="x2"),
-        xaxis3=dict(HIDDEN_AXIS, domain=list(areas.plane_x), anchor="y3"),
+        xaxis3=dict(HIDDEN_AXIS, domain=list(areas.headline_x or areas.plane_x), anchor="y3"),
         yaxis3=dict(HIDDEN_AXIS, domain=list(areas.headline_y), anchor="x3"),
         xaxis4=dict(HIDDEN_AXIS, domain=list(areas.block_x), anchor="y4"),
         yaxis4=dict(HIDDEN_AXIS, domain=list(areas.block_y), anchor="x4"),
@@ -452,38 +484,140 @@ def panel_domains(index, n_panels):
     return x_domain, (max(top - height, 0.0), top)
 
 
+@dataclass(frozen=True)
+class PanelGrid:
+    """Where side-by-side panels sit: each panel's (x domain, y domain) and its status line's y domain (paper
+    fractions), the margins (px), the figure's height (px; None: the caller's), the most characters on a status
+    line (None: one line), and where Play/Pause and the slider go (as :attr:`EMAreas.controls`)."""
+
+    domains: tuple
+    status_domains: tuple
+    margin: dict
+    height: int | None = None
+    wrap: int | None = None
+    controls: str | None = None
+    slider_x: float | None = None
+    clear_px: int = 12
+
+
+#: The panels' margins as they always were: the legend over them, the slider and Play/Pause under them.
+PANELS_MARGIN = dict(l=64, r=20, t=96, b=150)
+#: Per number of columns: a panel's height (px) and a status line's characters, at normal text (large text: fewer).
+#: Sized for the widths such a grid gets: one column on a phone (about 360 px), two on a laptop (about 900 px),
+#: four on a wide screen (1,400 px and more). Two rows of two fit a laptop's 768 px with the slider (712 px); one
+#: row of two panels gets taller ones (ONE_ROW_PANEL_PX).
+_PANEL_PX = {1: 300, 2: 185, 3: 280, 4: 300}
+ONE_ROW_PANEL_PX = 380
+_STATUS_CHARACTERS = {1: 40, 2: 52, 3: 44, 4: 40}
+#: Chart widths (px) the legend's rows are reckoned on, per number of columns.
+_GRID_WIDTH = {1: 340, 2: 840, 3: 1100, 4: 1400}
+
+
+def panel_grid(n_panels, columns=None, large_text=False, legend_names=()):
+    """The :class:`PanelGrid` of ``n_panels`` panels.
+
+    ``columns`` None: two to a row in the caller's height, as they always were. Otherwise ``columns`` to a row
+    (1: a phone's column, one panel under the other), every band sized in px (status lines wrapped and given room
+    for two lines, the x axis' labels between rows, the legend's rows over the panels reckoned from
+    ``legend_names``, the controls under them) and the figure's height set; with ``large_text`` the text bands
+    grow for 18 px text.
+    """
+    if columns is None:
+        domains = tuple(panel_domains(index, n_panels) for index in range(n_panels))
+        statuses = tuple((y[1] + 0.005, y[1] + STATUS_BAND - 0.01) for _, y in domains)
+        return PanelGrid(domains, statuses, PANELS_MARGIN)
+    columns = max(1, min(columns, n_panels))
+    grow = _LARGE_BAND if large_text else 1.0
+    rows = -(-n_panels // columns)
+    wrap = round(_STATUS_CHARACTERS[min(columns, 4)] / (1.45 if large_text else 1.0))
+    status_px, gap_px = 40 * grow, 64 * grow
+    panel_px = ONE_ROW_PANEL_PX if rows == 1 and columns == 2 else _PANEL_PX[min(columns, 4)]
+    total = rows * (status_px + panel_px) + (rows - 1) * gap_px
+    column_gap = 0.08 if columns == 2 else 0.06
+    width = (1.0 - (columns - 1) * column_gap) / columns
+    domains, statuses = [], []
+    for index in range(n_panels):
+        row, column = divmod(index, columns)
+        top = 1.0 - row * (status_px + panel_px + gap_px) / total
+        status = (top - status_px / total, top)
+        panel = (max(status[0] - panel_px / total, 0.0), status[0])
+        left = column * (width + column_gap)
+        domains.append(((left, left + width), panel))
+        statuses.append(status)
+    legend_px = _legend_height(legend_names, _GRID_WIDTH[min(columns, 4)], grow)
+    stacked = columns == 1
+    margin = dict(
+        l=round(64 * grow),
+        r=16 if stacked else 20,
+        t=round(24 + legend_px),
+        b=round(_STACKED_CONTROLS_PX * grow + gap_px if stacked else 150 * grow),
+    )
+    return PanelGrid(
+        tuple(domains),
+        tuple(statuses),
+        margin,
+        height=round(total + margin["t"] + margin["b"]),
+        wrap=wrap,
+        controls="stacked" if stacked else None,
+        slider_x=0.3 if large_text and not stacked else None,
+        clear_px=round(gap_px),
+    )
+
+
+def _legend_height(names, width, grow):
+    """About how tall (px) a horizontal legend of entries ``names`` is on a chart ``width`` px wide (entries of
+    12 px text, grown by ``grow``): entries are laid out in rows, each as wide as its name and its symbol."""
+    rows, used = 1, 0.0
+    for name in names:
+        entry = (40 + 6.6 * len(name)) * grow
+        if used and used + entry > width:
+            rows, used = rows + 1, 0.0
+        used += entry
+    return rows * 24 * grow if names else 0.0
+
+
 def axis_suffix(panel):
     """The suffix of panel ``panel``'s axes ("" for the first, then "2", "3"...)."""
     return "" if panel == 0 else str(panel + 1)
 
 
-def panels_layout(figure, n_panels, frames, active, panel_axes, uirevision, play_speed="normal", motion=None):
+def panels_layout(
+    figure, n_panels, frames, active, panel_axes, uirevision, play_speed="normal", motion=None, grid=None
+):
     """Lay out side-by-side panels: each panel's axes (``panel_axes(suffix)``: its x and y axis dicts) and the hidden
     axes of its status line (numbered after the panels'), the legend, the slider over ``frames`` ((name, label)
-    pairs) and Play/Pause (``play_speed``, ``motion``: see :func:`animation_controls`)."""
+    pairs) and Play/Pause (``play_speed``, ``motion``: see :func:`animation_controls`), where ``grid`` (PanelGrid;
+    None: two to a row) puts them."""
+    grid = grid or panel_grid(n_panels)
     axes = {}
     for panel in range(n_panels):
-        x_domain, y_domain = panel_domains(panel, n_panels)
+        x_domain, y_domain = grid.domains[panel]
         suffix = axis_suffix(panel)
         xaxis, yaxis = panel_axes(suffix)
         axes[f"xaxis{suffix}"] = dict(xaxis, domain=list(x_domain), anchor=f"y{suffix}")
         axes[f"yaxis{suffix}"] = dict(yaxis, domain=list(y_domain), anchor=f"x{suffix}")
         status = str(n_panels + panel + 1)
         axes[f"xaxis{status}"] = dict(HIDDEN_AXIS, domain=list(x_domain), anchor=f"y{status}")
-        axes[f"yaxis{status}"] = dict(
-            HIDDEN_AXIS, domain=[y_domain[1] + 0.005, y_domain[1] + STATUS_BAND - 0.01], anchor=f"x{status}"
-        )
+        axes[f"yaxis{status}"] = dict(HIDDEN_AXIS, domain=list(grid.status_domains[panel]), anchor=f"x{status}")
+    controls = animation_controls(frames, active, slider_prefix="Iteration ", speed=play_speed, motion=motion)
+    if grid.controls == "stacked":
+        controls = stacked_controls(controls, grid.margin["b"], grid.clear_px)
+    if grid.slider_x is not None:
+        _clear_of_axis(controls, _LARGE_BAND)
+        for slider in controls["sliders"]:
+            slider.update(x=grid.slider_x, len=1.0 - grid.slider_x)
     figure.update_layout(
         **{
             **BASE_LAYOUT,
-            "margin": dict(l=64, r=20, t=96, b=150),
+            "margin": grid.margin,
             "legend": dict(
                 orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom", font=dict(size=12), traceorder="normal"
             ),
         },
+        **({} if grid.height is None else {"height": grid.height}),
         uirevision=uirevision,
         **axes,
-        **animation_controls(frames, active, slider_prefix="Iteration ", speed=play_speed, motion=motion),
+        **controls,
     )
     return figure
 
