@@ -128,3 +128,17 @@ def past_edges(boxes, width):
         for box in boxes
         if box["left"] < -TOLERANCE_PX or box["right"] > width + TOLERANCE_PX
     ]
+
+
+def show_frame(page, index):
+    """Show frame ``index`` of the drawn chart (negative: from the end) as its slider would, and wait until drawn."""
+    page.evaluate(
+        """async (index) => {
+            const chart = document.getElementById("chart");
+            const names = chart._transitionData._frames.map(frame => frame.name);
+            const name = names[(index + names.length) % names.length];
+            await Plotly.animate(chart, [name], {mode: "immediate", frame: {duration: 0, redraw: false},
+                                                 transition: {duration: 0}});
+        }""",
+        index,
+    )

@@ -376,7 +376,10 @@ def _add_status(animation, frames, log_likelihood, colors, parameter_lines, area
         ),
         lambda p: dict(type="scatter", x=[frames[p].iteration], y=[log_likelihood[frames[p].iteration]]),
     )
-    animation.add(_text_trace("x3", "y3", [0.5], 15, "#1F2933", "headline"), lambda p: _headline(frames[p], areas.wrap))
+    headline = _text_trace("x3", "y3", [0.5], 15, "#1F2933", "headline")
+    if areas.headline_from_top:
+        headline.update(y=[1.0], textposition="bottom right")
+    animation.add(headline, lambda p: _headline(frames[p], areas.wrap))
     if parameter_lines is not None:
         n_components = len(colors)
         rows = max(n_components, 4, areas.block_rows)

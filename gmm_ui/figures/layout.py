@@ -278,6 +278,9 @@ class EMAreas:
     slider_x: float | None = None
     #: Across what the headline band runs (paper fractions; None: over the plane).
     headline_x: tuple | None = None
+    #: The headline hangs from its band's top (its lines, as many as a frame's wrapped texts take, go down into the
+    #: band) rather than being centred in it.
+    headline_from_top: bool = False
 
 
 #: The EM chart as it always was: the plane on the left, the curve and the parameter block on the right.
@@ -315,6 +318,7 @@ def _wide_large_em_areas():
         label_across=True,
         slider_x=0.3,
         headline_x=(0.0, 1.0),
+        headline_from_top=True,
     )
 
 
@@ -322,7 +326,7 @@ WIDE_EM_LARGE = _wide_large_em_areas()
 #: A phone's EM chart, top to bottom (px at normal text; text bands grow with large text): the headline (wrapped),
 #: the plane, its x axis, the curve's title, the curve, its x axis, the block's title, the parameter block (per row
 #: of it).
-_STACKED_BANDS = dict(headline=120, plane=330, plane_axis=66, curve_title=30, curve=150, curve_axis=64, block_title=40)
+_STACKED_BANDS = dict(headline=140, plane=330, plane_axis=66, curve_title=30, curve=150, curve_axis=64, block_title=40)
 _STACKED_ROW_PX, _STACKED_CONTROLS_PX, _STACKED_LEGEND_ROW_PX = 34, 190, 24
 #: How much a text band grows with large text (18 px and up against 11-15 px).
 _LARGE_BAND = 1.4
@@ -361,12 +365,13 @@ def stacked_em_areas(n_rows, n_legend_entries, large_text=False):
         block_y=domains["block"],
         margin=margin,
         height=round(total + margin["t"] + margin["b"]),
-        wrap=22 if large_text else 34,
+        wrap=26 if large_text else 38,
         note_wrap=26 if large_text else 44,
         block_rows=n_rows,
         block_wrap=26 if large_text else 44,
         label_across=True,
         controls="stacked",
+        headline_from_top=True,
     )
 
 
