@@ -806,3 +806,26 @@ def _present_trace(trace, presentation):
             trace.marker.size = np.asarray(size, dtype=np.float64) * presentation.marker_scale
         elif "markers" in mode:
             trace.marker.size = _PLOTLY_MARKER_PX * presentation.marker_scale
+
+
+def legend_below(figure, large_text=False):
+    """``figure``'s legend in rows under its plot, across the chart's width (for a phone, where a legend beside the
+    plot takes half its width), in a bottom margin that holds the x axis' labels and the legend's rows (reckoned
+    from its entries' names, at a phone's width, larger with ``large_text``)."""
+    grow = _LARGE_BAND if large_text else 1.0
+    names = [trace.name or "" for trace in figure.data if trace.showlegend is not False]
+    legend_px = _legend_height(names, _GRID_WIDTH[1], grow)
+    margin = figure.layout.margin
+    figure.update_layout(
+        legend=dict(orientation="h", x=0, xanchor="left", y=0, yref="container", yanchor="bottom"),
+        margin=dict(l=margin.l, r=margin.r, t=margin.t, b=round(64 * grow + legend_px + 8)),
+    )
+    return figure
+
+
+def shown_as(figure, *, narrow=False, large_text=False):
+    """A finished static chart as a phone (``narrow``: the legend under the plot) or a presenter (``large_text``:
+    see :func:`presented`) shows it. Returns ``figure``."""
+    if narrow:
+        legend_below(figure, large_text)
+    return presented(figure) if large_text else figure

@@ -7,7 +7,7 @@ import streamlit as st
 from .. import figures, fitting
 from .. import state as keys
 from ..data import DISPLAY_LIMIT
-from .common import MAIN_CHART_HEIGHT, axis_titles, chart_notes, density_range, mixture_chart, plane, plot
+from .common import MAIN_CHART_HEIGHT, axis_titles, chart_notes, density_range, mixture_chart, plane, plot, presented
 
 
 def _draw_again():
@@ -59,7 +59,7 @@ def render(fit):
         figure.update_layout(showlegend=False)  # the same plot size as the samples beside it, for comparison
         plot(figure, MAIN_CHART_HEIGHT - 60)
     with samples_column:
-        plot(_samples_figure(fit_data, final, samples, labels, n_samples), MAIN_CHART_HEIGHT - 60)
+        plot(presented(_samples_figure(fit_data, final, samples, labels, n_samples), display), MAIN_CHART_HEIGHT - 60)
     chart_notes(fit_data)
     if fit_data.n_features > 2:
         st.caption("The shading is the density of the fitted mixture's marginal on the two columns shown.")
