@@ -121,12 +121,18 @@ def _inside(inner, outer):
     )
 
 
-def past_edges(boxes, width):
-    """The texts that reach past the chart's left edge or ``width``, its right one."""
+def past_edges(boxes, width, height=None):
+    """The texts that reach past the chart's left edge or ``width``, its right one, or past its top or ``height``
+    (None: not checked), its bottom one."""
+    bottom = float("inf") if height is None else height + TOLERANCE_PX
     return [
-        f"{box['text']!r} ({box['kind']}): {box['left']:.0f}..{box['right']:.0f} px"
+        f"{box['text']!r} ({box['kind']}): {box['left']:.0f}..{box['right']:.0f}"
+        f" x {box['top']:.0f}..{box['bottom']:.0f} px"
         for box in boxes
-        if box["left"] < -TOLERANCE_PX or box["right"] > width + TOLERANCE_PX
+        if box["left"] < -TOLERANCE_PX
+        or box["right"] > width + TOLERANCE_PX
+        or box["top"] < -TOLERANCE_PX
+        or box["bottom"] > bottom
     ]
 
 

@@ -173,7 +173,8 @@ def _drawn(pages, data, chart, case):
 def _assert_texts_apart(page, width, where):
     boxes = chart_text.texts(page)
     assert len(boxes) > 20, f"{where}: only {len(boxes)} texts found"
-    problems = chart_text.overlaps(boxes) + chart_text.past_edges(boxes, width)
+    height = page.evaluate("() => document.getElementById('chart').getBoundingClientRect().height")
+    problems = chart_text.overlaps(boxes) + chart_text.past_edges(boxes, width, height)
     assert not problems, f"{where}:\n" + "\n".join(problems)
     return boxes
 
@@ -207,6 +208,84 @@ def test_large_text_makes_every_text_at_least_18_px(pages, data, chart, case):
         ]
         assert not small, f"{chart}, {case[0]}:\n" + "\n".join(small)
     assert chart_text.hover_font(page) >= LARGE_TEXT.min_font_px
+
+
+# --- The static charts (a model drawn, the criterion, the restarts, the two boxes), as gmm_ui.tabs.common.presented
+# shows them: the legend under the plot in a narrow window, large text for presenting. They sit two to a row on a
+# laptop and wider (Streamlit's columns), one under the other on a phone.
+
+
+def _mixture(data, _):
+    X, run = data["X"], data["runs"]["full"]
+    return figures.mixture_scatter_figure(
+        X,
+        gmm_core.responsibilities(X, run.final),
+        run.final,
+        figures.plane_view(X, ["x1, standardised", "x2, standardised"]),
+        truth=run.final,
+        true_labels=data["labels"],
+        class_names=["setosa", "versicolor", "virginica"],
+        title="The model full, K = 3",
+    )
+
+
+def _density_1d(data, _):
+    values, run = data["values"], data["runs_1d"]["full"]
+    return figures.density_1d_figure(
+        values, run.final, figures.padded_range(values[:, 0]), x_title="x, standardised", title="2 components"
+    )
+
+
+def _criterion(data, _):
+    ks = np.arange(1, 7)
+    values = np.array([[900 - 40 * k + 3 * k * k + 5 * t for k in ks] for t in range(4)], dtype=float)
+    return figures.criterion_figure(ks, ["full", "tied", "diag", "spherical"], values, chosen=("full", 3))
+
+
+def _restarts(data, _):
+    rng = np.random.default_rng(1)
+    finals = np.where(rng.random(10) < 0.7, -3.2, -3.5) + rng.normal(0, 1e-5, 10)
+    return figures.restarts_figure(finals, np.arange(10), (finals < -3.3).astype(int), rng.integers(5, 40, 10))
+
+
+def _boxes_path(data, _):
+    rounds = np.array([[3, 2], [2, 3], [1, 4], [3, 2], [2, 3]])
+    runs = [gmm_core.fit_two_boxes(rounds, 0.1, 0.9, method=method) for method in ("soft", "hard")]
+    return figures.boxes_trajectory_figure(runs, 2)
+
+
+STATIC_CHARTS = {
+    "mixture": _mixture,
+    "density-1d": _density_1d,
+    "criterion": _criterion,
+    "restarts": _restarts,
+    "boxes-path": _boxes_path,
+}
+#: (label, size with the width of such a chart: the main column's in a narrow window, where the tabs put their
+#: charts one under the other, else half of it; narrow, large text).
+STATIC_CASES = [
+    ("phone", PHONE, True, False),
+    ("zoomed", ZOOMED, True, False),
+    ("laptop-large", (1366, 768, 1, 445), False, True),
+    ("wide-large", (1920, 1080, 1, 722), False, True),
+]
+
+
+@pytest.mark.parametrize("case", STATIC_CASES, ids=[case[0] for case in STATIC_CASES])
+@pytest.mark.parametrize("chart", list(STATIC_CHARTS))
+def test_static_chart_texts_neither_overlap_nor_pass_the_edges(pages, data, chart, case):
+    label, size, narrow, large_text = case
+    figure = figures.shown_as(STATIC_CHARTS[chart](data, {}), narrow=narrow, large_text=large_text)
+    page = pages(size)
+    chart_text.draw(page, figure, size[3], round(440 * (figures.LARGE_TEXT_HEIGHT if large_text else 1)))
+    page.locator("#chart").screenshot(path=browser_support.SCREENSHOTS / f"chart-text-{chart}-{label}.png")
+    boxes = chart_text.texts(page)
+    height = page.evaluate("() => document.getElementById('chart').getBoundingClientRect().height")
+    problems = chart_text.overlaps(boxes) + chart_text.past_edges(boxes, size[3], height)
+    assert not problems, f"{chart}, {label}:\n" + "\n".join(problems)
+    if large_text:
+        assert min(box["font"] for box in boxes if box["font"] is not None) >= LARGE_TEXT.min_font_px
+        assert chart_text.hover_font(page) >= LARGE_TEXT.min_font_px
 
 
 def test_covariance_types_fit_a_laptop_screen_with_their_slider(pages, data):

@@ -715,6 +715,8 @@ class Presentation:
 
 #: The "Large text" option of the sidebar.
 LARGE_TEXT = Presentation()
+#: How much taller a static chart is drawn with large text (its legend under it, its title over it, both larger).
+LARGE_TEXT_HEIGHT = 1.35
 #: Plotly's own sizes where a figure sets none: its base font, hover labels', scatter lines' and markers'.
 _PLOTLY_FONT_PX, _PLOTLY_HOVER_FONT_PX, _PLOTLY_LINE_PX, _PLOTLY_MARKER_PX = 12, 13, 2, 6
 #: A size written into a text's own markup (a headline's smaller second line).
@@ -811,10 +813,10 @@ def _present_trace(trace, presentation):
 def legend_below(figure, large_text=False):
     """``figure``'s legend in rows under its plot, across the chart's width (for a phone, where a legend beside the
     plot takes half its width), in a bottom margin that holds the x axis' labels and the legend's rows (reckoned
-    from its entries' names, at a phone's width, larger with ``large_text``)."""
+    from its entries' names, at a phone's width, or with ``large_text`` larger at half a laptop's)."""
     grow = _LARGE_BAND if large_text else 1.0
     names = [trace.name or "" for trace in figure.data if trace.showlegend is not False]
-    legend_px = _legend_height(names, _GRID_WIDTH[1], grow)
+    legend_px = _legend_height(names, 420 if large_text else _GRID_WIDTH[1], grow)
     margin = figure.layout.margin
     figure.update_layout(
         legend=dict(orientation="h", x=0, xanchor="left", y=0, yref="container", yanchor="bottom"),
@@ -824,8 +826,41 @@ def legend_below(figure, large_text=False):
 
 
 def shown_as(figure, *, narrow=False, large_text=False):
-    """A finished static chart as a phone (``narrow``: the legend under the plot) or a presenter (``large_text``:
-    see :func:`presented`) shows it. Returns ``figure``."""
-    if narrow:
+    """A finished static chart as a phone (``narrow``) or a presenter (``large_text``: see :func:`presented`) shows
+    it: its legend under the plot (beside it, it took half a phone's width, or half a column's with large text);
+    its title and subtitle wrapped, over the plot, the top margin pushed to hold them (a subtitle reached into the
+    tick labels); with large text, ticks spaced by Plotly for their size rather than one per unit. Returns
+    ``figure``."""
+    if narrow or large_text:
         legend_below(figure, large_text)
+        _title_over_plot(figure, 34 if large_text else 44, large_text)
+    if large_text:
+        for axis in (figure.layout.xaxis, figure.layout.yaxis):
+            axis.dtick = None
+            axis.ticklabelstandoff = 6  # the two axes' labels at the corner apart
     return presented(figure) if large_text else figure
+
+
+def _title_over_plot(figure, width, large_text=False):
+    """``figure``'s title and its subtitle (as smaller grey lines of the title) on lines of about ``width``
+    characters (the subtitle's smaller letters take more), hung from the chart's top, in a top margin that holds
+    them all (Plotly places a title's first line only, and let a wrapped subtitle run into the tick labels)."""
+    title = figure.layout.title
+    if not title.text:
+        return
+    grow = LARGE_TEXT.font_px if large_text else float
+    title_px = grow(title.font.size or 17)
+    lines = wrapped(title.text, width).split("<br>")
+    height = 12 + 1.3 * title_px * len(lines)
+    if title.subtitle.text:
+        size = title.subtitle.font.size or _PLOTLY_FONT_PX
+        subtitle = wrapped(title.subtitle.text, round(width * 1.3)).split("<br>")
+        lines += [f"<span style='font-size:{size}px;color:{_GREY_TEXT}'>{line}</span>" for line in subtitle]
+        height += 1.3 * grow(size) * len(subtitle)
+    # Plotly lifts a title of several lines by about one line's height above where its anchor puts it.
+    lift = title_px if len(lines) > 1 else 0.0
+    margin = figure.layout.margin
+    figure.update_layout(
+        title=dict(text="<br>".join(lines), subtitle_text=None, yref="container", y=1, yanchor="top", pad_t=12 + lift),
+        margin=dict(l=margin.l, r=margin.r, b=margin.b, t=round(height + lift + 16)),
+    )

@@ -15,7 +15,7 @@ from .. import figures
 from .. import state as keys
 from ..tables import html_table
 from ..text import plain
-from .common import PANEL_HEIGHT, plot, presented
+from .common import PANEL_HEIGHT, chart_columns, plot, presented
 
 #: More rounds than this make the tables too long to read beside each other.
 MAX_ROUNDS = 40
@@ -204,7 +204,7 @@ def _view(display):
         st.error(f"{plain(problem)} Showing the last valid rounds and start until this is fixed.")
     shown = list(runs.values()) if method == "both" else [runs[method]]
     iteration = _iteration(max(run.n_iter for run in shown))
-    trajectory, log_likelihood = st.columns(2, gap="medium")
+    trajectory, log_likelihood = chart_columns(2)
     with trajectory:
         plot(presented(figures.boxes_trajectory_figure(list(runs.values()), iteration), display), PANEL_HEIGHT)
     with log_likelihood:

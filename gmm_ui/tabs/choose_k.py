@@ -9,7 +9,7 @@ from .. import figures, fitting
 from .. import state as keys
 from ..state import clamp
 from ..text import plain
-from .common import LARGE_DATA, PANEL_HEIGHT, chart_notes, count, mixture_chart, plot, presented
+from .common import LARGE_DATA, PANEL_HEIGHT, chart_columns, chart_notes, count, mixture_chart, plot, presented
 
 MAX_SELECTION_K = 12
 
@@ -117,7 +117,7 @@ def render(fit):
         chosen=state[keys.SELECT_MODEL],
         degeneracies=degeneracies,
     )
-    chart_column, model_column = st.columns([1, 1], gap="medium")
+    chart_column, model_column = chart_columns(2)
     with chart_column:
         plot(
             presented(figure, fit.display),

@@ -9,6 +9,7 @@ from gmm_core import responsibilities
 from gmm_core.metrics import adjusted_rand_index
 
 from .. import figures, stage, stages
+from .. import state as keys
 from ..data import DISPLAY_LIMIT, display_indices
 from ..state import chart_key, clamp
 from ..text import chart_text, plain
@@ -38,6 +39,14 @@ def narrow_charts():
     (unknown width: not)."""
     width, _ = stage.viewport()
     return stage.is_narrow() or (width is not None and width < ONE_COLUMN_WIDTH)
+
+
+def chart_columns(n_columns, gap="medium"):
+    """``n_columns`` places for charts side by side, or in a narrow window one under the other (a chart there
+    would be a few hundred pixels wide)."""
+    if narrow_charts():
+        return [st.container() for _ in range(n_columns)]
+    return st.columns(n_columns, gap=gap)
 
 
 def comparison_layout(display, n_panels):
@@ -165,13 +174,16 @@ def agreement(fit_data, display, labels):
 
 
 def plot(figure, height, config=None, **options):
-    """Draw a figure at ``height`` pixels, or at its own height where it sets one (the one-column, large-text and
-    grid variants size their bands in px); ``config``: Plotly settings added to PLOTLY_CONFIG (and, in a narrow
-    window, NARROW_CONFIG); ``options`` go to ``st.plotly_chart``: a key, selection events...
+    """Draw a figure at ``height`` pixels (LARGE_TEXT_HEIGHT times taller with large text), or at its own height
+    where it sets one (the one-column, large-text and grid variants size their bands in px); ``config``: Plotly
+    settings added to PLOTLY_CONFIG (and, in a narrow window, NARROW_CONFIG); ``options`` go to
+    ``st.plotly_chart``: a key, selection events...
 
     The figure itself carries the height too: Streamlit's chart first draws the figure as it comes, at Plotly's
     default 450 px when it has none, then again at ``height`` (the chart grew on screen, about 0.2 s later).
     """
+    if st.session_state.get(keys.LARGE_TEXT):
+        height = round(height * figures.LARGE_TEXT_HEIGHT)
     height = figure.layout.height or height
     figure.update_layout(height=height)
     config = {**PLOTLY_CONFIG, **(NARROW_CONFIG if narrow_charts() else {}), **(config or {})}

@@ -7,7 +7,17 @@ import streamlit as st
 from .. import figures, fitting
 from .. import state as keys
 from ..data import DISPLAY_LIMIT
-from .common import MAIN_CHART_HEIGHT, axis_titles, chart_notes, density_range, mixture_chart, plane, plot, presented
+from .common import (
+    MAIN_CHART_HEIGHT,
+    axis_titles,
+    chart_columns,
+    chart_notes,
+    density_range,
+    mixture_chart,
+    plane,
+    plot,
+    presented,
+)
 
 
 def _draw_again():
@@ -46,7 +56,7 @@ def render(fit):
     samples, labels = fitting.draw_samples(
         final.weights, final.means, final.covariances, n_samples, st.session_state[keys.SAMPLE_SEED]
     )
-    data_column, samples_column = st.columns(2, gap="medium")
+    data_column, samples_column = chart_columns(2)
     with data_column:
         figure = mixture_chart(
             fit_data,

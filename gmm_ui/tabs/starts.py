@@ -18,6 +18,7 @@ from ..text import plain
 from .common import (
     LARGE_DATA,
     PANEL_HEIGHT,
+    chart_columns,
     chart_notes,
     count,
     final_scores,
@@ -240,7 +241,7 @@ def _restarts(fit):
         shown = [("The best fit", best)]
     else:
         shown = [("The best fit", best), ("The worst fit", worst)]
-    for column, (title, index) in zip(st.columns(2, gap="medium"), shown):
+    for column, (title, index) in zip(chart_columns(2), shown):
         with column:
             plot(
                 mixture_chart(
