@@ -36,16 +36,18 @@ def data():
     X = np.vstack([rng.normal(center, 0.7, (60, 2)) for center in ([0, 0], [6, 0], [3, 5])])
     labels = np.repeat(np.arange(3), 60)
     start = gmm_core.GaussianMixtureParams(np.full(3, 1 / 3), X[[0, 1, 2]], np.tile(np.eye(2), (3, 1, 1)))
-    runs = {kind: gmm_core.fit_em(X, start, covariance_type=kind, max_iter=60) for kind in ("full", "tied", "diag")}
-    runs["spherical"] = gmm_core.fit_em(X, start, covariance_type="spherical", max_iter=60)
+    kinds = ("full", "tied", "diag", "spherical")
+    runs = {kind: gmm_core.fit_em(X, start, covariance_type=kind, max_iter=60) for kind in kinds}
+    six = gmm_core.GaussianMixtureParams(np.full(6, 1 / 6), X[::30][:6], np.tile(np.eye(2), (6, 1, 1)))
+    runs["six"] = gmm_core.fit_em(X, six, max_iter=60)
     values = np.concatenate([rng.normal(0, 1, 300), rng.normal(5, 1.5, 200)])[:, None]
     start_1d = gmm_core.GaussianMixtureParams(np.full(2, 0.5), np.array([[1.0], [2.0]]), np.ones((2, 1, 1)))
     runs_1d = {kind: gmm_core.fit_em(values, start_1d, covariance_type=kind, max_iter=60) for kind in ("full", "tied")}
     return dict(X=X, labels=labels, start=start, runs=runs, values=values, runs_1d=runs_1d)
 
 
-def _em(data, options, half_steps=False):
-    run, X = data["runs"]["full"], data["X"]
+def _em(data, options, half_steps=False, run="full"):
+    run, X = data["runs"][run], data["X"]
     opening = stages.half_step_position(3, "E") if half_steps else 3
     frames, _ = stages.em_frames(run, X, half_steps, opening)
     return figures.em_animation_figure(
@@ -98,7 +100,7 @@ def _kmeans_vs_gmm(data, options):
 
 
 def _covariance_types(data, options):
-    X, runs = data["X"], data["runs"]
+    X, runs = data["X"], {kind: run for kind, run in data["runs"].items() if kind != "six"}
     positions = _positions(runs.values())
     panels = [stages.mixture_stages(f"{kind} covariance", run, positions, X) for kind, run in runs.items()]
     return figures.panels_animation_figure(
@@ -120,6 +122,7 @@ def _covariance_types_1d(data, options):
 CHARTS = {
     "em": (_em, EM_HEIGHT),
     "em-half-steps": (lambda data, options: _em(data, options, half_steps=True), EM_HEIGHT),
+    "em-six-components": (lambda data, options: _em(data, options, run="six"), EM_HEIGHT),
     "em-1d": (_em_1d, EM_HEIGHT),
     "kmeans-vs-gmm": (_kmeans_vs_gmm, PANELS_HEIGHT),
     "covariance-types": (_covariance_types, PANELS_HEIGHT),

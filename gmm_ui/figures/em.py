@@ -13,7 +13,16 @@ from gmm_core.metrics import density_1d, histogram_density
 from ..palette import UNASSIGNED_COLOR, component_colors, hex_to_rgb, indexed_colors, mixed_rgb
 from ..text import chart_text
 from .frames import Animation, animated_figure, data_spread, mixture_shape, motion
-from .layout import WIDE_EM, WIDE_EM_LARGE, em_layout, plane_axes, presented, stacked_em_areas, wrapped
+from .layout import (
+    WIDE_EM,
+    WIDE_EM_LARGE,
+    em_layout,
+    legend_room,
+    plane_axes,
+    presented,
+    stacked_em_areas,
+    wrapped,
+)
 from .traces import (
     FRAME_CURVE_POINTS,
     FRAME_DENSITY_POINTS,
@@ -225,9 +234,11 @@ def _areas(n_components, narrow, large_text):
 
 
 def _legend_room(areas, figure, n_components, narrow, large_text):
-    """``areas``, on a phone with a top margin that holds the legend of ``figure`` (its entries counted)."""
+    """``areas`` with a top margin that holds the legend of ``figure`` (its entries counted, or with large text
+    beside the plane, reckoned from their names), on a phone or with large text; the figure as much taller."""
     if not narrow:
-        return areas
+        names = [trace.name or "" for trace in figure.data if trace.showlegend is not False]
+        return legend_room(areas, names) if large_text else areas
     entries = sum(trace.showlegend is not False for trace in figure.data)
     written = n_components <= PARAMETER_TEXT_MAX
     return stacked_em_areas(max(n_components, 4) if written else 1, entries, large_text)

@@ -4,7 +4,7 @@ their slider and Play button, and the side-by-side panels' grid."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -187,13 +187,14 @@ def _em_annotations(log_likelihood, start_left_out, block_title, note, areas=Non
                 _GREY_TEXT,
             )
         )
+    hangs = areas.block_title_top is not None
     annotations.append(
         _paper_text(
             wrapped(block_title, areas.block_wrap),
             areas.block_x[0],
-            areas.block_y[1] + 0.02,
+            areas.block_title_top if hangs else areas.block_y[1] + 0.02,
             "left",
-            "bottom",
+            "top" if hangs else "bottom",
             11,
             _GREY_TEXT,
             align="left",
@@ -278,6 +279,9 @@ class EMAreas:
     slider_x: float | None = None
     #: Across what the headline band runs (paper fractions; None: over the plane).
     headline_x: tuple | None = None
+    #: Where the parameter block's title hangs from (its top, a paper fraction; None: it stands on the block's top),
+    #: so that a title of several lines (when no parameters are written) goes down into the empty block.
+    block_title_top: float | None = None
     #: The headline hangs from its band's top (its lines, as many as a frame's wrapped texts take, go down into the
     #: band) rather than being centred in it.
     headline_from_top: bool = False
@@ -319,10 +323,23 @@ def _wide_large_em_areas():
         slider_x=0.3,
         headline_x=(0.0, 1.0),
         headline_from_top=True,
+        block_title_top=block_top + fraction["block_title"],
     )
 
 
 WIDE_EM_LARGE = _wide_large_em_areas()
+#: The chart width (px) the legend's rows over a large-text EM chart are reckoned on: a laptop's main column.
+_WIDE_LEGEND_WIDTH = 800
+
+
+def legend_room(areas, names):
+    """``areas`` (with a height) with a top margin that holds a legend of entries ``names`` at large text, and the
+    figure as much taller: a legend that pushes the margin itself squeezes everything under it."""
+    needed = round(24 + _legend_height(names, _WIDE_LEGEND_WIDTH, _LARGE_BAND))
+    extra = max(needed - areas.margin["t"], 0)
+    return replace(areas, margin={**areas.margin, "t": areas.margin["t"] + extra}, height=areas.height + extra)
+
+
 #: A phone's EM chart, top to bottom (px at normal text; text bands grow with large text): the headline (wrapped),
 #: the plane, its x axis, the curve's title, the curve, its x axis, the block's title, the parameter block (per row
 #: of it).
@@ -372,6 +389,7 @@ def stacked_em_areas(n_rows, n_legend_entries, large_text=False):
         label_across=True,
         controls="stacked",
         headline_from_top=True,
+        block_title_top=domains["block_title"][1],
     )
 
 
