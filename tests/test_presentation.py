@@ -49,6 +49,15 @@ def test_large_text_sets_every_size_of_the_em_chart_frames_included_to_18_px_or_
     assert spec["layout"]["sliders"][0]["font"]["size"] >= LARGE_TEXT.min_font_px
 
 
+def test_large_text_sets_every_axis_s_and_the_legend_s_size_outright(two_d_run):
+    """A theme's template (Streamlit's sets the axes' fonts) must not bring back small text."""
+    layout = _em(two_d_run, large_text=True).layout
+    for name in ("xaxis", "yaxis", "xaxis2", "yaxis2"):
+        assert layout[name].tickfont.size >= LARGE_TEXT.min_font_px
+        assert layout[name].title.font.size >= LARGE_TEXT.min_font_px
+    assert layout.legend.font.size >= LARGE_TEXT.min_font_px and layout.title.font.size >= LARGE_TEXT.min_font_px
+
+
 def test_large_text_thickens_lines_and_enlarges_markers(two_d_run):
     plain, large = _em(two_d_run), _em(two_d_run, large_text=True)
 

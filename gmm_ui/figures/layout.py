@@ -737,6 +737,8 @@ LARGE_TEXT = Presentation()
 LARGE_TEXT_HEIGHT = 1.35
 #: Plotly's own sizes where a figure sets none: its base font, hover labels', scatter lines' and markers'.
 _PLOTLY_FONT_PX, _PLOTLY_HOVER_FONT_PX, _PLOTLY_LINE_PX, _PLOTLY_MARKER_PX = 12, 13, 2, 6
+_PLOTLY_TITLE_PX = 17
+_AXIS = re.compile(r"[xy]axis\d*")
 #: A size written into a text's own markup (a headline's smaller second line).
 _INLINE_FONT = re.compile(r"font-size:\s*(\d+(?:\.\d+)?)px")
 
@@ -761,6 +763,18 @@ def presented(figure, presentation=LARGE_TEXT):
     hover["font"] = {**hover.get("font", {}), "size": presentation.font_px(_PLOTLY_HOVER_FONT_PX)}
     for control in layout.get("sliders", []) + layout.get("updatemenus", []):
         control.setdefault("font", {}).setdefault("size", base)
+    # Every role's size set outright: a theme's template (Streamlit's sets the axes' and the title's) would win
+    # over the layout's base font.
+    for name, axis in layout.items():
+        if _AXIS.fullmatch(name) and isinstance(axis, dict):
+            axis.setdefault("tickfont", {}).setdefault("size", base)
+            title = axis.setdefault("title", {})
+            title.setdefault("font", {}).setdefault("size", base)
+    layout.setdefault("legend", {}).setdefault("font", {}).setdefault("size", base)
+    title = layout.setdefault("title", {})
+    title.setdefault("font", {}).setdefault("size", presentation.font_px(_PLOTLY_TITLE_PX))
+    for annotation in layout.get("annotations", []):
+        annotation.setdefault("font", {}).setdefault("size", base)
     for shape in layout.get("shapes", []):
         if shape.get("line", {}).get("width"):
             shape["line"]["width"] *= presentation.line_scale

@@ -16,6 +16,7 @@ from ..text import chart_text, plain
 
 MAIN_CHART_HEIGHT = 560
 PANEL_HEIGHT = 440
+#: The height of one or two panels side by side (more set their own: see comparison_layout).
 SIDE_BY_SIDE_HEIGHT = {1: 620, 2: 620, 3: 1040, 4: 1040}
 #: Above this many points, fitting dozens of models takes long enough to warn about.
 LARGE_DATA = 20_000
