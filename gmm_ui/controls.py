@@ -36,11 +36,13 @@ HIDDEN_KEEPS_VALUE = dict(persist_state="page")
 
 @dataclass(frozen=True)
 class DisplayOptions:
-    """What the charts overlay: ellipses at these numbers of standard deviations, and the truth."""
+    """What the charts overlay: ellipses at these numbers of standard deviations, and the truth; how fast Play goes;
+    whether the charts' text is large (for presenting)."""
 
     n_stds: tuple
     show_truth: bool
     play_speed: str = "normal"
+    large_text: bool = False
 
 
 # --- Data ------------------------------------------------------------------------------------------------------
@@ -355,4 +357,10 @@ def display_section(fit_data):
         help="How fast the charts' ▶ Play goes. Each step is shown as long as it visibly moves something: the "
         "first big moves slowly, the long still end of a run quickly.",
     )
-    return DisplayOptions(tuple(sorted(n_stds)), bool(show_truth and known), play_speed)
+    large_text = st.toggle(
+        "Large text",
+        key=keys.LARGE_TEXT,
+        help="For presenting: every chart's text at 18 px or more (titles, legends, axes, the parameters, the "
+        "slider), thicker ellipses and larger markers. The charts keep it full screen.",
+    )
+    return DisplayOptions(tuple(sorted(n_stds)), bool(show_truth and known), play_speed, bool(large_text))

@@ -30,6 +30,7 @@ The parameters:
                        iteration 3 after its E-step / M-step (half steps)
 ``half``               ``1`` for the EM tab's half steps (implied by ``3E`` / ``3M``; needed at the start)
 ``density``            ``1`` to draw the fitted density under the points of the EM chart
+``large_text``         ``1`` for the charts' large text (presenting)
 =====================  ==================================================================================
 """
 
@@ -197,7 +198,7 @@ class LinkReader:
     def read(self):
         scenario = self._read_data()
         if self.now.get(keys.DATASET_SOURCE) == UPLOAD:
-            for name in sorted(set(self.raw) - {"view"}):
+            for name in sorted(set(self.raw) - {"view", "large_text"}):
                 self.problems.append(f"{name}={self.raw.pop(name)} was ignored: it belongs to an uploaded file.")
         else:
             self._read_model(scenario)
@@ -298,6 +299,9 @@ class LinkReader:
         density = self._take("density", _flag)
         if density is not None:
             self._set("density", keys.SHOW_DENSITY, density)
+        large_text = self._take("large_text", _flag)
+        if large_text is not None:
+            self._set("large_text", keys.LARGE_TEXT, large_text)
         half = self._take("half", _flag)
         raw_iteration = self.raw.get("iteration")
         iteration = self._take("iteration", parse_iteration)
@@ -380,6 +384,8 @@ def _view_params(state):
     link = {} if view == "em" else {"view": view}
     if state.get(keys.SHOW_DENSITY):
         link["density"] = "1"
+    if state.get(keys.LARGE_TEXT):
+        link["large_text"] = "1"
     if view == "em" and state.get(keys.HALF_STEPS):
         position = int(state.get(keys.HALF_STEP, 0))
         if position == 0:

@@ -185,14 +185,15 @@ function watch(chart, gd) {
   });
 }
 
-// Report the window's size only when it changes the page: a phone layout, or a chart's height (as stage.py's
-// chart_height computes it). On a tall desktop window the first page therefore runs once, not twice.
+// Report the window's size only when it changes the page: a width across one of the layouts' thresholds (stage.py's
+// WIDTHS), or a chart's height (as stage.py's chart_height computes it). On a laptop's or a tall window the first
+// page therefore runs once, not twice.
 function reportViewport(data, setStateValue) {
   const { innerWidth: width, innerHeight: height } = window;
   const layout = data.layout;
   const fitted = Math.round(Math.max(layout.smallest, Math.min(layout.preferred, height - layout.above)));
-  const narrow = width < layout.narrow_width;
-  if (narrow === layout.narrow && Math.abs(fitted - layout.height) < layout.step) return;
+  const widthClass = layout.widths.filter((threshold) => width >= threshold).length;
+  if (widthClass === layout.width_class && Math.abs(fitted - layout.height) < layout.step) return;
   setStateValue("viewport", { width, height });
 }
 

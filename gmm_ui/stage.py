@@ -11,14 +11,22 @@ import streamlit as st
 from . import stages
 from . import state as keys
 
-#: Below this width (CSS px) the charts are laid out for a phone: one column, text that wraps.
-NARROW_WIDTH = 640
+#: Window widths (CSS px) at which the page's layout changes: below NARROW_WIDTH a phone's (one column, text that
+#: wraps); below ONE_COLUMN_WIDTH the charts' one column beside the sidebar (gmm_ui.tabs.common); from ONE_ROW_WIDTH
+#: the covariance types' four panels in one row. Until the browser has said, a laptop's (between the last two).
+NARROW_WIDTH, ONE_COLUMN_WIDTH, ONE_ROW_WIDTH = 640, 1000, 1800
+WIDTHS = (NARROW_WIDTH, ONE_COLUMN_WIDTH, ONE_ROW_WIDTH)
 
 
 def viewport():
     """(width, height) of the browser's window in CSS px as last reported; (None, None) before the first report."""
     reported = st.session_state.get(keys.VIEWPORT) or {}
     return reported.get("width"), reported.get("height")
+
+
+def width_class(width):
+    """How many of WIDTHS ``width`` reaches (the layout it gets); a laptop's (2) for an unknown width."""
+    return 2 if width is None else sum(width >= threshold for threshold in WIDTHS)
 
 
 def is_narrow():
@@ -115,8 +123,8 @@ def stage(figure, chart, frames, position, *, labels, preferred_height, half_ste
         "play": play_plan(figure),
         # What the window's size decides, so that the browser reports it only when the page would change.
         "layout": {
-            "narrow_width": NARROW_WIDTH,
-            "narrow": is_narrow(),
+            "widths": WIDTHS,
+            "width_class": width_class(viewport()[0]),
             "preferred": preferred_height,
             "above": CHART_ABOVE,
             "smallest": SMALLEST_CHART,

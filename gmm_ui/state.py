@@ -77,6 +77,7 @@ NORMALISE_WEIGHTS = _declare("normalise_weights")  # its button
 N_STD = _declare("n_std", [1, 2])
 SHOW_TRUTH = _declare("show_truth", True)
 PLAY_SPEED = _declare("play_speed", "normal")  # the animated charts' Play button: slow, normal or fast
+LARGE_TEXT = _declare("large_text", False)  # presenting: every chart's text at 18 px or more
 VIEW = _declare("view")  # the open tab (its label)
 SHARE = _declare("share")  # the "Share this view" popover
 ITERATION = _declare("iteration", 0)

@@ -55,9 +55,10 @@ def _titles(at):
 
 
 def _statuses(at):
-    """The status lines over the panels of the page's side-by-side chart, at the position it opens at."""
+    """The status lines over the panels of the page's side-by-side chart, at the position it opens at (on one line:
+    narrow panels wrap them at their " · ")."""
     chart = next(chart for chart in _charts(at) if _traces(chart, "status"))
-    return [trace["text"][0] for trace in _traces(chart, "status")]
+    return [trace["text"][0].replace("<br>", " · ") for trace in _traces(chart, "status")]
 
 
 def _traces(chart, role):

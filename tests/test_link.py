@@ -45,6 +45,7 @@ def _session(**values):
         {"data": "S1", "view": "kmeans", "iteration": "3"},
         {"data": "S1", "iteration": "2E"},
         {"data": "S1", "half": "1", "density": "1"},
+        {"data": "S1", "view": "covariance", "large_text": "1"},
         {"data": "S8", "columns": "1_3_4", "x": "4", "y": "1"},
     ],
 )

@@ -13,7 +13,16 @@ from gmm_core.metrics import density_1d, histogram_density
 from ..palette import UNASSIGNED_COLOR, component_colors, hex_to_rgb, indexed_colors, mixed_rgb
 from ..text import chart_text
 from .frames import Animation, animated_figure, data_spread, mixture_shape, motion
-from .layout import em_layout, plane_axes
+from .layout import (
+    WIDE_EM,
+    WIDE_EM_LARGE,
+    em_layout,
+    legend_room,
+    plane_axes,
+    presented,
+    stacked_em_areas,
+    wrapped,
+)
 from .traces import (
     FRAME_CURVE_POINTS,
     FRAME_DENSITY_POINTS,
@@ -135,6 +144,8 @@ def em_animation_figure(
     uirevision="em",
     play_speed="normal",
     picked=None,
+    narrow=False,
+    large_text=False,
 ):
     """EM stage by stage in one figure: Plotly's own slider and Play button move through ``frames`` in the browser.
 
@@ -168,6 +179,14 @@ def em_animation_figure(
         (see :func:`gmm_ui.figures.layout.play_sequence`).
     picked : (array of shape (D,), str), optional
         A picked point and its name ("row 17"): ringed in every frame (a trace with ``meta.role`` "picked").
+    narrow : bool
+        Laid out for a phone: one column (the headline, the plane, the log-likelihood curve, the parameter block),
+        long texts wrapped, the slider under Play/Pause across the whole width; the figure sets its own height
+        (``layout.height``), taller than wide.
+    large_text : bool
+        For presenting: every text at least 18 px (see :func:`gmm_ui.figures.layout.presented`), lines thicker,
+        markers larger; the areas laid out for it (the parameters written for at most 4 components beside the
+        plane, more hover).
 
     Returns
     -------
@@ -184,7 +203,8 @@ def em_animation_figure(
     colors = colors or component_colors(n_components)
     log_likelihood = np.asarray(log_likelihood, dtype=np.float64)
     n_stds = sorted(n_stds)
-    parameter_text = n_components <= PARAMETER_TEXT_MAX
+    areas = _areas(n_components, narrow, large_text)
+    parameter_text = n_components <= areas.block_rows
 
     animation = Animation()
     if show_density:
@@ -198,7 +218,7 @@ def em_animation_figure(
         animation.add_group(truth_traces(truth, view.pair, n_stds))
     _add_ellipses(animation, frames, view, n_stds, colors[:n_components])
     lines = (lambda params: parameter_texts(params, view.pair)[1]) if parameter_text else None
-    _add_status(animation, frames, log_likelihood, colors[:n_components], lines)
+    _add_status(animation, frames, log_likelihood, colors[:n_components], lines, areas)
     if picked is not None:
         animation.add(picked_point_trace(picked[0], view, picked[1]))
 
@@ -206,7 +226,30 @@ def em_animation_figure(
     texts = dict(slider_prefix=slider_prefix, note=note, uirevision=uirevision, block_title=block_title)
     texts.update(play_speed=play_speed, motion=motion([mixture_shape(f.params) for f in frames], data_spread(points)))
     figure = animated_figure(animation, [f.name for f in frames], active)
-    return em_layout(figure, plane_axes(view), frames, active, log_likelihood, converged_iteration, tol, **texts)
+    areas = _legend_room(areas, figure, n_components, narrow, large_text)
+    figure = em_layout(
+        figure, plane_axes(view), frames, active, log_likelihood, converged_iteration, tol, areas, **texts
+    )
+    return presented(figure) if large_text else figure
+
+
+def _areas(n_components, narrow, large_text):
+    """The EMAreas of a chart of ``n_components`` (its legend's room is set later, see :func:`_legend_room`)."""
+    if narrow:
+        written = n_components <= PARAMETER_TEXT_MAX
+        return stacked_em_areas(max(n_components, 4) if written else 1, 0, large_text)
+    return WIDE_EM_LARGE if large_text else WIDE_EM
+
+
+def _legend_room(areas, figure, n_components, narrow, large_text):
+    """``areas`` with a top margin that holds the legend of ``figure`` (its entries counted, or with large text
+    beside the plane, reckoned from their names), on a phone or with large text; the figure as much taller."""
+    if not narrow:
+        names = [trace.name or "" for trace in figure.data if trace.showlegend is not False]
+        return legend_room(areas, names) if large_text else areas
+    entries = sum(trace.showlegend is not False for trace in figure.data)
+    written = n_components <= PARAMETER_TEXT_MAX
+    return stacked_em_areas(max(n_components, 4) if written else 1, entries, large_text)
 
 
 def _point_hover(responsibilities, n_points, *, detailed):
@@ -318,7 +361,7 @@ def _outlines(params, view, n_std):
     return covariance_ellipses(means, covariances, n_std=float(n_std), n_points=FRAME_ELLIPSE_POINTS)
 
 
-def _add_status(animation, frames, log_likelihood, colors, parameter_lines):
+def _add_status(animation, frames, log_likelihood, colors, parameter_lines, areas=WIDE_EM):
     """The log-likelihood curve, its marker at each frame's iteration, the headline and, unless ``parameter_lines``
     is None (``parameter_lines(params)``: one line per component), the parameter block."""
     iterations = np.arange(log_likelihood.shape[0])
@@ -352,10 +395,13 @@ def _add_status(animation, frames, log_likelihood, colors, parameter_lines):
         ),
         lambda p: dict(type="scatter", x=[frames[p].iteration], y=[log_likelihood[frames[p].iteration]]),
     )
-    animation.add(_text_trace("x3", "y3", [0.5], 15, "#1F2933", "headline"), lambda p: _headline(frames[p]))
+    headline = _text_trace("x3", "y3", [0.5], 15, "#1F2933", "headline")
+    if areas.headline_from_top:
+        headline.update(y=[1.0], textposition="bottom right")
+    animation.add(headline, lambda p: _headline(frames[p], areas.wrap))
     if parameter_lines is not None:
         n_components = len(colors)
-        rows = max(n_components, 4)
+        rows = max(n_components, 4, areas.block_rows)
         animation.add(
             _text_trace(
                 "x4", "y4", [1 - (k + 0.5) / rows for k in range(n_components)], 12, list(colors), "parameters"
@@ -384,11 +430,13 @@ def _text_trace(xaxis, yaxis, ys, size, color, role):
     )
 
 
-def _headline(f):
-    """Frame ``f``'s headline and note, escaped for Plotly."""
-    text = chart_text(f.headline)
+def _headline(f, wrap=None):
+    """Frame ``f``'s headline and note, escaped for Plotly, on lines of at most about ``wrap`` characters (None: one
+    line each)."""
+    text = wrapped(chart_text(f.headline), wrap)
     if f.note:
-        text += f"<br><span style='font-size:12px;color:#52606D'>{chart_text(f.note)}</span>"
+        for line in wrapped(chart_text(f.note), wrap and round(wrap * 1.25)).split("<br>"):
+            text += f"<br><span style='font-size:12px;color:#52606D'>{line}</span>"
     return dict(type="scatter", text=[text])
 
 
@@ -410,6 +458,8 @@ def em_animation_1d_figure(
     play_speed="normal",
     picked=None,
     rug_rows=None,
+    narrow=False,
+    large_text=False,
 ):
     """EM on 1-D data, stage by stage in one figure, scrubbed in the browser like :func:`em_animation_figure`.
 
@@ -426,8 +476,8 @@ def em_animation_1d_figure(
         and ``previous`` are not drawn).
     x_range : (float, float)
         The axis' range; the mixture's density is drawn over it.
-    log_likelihood, active, converged_iteration, tol, colors, slider_prefix, note, uirevision, play_speed : as for
-        :func:`em_animation_figure`
+    log_likelihood, active, converged_iteration, tol, colors, slider_prefix, note, uirevision, play_speed, narrow,
+    large_text : as for :func:`em_animation_figure`
     x_title : str
     truth : GaussianMixtureParams or gmm_core.PiecewiseLinearDensity, optional
         The truth: its density drawn dashed and, for a mixture, its weighted components dotted.
@@ -454,7 +504,8 @@ def em_animation_1d_figure(
     colors = colors or component_colors(n_components)
     log_likelihood = np.asarray(log_likelihood, dtype=np.float64)
     many = n_components > MAX_LEGEND_COMPONENTS
-    parameter_text = n_components <= PARAMETER_TEXT_MAX
+    areas = _areas(n_components, narrow, large_text)
+    parameter_text = n_components <= areas.block_rows
     grid = np.linspace(x_range[0], x_range[1], FRAME_DENSITY_POINTS)
     edges, heights = histogram_density(values)
     truth_traces_1d = [] if truth is None else true_density_traces(truth, grid)
@@ -469,7 +520,7 @@ def em_animation_1d_figure(
     for trace in truth_traces_1d:
         animation.add(trace)
     lines = (lambda params: parameter_texts_1d(params)[1]) if parameter_text else None
-    _add_status(animation, frames, log_likelihood, colors[:n_components], lines)
+    _add_status(animation, frames, log_likelihood, colors[:n_components], lines, areas)
 
     peaks = [heights.max(initial=0.0), density_1d(frames[-1].params, grid)[0].max(), traces_peak(truth_traces_1d)]
     top = 1.12 * max(peaks)
@@ -485,7 +536,9 @@ def em_animation_1d_figure(
     texts = dict(slider_prefix=slider_prefix, note=note, uirevision=uirevision, block_title=block_title)
     texts.update(play_speed=play_speed, motion=motion([mixture_shape(f.params) for f in frames], data_spread(values)))
     figure = animated_figure(animation, [f.name for f in frames], active)
-    return em_layout(figure, axes, frames, active, log_likelihood, converged_iteration, tol, **texts)
+    areas = _legend_room(areas, figure, n_components, narrow, large_text)
+    figure = em_layout(figure, axes, frames, active, log_likelihood, converged_iteration, tol, areas, **texts)
+    return presented(figure) if large_text else figure
 
 
 def _block_title_1d(n_components, parameter_text, many):

@@ -3,7 +3,8 @@ their slider and Play button, and the side-by-side panels' grid."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -168,41 +169,57 @@ def _paper_text(text, x, y, xanchor, yanchor, size, color=None, **options):
     )
 
 
-def _em_annotations(log_likelihood, start_left_out, block_title, note):
+def _em_annotations(log_likelihood, start_left_out, block_title, note, areas=None):
     """The EM chart's fixed texts: the curve's title (and why its start is not shown), the parameter block's title,
-    and the ``note`` at the plane's top right."""
-    annotations = [_paper_text("Mean log-likelihood per point", CURVE_X[0], CURVE_Y[1] + 0.02, "left", "bottom", 13)]
+    and the ``note`` at the plane's top right, where ``areas`` (EMAreas; None: WIDE_EM) puts them."""
+    areas = areas or WIDE_EM
+    curve_x, curve_y = areas.curve_x, areas.curve_y
+    annotations = [_paper_text("Mean log-likelihood per point", curve_x[0], curve_y[1] + 0.02, "left", "bottom", 13)]
     if start_left_out:
         annotations.append(
             _paper_text(
-                f"the start ({log_likelihood[0]:.4g}) lies below the range shown",
-                CURVE_X[1],
-                CURVE_Y[0] + 0.01,
+                wrapped(f"the start ({log_likelihood[0]:.4g}) lies below the range shown", areas.note_wrap),
+                curve_x[1],
+                curve_y[0] + 0.01,
                 "right",
                 "bottom",
                 10,
                 _GREY_TEXT,
             )
         )
-    annotations.append(_paper_text(block_title, BLOCK_X[0], BLOCK_Y[1] + 0.02, "left", "bottom", 11, _GREY_TEXT))
+    hangs = areas.block_title_top is not None
+    annotations.append(
+        _paper_text(
+            wrapped(block_title, areas.block_wrap),
+            areas.block_x[0],
+            areas.block_title_top if hangs else areas.block_y[1] + 0.02,
+            "left",
+            "top" if hangs else "bottom",
+            11,
+            _GREY_TEXT,
+            align="left",
+        )
+    )
     if note:
         annotations.append(
             _paper_text(
-                chart_text(note),
-                PLANE_X[1],
-                HEADLINE_Y[0],
+                wrapped(chart_text(note), areas.note_wrap),
+                areas.plane_x[1],
+                areas.headline_y[0],
                 "right",
                 "top",
                 11,
                 _GREY_TEXT,
                 bgcolor="rgba(255,255,255,0.8)",
+                align="right",
             )
         )
     return annotations
 
 
-def _convergence_mark(converged_iteration, tol):
-    """A dashed line on the log-likelihood curve where the tolerance was met, and its label."""
+def _convergence_mark(converged_iteration, tol, across=False):
+    """A dashed line on the log-likelihood curve where the tolerance was met, and its label: up the line, or
+    ``across`` (to its left, half-way up: a short curve)."""
     line = dict(
         type="line",
         xref="x2",
@@ -221,57 +238,256 @@ def _convergence_mark(converged_iteration, tol):
         y=0.5,
         xanchor="right",
         yanchor="middle",
-        textangle=-90,
+        textangle=0 if across else -90,
         showarrow=False,
         font=dict(size=11, color="#006B4E"),
     )
+    if across:
+        label.update(
+            text=label["text"].replace(" (", "<br>("), align="right", xshift=-4, bgcolor="rgba(255,255,255,0.8)"
+        )
     return line, label
 
 
-def em_layout(figure, axes, frames, active, log_likelihood, converged_iteration, tol, **texts):
+@dataclass(frozen=True)
+class EMAreas:
+    """Where the parts of an EM chart sit: paper fractions of the plane, its headline, the log-likelihood curve and
+    the parameter block; the margins (px); the figure's height (px; None: the caller's); the most characters on a
+    line of the headline and of the notes (None: no wrapping); the most components whose parameters are written.
+    """
+
+    plane_x: tuple
+    plane_y: tuple
+    headline_y: tuple
+    curve_x: tuple
+    curve_y: tuple
+    block_x: tuple
+    block_y: tuple
+    margin: dict
+    height: int | None = None
+    wrap: int | None = None
+    note_wrap: int | None = None
+    block_rows: int = 6
+    block_wrap: int | None = None
+    #: The tolerance's label on the curve written across rather than up its line: a curve too short for it upright.
+    label_across: bool = False
+    #: Where Play/Pause and the slider go: None, as :func:`animation_controls` puts them (side by side); "stacked",
+    #: the buttons on a row of their own over a slider as wide as the chart (a phone's width holds no more).
+    controls: str | None = None
+    #: Where the slider starts (paper fraction; None: where :func:`animation_controls` starts it), clear of the
+    #: buttons beside it (larger with large text).
+    slider_x: float | None = None
+    #: Across what the headline band runs (paper fractions; None: over the plane).
+    headline_x: tuple | None = None
+    #: Where the parameter block's title hangs from (its top, a paper fraction; None: it stands on the block's top),
+    #: so that a title of several lines (when no parameters are written) goes down into the empty block.
+    block_title_top: float | None = None
+    #: The headline hangs from its band's top (its lines, as many as a frame's wrapped texts take, go down into the
+    #: band) rather than being centred in it.
+    headline_from_top: bool = False
+
+
+#: The EM chart as it always was: the plane on the left, the curve and the parameter block on the right.
+WIDE_EM = EMAreas(PLANE_X, PLANE_Y, HEADLINE_Y, CURVE_X, CURVE_Y, BLOCK_X, BLOCK_Y, ANIMATION_MARGIN)
+#: The EM chart with large text, per column from the top (px): the headline band across the whole width (a headline
+#: and its note, wrapped, on up to four lines); under it on the left the plane, on the right the curve's title, the
+#: curve, its x axis, the parameter block's title and four rows of it; the slider and buttons under both.
+_WIDE_LARGE_BANDS = dict(headline=112, curve_title=34, curve=130, curve_axis=64, block_title=52, block=4 * 46)
+_WIDE_LARGE_MARGIN = dict(l=104, r=28, t=96, b=190)
+
+
+def _wide_large_em_areas():
+    """The :class:`EMAreas` of the EM chart with large text beside the plane (see _WIDE_LARGE_BANDS)."""
+    bands = _WIDE_LARGE_BANDS
+    total = sum(bands.values())
+    fraction = {name: px / total for name, px in bands.items()}
+    headline_bottom = 1.0 - fraction["headline"]
+    curve_top = headline_bottom - fraction["curve_title"]
+    curve_bottom = curve_top - fraction["curve"]
+    block_top = curve_bottom - fraction["curve_axis"] - fraction["block_title"]
+    return EMAreas(
+        PLANE_X,
+        (0.0, headline_bottom - 0.02),
+        (headline_bottom, 1.0),
+        CURVE_X,
+        (curve_bottom, curve_top),
+        BLOCK_X,
+        (0.0, block_top),
+        _WIDE_LARGE_MARGIN,
+        height=round(total + _WIDE_LARGE_MARGIN["t"] + _WIDE_LARGE_MARGIN["b"]),
+        wrap=60,
+        note_wrap=48,
+        block_rows=4,
+        block_wrap=28,
+        label_across=True,
+        slider_x=0.3,
+        headline_x=(0.0, 1.0),
+        headline_from_top=True,
+        block_title_top=block_top + fraction["block_title"],
+    )
+
+
+WIDE_EM_LARGE = _wide_large_em_areas()
+#: The chart width (px) the legend's rows over a large-text EM chart are reckoned on: a laptop's main column.
+_WIDE_LEGEND_WIDTH = 800
+
+
+def legend_room(areas, names):
+    """``areas`` (with a height) with a top margin that holds a legend of entries ``names`` at large text, and the
+    figure as much taller: a legend that pushes the margin itself squeezes everything under it."""
+    needed = round(24 + _legend_height(names, _WIDE_LEGEND_WIDTH, _LARGE_BAND))
+    extra = max(needed - areas.margin["t"], 0)
+    return replace(areas, margin={**areas.margin, "t": areas.margin["t"] + extra}, height=areas.height + extra)
+
+
+#: A phone's EM chart, top to bottom (px at normal text; text bands grow with large text): the headline (wrapped),
+#: the plane, its x axis, the curve's title, the curve, its x axis, the block's title, the parameter block (per row
+#: of it).
+_STACKED_BANDS = dict(headline=140, plane=330, plane_axis=66, curve_title=30, curve=150, curve_axis=64, block_title=40)
+_STACKED_ROW_PX, _STACKED_CONTROLS_PX, _STACKED_LEGEND_ROW_PX = 34, 190, 24
+#: How much a text band grows with large text (18 px and up against 11-15 px).
+_LARGE_BAND = 1.4
+
+
+def stacked_em_areas(n_rows, n_legend_entries, large_text=False):
+    """The :class:`EMAreas` of an EM chart in one column (a phone's): the bands of _STACKED_BANDS from top to
+    bottom, then ``n_rows`` rows of the parameter block; the legend (``n_legend_entries``, two to a row, one with
+    large text) over them all, in a top margin that holds it (the chart does not grow by itself: a legend that
+    pushes the margin squeezes everything else)."""
+    grow = _LARGE_BAND if large_text else 1.0
+    text_bands = {"plane_axis", "curve_title", "curve_axis", "block_title"}
+    bands = {name: px * grow if name in text_bands else px for name, px in _STACKED_BANDS.items()}
+    bands["headline"] *= 1.7 if large_text else 1.0  # fewer words to a line, and larger ones
+    bands["block"] = n_rows * _STACKED_ROW_PX * grow
+    total = sum(bands.values())
+    domains, top = {}, 1.0
+    for name, px in bands.items():
+        domains[name] = (max(top - px / total, 0.0), top)
+        top -= px / total
+    per_row = 1 if large_text else 2
+    legend_rows = -(-n_legend_entries // per_row)
+    margin = dict(
+        l=round(64 * grow),
+        r=16,
+        t=round(16 + legend_rows * _STACKED_LEGEND_ROW_PX * grow),
+        b=round(_STACKED_CONTROLS_PX * grow),
+    )
+    return EMAreas(
+        plane_x=(0.0, 1.0),
+        plane_y=domains["plane"],
+        headline_y=domains["headline"],
+        curve_x=(0.0, 1.0),
+        curve_y=domains["curve"],
+        block_x=(0.0, 1.0),
+        block_y=domains["block"],
+        margin=margin,
+        height=round(total + margin["t"] + margin["b"]),
+        wrap=26 if large_text else 38,
+        note_wrap=26 if large_text else 44,
+        block_rows=n_rows,
+        block_wrap=26 if large_text else 44,
+        label_across=True,
+        controls="stacked",
+        headline_from_top=True,
+        block_title_top=domains["block_title"][1],
+    )
+
+
+def wrapped(text, width):
+    """``text`` (chart text) on lines of at most about ``width`` characters joined by ``<br>``: broken at " · "
+    first, then at spaces (``width`` None: as it is)."""
+    if width is None:
+        return text
+    lines = []
+    for part in text.split(" · "):
+        words = part.split(" ")
+        pieces = [words[0]]
+        for word in words[1:]:
+            if len(pieces[-1]) + 1 + len(word) > width:
+                pieces.append(word)
+            else:
+                pieces[-1] += " " + word
+        if len(pieces) == 1 and lines and len(lines[-1]) + 3 + len(part) <= width:
+            lines[-1] += " · " + part
+        else:
+            lines += pieces
+    return "<br>".join(lines)
+
+
+def stacked_controls(controls, bottom_px, clear_px=12):
+    """``controls`` (from :func:`animation_controls`) on a phone: Play/Pause on a row of their own under the chart,
+    ``clear_px`` under its plot area (clear of an x axis' labels there), the slider under them across the whole
+    width (side by side, the buttons covered the slider's start). ``bottom_px``: the bottom margin that holds
+    them."""
+    for menu in controls.get("updatemenus", []):
+        menu.update(x=0, xanchor="left", y=0, yanchor="top", pad=dict(t=clear_px, r=10))
+    for slider in controls.get("sliders", []):
+        slider.update(x=0, len=1.0, y=0, yanchor="top", pad=dict(t=max(bottom_px - 110, clear_px + 58), b=10))
+    return controls
+
+
+def _clear_of_axis(controls, factor):
+    """``controls`` (from :func:`animation_controls`) moved down ``factor`` times as far from the plot area: clear
+    of an x axis' labels and title grown by large text."""
+    for control in controls.get("updatemenus", []) + controls.get("sliders", []):
+        control["pad"] = dict(control.get("pad", {}), t=round(control.get("pad", {}).get("t", 0) * factor))
+    return controls
+
+
+def em_layout(figure, axes, frames, active, log_likelihood, converged_iteration, tol, areas=WIDE_EM, **texts):
     """Lay out an EM chart: the data's axes ``axes`` (the x and y axis dicts, placed here), the log-likelihood
-    curve, the headline, the parameter block, the slider over ``frames`` (EMFrame) and Play/Pause.
+    curve, the headline, the parameter block, the slider over ``frames`` (EMFrame) and Play/Pause, where ``areas``
+    (EMAreas) puts them.
 
     ``texts``: ``slider_prefix``, ``note`` (or None), ``uirevision`` and ``block_title`` (the parameter block's);
     optional ``play_speed`` and ``motion`` (see :func:`animation_controls`)."""
     xaxis, yaxis = axes
     y_range, start_left_out = log_likelihood_range(log_likelihood)
     last = max(log_likelihood.shape[0] - 1, 1)
-    annotations = _em_annotations(log_likelihood, start_left_out, texts["block_title"], texts["note"])
+    annotations = _em_annotations(log_likelihood, start_left_out, texts["block_title"], texts["note"], areas)
     shapes = []
     if converged_iteration is not None:
-        line, label = _convergence_mark(converged_iteration, tol)
+        line, label = _convergence_mark(converged_iteration, tol, areas.label_across)
         shapes.append(line)
         annotations.append(label)
     legend = dict(
         orientation="h", x=0, xanchor="left", y=1.01, yanchor="bottom", font=dict(size=12), traceorder="normal"
     )
+    controls = animation_controls(
+        [(f.name, f.label) for f in frames],
+        active,
+        slider_prefix=texts["slider_prefix"],
+        speed=texts.get("play_speed", "normal"),
+        motion=texts.get("motion"),
+    )
+    if areas.controls == "stacked":
+        controls = stacked_controls(controls, areas.margin["b"])
+    if areas.slider_x is not None:
+        _clear_of_axis(controls, _LARGE_BAND)
+        for slider in controls["sliders"]:
+            slider.update(x=areas.slider_x, len=1.0 - areas.slider_x)
+    sized = {} if areas.height is None else {"height": areas.height}
     figure.update_layout(
-        **{**BASE_LAYOUT, "margin": ANIMATION_MARGIN, "legend": legend},
+        **{**BASE_LAYOUT, "margin": areas.margin, "legend": legend},
+        **sized,
         uirevision=texts["uirevision"],
-        xaxis=dict(xaxis, domain=list(PLANE_X)),
-        yaxis=dict(yaxis, domain=list(PLANE_Y)),
+        xaxis=dict(xaxis, domain=list(areas.plane_x)),
+        yaxis=dict(yaxis, domain=list(areas.plane_y)),
         xaxis2=dict(
             title="iteration",
             range=[-0.5, last + 0.5],
-            domain=list(CURVE_X),
+            domain=list(areas.curve_x),
             anchor="y2",
             dtick=1 if last <= 10 else None,
         ),
-        yaxis2=dict(zeroline=False, range=y_range, tickformat=".6~g", domain=list(CURVE_Y), anchor="x2"),
-        xaxis3=dict(HIDDEN_AXIS, domain=list(PLANE_X), anchor="y3"),
-        yaxis3=dict(HIDDEN_AXIS, domain=list(HEADLINE_Y), anchor="x3"),
-        xaxis4=dict(HIDDEN_AXIS, domain=list(BLOCK_X), anchor="y4"),
-        yaxis4=dict(HIDDEN_AXIS, domain=list(BLOCK_Y), anchor="x4"),
+        yaxis2=dict(zeroline=False, range=y_range, tickformat=".6~g", domain=list(areas.curve_y), anchor="x2"),
+        xaxis3=dict(HIDDEN_AXIS, domain=list(areas.headline_x or areas.plane_x), anchor="y3"),
+        yaxis3=dict(HIDDEN_AXIS, domain=list(areas.headline_y), anchor="x3"),
+        xaxis4=dict(HIDDEN_AXIS, domain=list(areas.block_x), anchor="y4"),
+        yaxis4=dict(HIDDEN_AXIS, domain=list(areas.block_y), anchor="x4"),
         annotations=annotations,
         shapes=shapes,
-        **animation_controls(
-            [(f.name, f.label) for f in frames],
-            active,
-            slider_prefix=texts["slider_prefix"],
-            speed=texts.get("play_speed", "normal"),
-            motion=texts.get("motion"),
-        ),
+        **controls,
     )
     return figure
 
@@ -291,38 +507,140 @@ def panel_domains(index, n_panels):
     return x_domain, (max(top - height, 0.0), top)
 
 
+@dataclass(frozen=True)
+class PanelGrid:
+    """Where side-by-side panels sit: each panel's (x domain, y domain) and its status line's y domain (paper
+    fractions), the margins (px), the figure's height (px; None: the caller's), the most characters on a status
+    line (None: one line), and where Play/Pause and the slider go (as :attr:`EMAreas.controls`)."""
+
+    domains: tuple
+    status_domains: tuple
+    margin: dict
+    height: int | None = None
+    wrap: int | None = None
+    controls: str | None = None
+    slider_x: float | None = None
+    clear_px: int = 12
+
+
+#: The panels' margins as they always were: the legend over them, the slider and Play/Pause under them.
+PANELS_MARGIN = dict(l=64, r=20, t=96, b=150)
+#: Per number of columns: a panel's height (px) and a status line's characters, at normal text (large text: fewer).
+#: Sized for the widths such a grid gets: one column on a phone (about 360 px), two on a laptop (about 900 px),
+#: four on a wide screen (1,400 px and more). Two rows of two fit a laptop's 768 px with the slider (712 px); one
+#: row of two panels gets taller ones (ONE_ROW_PANEL_PX).
+_PANEL_PX = {1: 300, 2: 185, 3: 280, 4: 300}
+ONE_ROW_PANEL_PX = 380
+_STATUS_CHARACTERS = {1: 40, 2: 52, 3: 44, 4: 40}
+#: Chart widths (px) the legend's rows are reckoned on, per number of columns.
+_GRID_WIDTH = {1: 340, 2: 840, 3: 1100, 4: 1400}
+
+
+def panel_grid(n_panels, columns=None, large_text=False, legend_names=()):
+    """The :class:`PanelGrid` of ``n_panels`` panels.
+
+    ``columns`` None: two to a row in the caller's height, as they always were. Otherwise ``columns`` to a row
+    (1: a phone's column, one panel under the other), every band sized in px (status lines wrapped and given room
+    for two lines, the x axis' labels between rows, the legend's rows over the panels reckoned from
+    ``legend_names``, the controls under them) and the figure's height set; with ``large_text`` the text bands
+    grow for 18 px text.
+    """
+    if columns is None:
+        domains = tuple(panel_domains(index, n_panels) for index in range(n_panels))
+        statuses = tuple((y[1] + 0.005, y[1] + STATUS_BAND - 0.01) for _, y in domains)
+        return PanelGrid(domains, statuses, PANELS_MARGIN)
+    columns = max(1, min(columns, n_panels))
+    grow = _LARGE_BAND if large_text else 1.0
+    rows = -(-n_panels // columns)
+    wrap = round(_STATUS_CHARACTERS[min(columns, 4)] / (1.45 if large_text else 1.0))
+    status_px, gap_px = 40 * grow, 64 * grow
+    panel_px = ONE_ROW_PANEL_PX if rows == 1 and columns == 2 else _PANEL_PX[min(columns, 4)]
+    total = rows * (status_px + panel_px) + (rows - 1) * gap_px
+    column_gap = 0.08 if columns == 2 else 0.06
+    width = (1.0 - (columns - 1) * column_gap) / columns
+    domains, statuses = [], []
+    for index in range(n_panels):
+        row, column = divmod(index, columns)
+        top = 1.0 - row * (status_px + panel_px + gap_px) / total
+        status = (top - status_px / total, top)
+        panel = (max(status[0] - panel_px / total, 0.0), status[0])
+        left = column * (width + column_gap)
+        domains.append(((left, left + width), panel))
+        statuses.append(status)
+    legend_px = _legend_height(legend_names, _GRID_WIDTH[min(columns, 4)], grow)
+    stacked = columns == 1
+    margin = dict(
+        l=round(64 * grow),
+        r=16 if stacked else 20,
+        t=round(24 + legend_px),
+        b=round(_STACKED_CONTROLS_PX * grow + gap_px if stacked else 150 * grow),
+    )
+    return PanelGrid(
+        tuple(domains),
+        tuple(statuses),
+        margin,
+        height=round(total + margin["t"] + margin["b"]),
+        wrap=wrap,
+        controls="stacked" if stacked else None,
+        slider_x=0.3 if large_text and not stacked else None,
+        clear_px=round(gap_px),
+    )
+
+
+def _legend_height(names, width, grow):
+    """About how tall (px) a horizontal legend of entries ``names`` is on a chart ``width`` px wide (entries of
+    12 px text, grown by ``grow``): entries are laid out in rows, each as wide as its name and its symbol."""
+    rows, used = 1, 0.0
+    for name in names:
+        entry = (40 + 6.6 * len(name)) * grow
+        if used and used + entry > width:
+            rows, used = rows + 1, 0.0
+        used += entry
+    return rows * 24 * grow if names else 0.0
+
+
 def axis_suffix(panel):
     """The suffix of panel ``panel``'s axes ("" for the first, then "2", "3"...)."""
     return "" if panel == 0 else str(panel + 1)
 
 
-def panels_layout(figure, n_panels, frames, active, panel_axes, uirevision, play_speed="normal", motion=None):
+def panels_layout(
+    figure, n_panels, frames, active, panel_axes, uirevision, play_speed="normal", motion=None, grid=None
+):
     """Lay out side-by-side panels: each panel's axes (``panel_axes(suffix)``: its x and y axis dicts) and the hidden
     axes of its status line (numbered after the panels'), the legend, the slider over ``frames`` ((name, label)
-    pairs) and Play/Pause (``play_speed``, ``motion``: see :func:`animation_controls`)."""
+    pairs) and Play/Pause (``play_speed``, ``motion``: see :func:`animation_controls`), where ``grid`` (PanelGrid;
+    None: two to a row) puts them."""
+    grid = grid or panel_grid(n_panels)
     axes = {}
     for panel in range(n_panels):
-        x_domain, y_domain = panel_domains(panel, n_panels)
+        x_domain, y_domain = grid.domains[panel]
         suffix = axis_suffix(panel)
         xaxis, yaxis = panel_axes(suffix)
         axes[f"xaxis{suffix}"] = dict(xaxis, domain=list(x_domain), anchor=f"y{suffix}")
         axes[f"yaxis{suffix}"] = dict(yaxis, domain=list(y_domain), anchor=f"x{suffix}")
         status = str(n_panels + panel + 1)
         axes[f"xaxis{status}"] = dict(HIDDEN_AXIS, domain=list(x_domain), anchor=f"y{status}")
-        axes[f"yaxis{status}"] = dict(
-            HIDDEN_AXIS, domain=[y_domain[1] + 0.005, y_domain[1] + STATUS_BAND - 0.01], anchor=f"x{status}"
-        )
+        axes[f"yaxis{status}"] = dict(HIDDEN_AXIS, domain=list(grid.status_domains[panel]), anchor=f"x{status}")
+    controls = animation_controls(frames, active, slider_prefix="Iteration ", speed=play_speed, motion=motion)
+    if grid.controls == "stacked":
+        controls = stacked_controls(controls, grid.margin["b"], grid.clear_px)
+    if grid.slider_x is not None:
+        _clear_of_axis(controls, _LARGE_BAND)
+        for slider in controls["sliders"]:
+            slider.update(x=grid.slider_x, len=1.0 - grid.slider_x)
     figure.update_layout(
         **{
             **BASE_LAYOUT,
-            "margin": dict(l=64, r=20, t=96, b=150),
+            "margin": grid.margin,
             "legend": dict(
                 orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom", font=dict(size=12), traceorder="normal"
             ),
         },
+        **({} if grid.height is None else {"height": grid.height}),
         uirevision=uirevision,
         **axes,
-        **animation_controls(frames, active, slider_prefix="Iteration ", speed=play_speed, motion=motion),
+        **controls,
     )
     return figure
 
@@ -393,4 +711,188 @@ def animation_controls(frames, active, *, slider_prefix, speed="normal", motion=
                 ],
             )
         ],
+    )
+
+
+# --- Presenting: large text, thicker lines, larger markers ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Presentation:
+    """How a finished chart is shown to a room (see :func:`presented`): its smallest text (px), how much every text
+    size grows (titles stay larger than labels), and how much lines and markers grow."""
+
+    min_font_px: float = 18
+    font_scale: float = 1.3
+    line_scale: float = 1.6
+    marker_scale: float = 1.4
+
+    def font_px(self, size):
+        return max(self.min_font_px, round(size * self.font_scale))
+
+
+#: The "Large text" option of the sidebar.
+LARGE_TEXT = Presentation()
+#: How much taller a static chart is drawn with large text (its legend under it, its title over it, both larger).
+LARGE_TEXT_HEIGHT = 1.35
+#: Plotly's own sizes where a figure sets none: its base font, hover labels', scatter lines' and markers'.
+_PLOTLY_FONT_PX, _PLOTLY_HOVER_FONT_PX, _PLOTLY_LINE_PX, _PLOTLY_MARKER_PX = 12, 13, 2, 6
+_PLOTLY_TITLE_PX = 17
+_AXIS = re.compile(r"[xy]axis\d*")
+#: A size written into a text's own markup (a headline's smaller second line).
+_INLINE_FONT = re.compile(r"font-size:\s*(\d+(?:\.\d+)?)px")
+
+
+def presented(figure, presentation=LARGE_TEXT):
+    """``figure`` (finished) with every text at least ``presentation.min_font_px`` and grown by its scale: titles,
+    legend, ticks, axis titles, annotations, text traces (the EM chart's headline and parameter block, panels'
+    status lines), sizes written in the texts' markup (the frames' too), the slider's labels and current value, the
+    buttons and the hover labels; lines thicker and markers larger. ``presentation`` None leaves it as it is.
+
+    A change of the figure only, so a chart keeps it wherever it is drawn (in its place or full screen). Returns
+    ``figure``.
+    """
+    if presentation is None:
+        return figure
+    layout = figure.layout.to_plotly_json()
+    layout.pop("template", None)
+    _grow_fonts(layout, presentation)
+    base = presentation.font_px(layout.get("font", {}).get("size", _PLOTLY_FONT_PX))
+    layout["font"] = {**layout.get("font", {}), "size": base}
+    hover = layout.setdefault("hoverlabel", {})
+    hover["font"] = {**hover.get("font", {}), "size": presentation.font_px(_PLOTLY_HOVER_FONT_PX)}
+    for control in layout.get("sliders", []) + layout.get("updatemenus", []):
+        control.setdefault("font", {}).setdefault("size", base)
+    # Every role's size set outright: a theme's template (Streamlit's sets the axes' and the title's) would win
+    # over the layout's base font.
+    for name, axis in layout.items():
+        if _AXIS.fullmatch(name) and isinstance(axis, dict):
+            axis.setdefault("tickfont", {}).setdefault("size", base)
+            title = axis.setdefault("title", {})
+            title.setdefault("font", {}).setdefault("size", base)
+    layout.setdefault("legend", {}).setdefault("font", {}).setdefault("size", base)
+    title = layout.setdefault("title", {})
+    title.setdefault("font", {}).setdefault("size", presentation.font_px(_PLOTLY_TITLE_PX))
+    for annotation in layout.get("annotations", []):
+        annotation.setdefault("font", {}).setdefault("size", base)
+    for shape in layout.get("shapes", []):
+        if shape.get("line", {}).get("width"):
+            shape["line"]["width"] *= presentation.line_scale
+    figure.update_layout(layout)
+    for trace in figure.data:
+        _present_trace(trace, presentation)
+    for frame in figure.frames:
+        for trace in frame.data:
+            _grow_inline_fonts(trace, presentation)
+    return figure
+
+
+def _grow_fonts(node, presentation):
+    """Every font size set in ``node`` (a layout's JSON) grown, and sizes written in its texts' markup."""
+    if isinstance(node, list):
+        for item in node:
+            _grow_fonts(item, presentation)
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        if key.endswith("font") and isinstance(value, dict) and isinstance(value.get("size"), (int, float)):
+            value["size"] = presentation.font_px(value["size"])
+        elif key == "text" and isinstance(value, str):
+            node[key] = _INLINE_FONT.sub(lambda m: f"font-size:{presentation.font_px(float(m[1]))}px", value)
+        if isinstance(value, (dict, list)):
+            _grow_fonts(value, presentation)
+
+
+def _grow_inline_fonts(trace, presentation):
+    """Sizes written in the markup of ``trace``'s texts, grown."""
+    text = getattr(trace, "text", None)
+    grow = lambda m: f"font-size:{presentation.font_px(float(m[1]))}px"  # noqa: E731
+    if isinstance(text, str) and "font-size" in text:
+        trace.text = _INLINE_FONT.sub(grow, text)
+    elif isinstance(text, (tuple, list)) and any(isinstance(t, str) and "font-size" in t for t in text):
+        trace.text = [_INLINE_FONT.sub(grow, t) if isinstance(t, str) else t for t in text]
+
+
+def _present_trace(trace, presentation):
+    """One trace's text, hover label, line and markers as ``presentation`` shows them."""
+    mode = getattr(trace, "mode", None) or ""
+    if "textfont" in trace:
+        size = trace.textfont.size
+        if isinstance(size, (int, float)):
+            trace.textfont.size = presentation.font_px(size)
+        elif size is None and "text" in mode:
+            trace.textfont.size = presentation.font_px(_PLOTLY_FONT_PX)
+    if "hoverlabel" in trace and isinstance(trace.hoverlabel.font.size, (int, float)):
+        trace.hoverlabel.font.size = presentation.font_px(trace.hoverlabel.font.size)
+    _grow_inline_fonts(trace, presentation)
+    if "line" in trace and "width" in trace.line:
+        width = trace.line.width
+        if isinstance(width, (int, float)):
+            trace.line.width = width * presentation.line_scale
+        elif width is None and "lines" in mode:
+            trace.line.width = _PLOTLY_LINE_PX * presentation.line_scale
+    if "marker" in trace and "size" in trace.marker:
+        size = trace.marker.size
+        if isinstance(size, (int, float)):
+            trace.marker.size = size * presentation.marker_scale
+        elif size is not None:
+            trace.marker.size = np.asarray(size, dtype=np.float64) * presentation.marker_scale
+        elif "markers" in mode:
+            trace.marker.size = _PLOTLY_MARKER_PX * presentation.marker_scale
+
+
+def legend_below(figure, large_text=False):
+    """``figure``'s legend in rows under its plot, across the chart's width (for a phone, where a legend beside the
+    plot takes half its width), in a bottom margin that holds the x axis' labels and the legend's rows (reckoned
+    from its entries' names, at a phone's width, or with ``large_text`` larger at half a laptop's)."""
+    grow = _LARGE_BAND if large_text else 1.0
+    names = [trace.name or "" for trace in figure.data if trace.showlegend is not False]
+    legend_px = _legend_height(names, 420 if large_text else _GRID_WIDTH[1], grow)
+    margin = figure.layout.margin
+    figure.update_layout(
+        legend=dict(orientation="h", x=0, xanchor="left", y=0, yref="container", yanchor="bottom"),
+        margin=dict(l=margin.l, r=margin.r, t=margin.t, b=round(64 * grow + legend_px + 8)),
+    )
+    return figure
+
+
+def shown_as(figure, *, narrow=False, large_text=False):
+    """A finished static chart as a phone (``narrow``) or a presenter (``large_text``: see :func:`presented`) shows
+    it: its legend under the plot (beside it, it took half a phone's width, or half a column's with large text);
+    its title and subtitle wrapped, over the plot, the top margin pushed to hold them (a subtitle reached into the
+    tick labels); with large text, ticks spaced by Plotly for their size rather than one per unit. Returns
+    ``figure``."""
+    if narrow or large_text:
+        legend_below(figure, large_text)
+        _title_over_plot(figure, 34 if large_text else 44, large_text)
+    if large_text:
+        for axis in (figure.layout.xaxis, figure.layout.yaxis):
+            axis.dtick = None
+            axis.ticklabelstandoff = 6  # the two axes' labels at the corner apart
+    return presented(figure) if large_text else figure
+
+
+def _title_over_plot(figure, width, large_text=False):
+    """``figure``'s title and its subtitle (as smaller grey lines of the title) on lines of about ``width``
+    characters (the subtitle's smaller letters take more), hung from the chart's top, in a top margin that holds
+    them all (Plotly places a title's first line only, and let a wrapped subtitle run into the tick labels)."""
+    title = figure.layout.title
+    if not title.text:
+        return
+    grow = LARGE_TEXT.font_px if large_text else float
+    title_px = grow(title.font.size or 17)
+    lines = wrapped(title.text, width).split("<br>")
+    height = 12 + 1.3 * title_px * len(lines)
+    if title.subtitle.text:
+        size = title.subtitle.font.size or _PLOTLY_FONT_PX
+        subtitle = wrapped(title.subtitle.text, round(width * 1.3)).split("<br>")
+        lines += [f"<span style='font-size:{size}px;color:{_GREY_TEXT}'>{line}</span>" for line in subtitle]
+        height += 1.3 * grow(size) * len(subtitle)
+    # Plotly lifts a title of several lines by about one line's height above where its anchor puts it.
+    lift = title_px if len(lines) > 1 else 0.0
+    margin = figure.layout.margin
+    figure.update_layout(
+        title=dict(text="<br>".join(lines), subtitle_text=None, yref="container", y=1, yanchor="top", pad_t=12 + lift),
+        margin=dict(l=margin.l, r=margin.r, b=margin.b, t=round(height + lift + 16)),
     )

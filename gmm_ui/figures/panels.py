@@ -14,7 +14,7 @@ from gmm_core.metrics import density_1d, histogram_density
 from ..palette import UNASSIGNED_COLOR, component_colors, component_symbols, hex_to_rgb, indexed_colors, mixed_rgb
 from ..text import chart_text
 from .frames import Animation, animated_figure, data_spread, mixture_shape, motion
-from .layout import axis_suffix, panels_layout, plane_axes
+from .layout import axis_suffix, panel_grid, panels_layout, plane_axes, presented, wrapped
 from .traces import (
     FRAME_DENSITY_POINTS,
     FRAME_ELLIPSE_POINTS,
@@ -128,6 +128,9 @@ def panels_animation_figure(
     class_names=None,
     uirevision="panels",
     play_speed="normal",
+    narrow=False,
+    large_text=False,
+    columns=None,
 ):
     """Several fits side by side (two starts, four covariance types, k-means and EM) under one slider and Play
     button of Plotly's own: every step is drawn in the browser.
@@ -149,6 +152,15 @@ def panels_animation_figure(
         The position shown first.
     n_stds, colors, truth, true_labels, class_names, play_speed : as for :func:`em_animation_figure` (Play shows
         each position as long as the panel that moves most there moves)
+    narrow : bool
+        Laid out for a phone: one panel under the other, status lines wrapped, the slider under Play/Pause.
+    large_text : bool
+        For presenting: every text at least 18 px (see :func:`gmm_ui.figures.layout.presented`), lines thicker,
+        markers larger, the bands between panels grown to match.
+    columns : int, optional
+        Panels to a row (4: the covariance types in one row, on a wide screen). None: two to a row in the caller's
+        height, as before, unless ``narrow`` or ``large_text`` (then two). With any of the three the figure sets its
+        own height (``layout.height``), every band sized in px.
 
     Returns
     -------
@@ -202,6 +214,7 @@ def panels_animation_figure(
         lambda suffix: plane_axes(view, suffix, constrain="domain"),
         uirevision,
         (play_speed, data_spread(points)),
+        (narrow, large_text, columns),
     )
 
 
@@ -299,11 +312,18 @@ def _panel_shape(stage):
     return mixture_shape(stage.params) if stage.params is not None else np.asarray(stage.centers)
 
 
-def _panels_figure(animation, panels, positions, active, panel_axes, uirevision, pace):
+def _panels_figure(animation, panels, positions, active, panel_axes, uirevision, pace, shape=(False, False, None)):
     """The figure of side-by-side ``panels``: ``animation``'s traces, each panel's status line, its axes
     (``panel_axes(suffix)``: the x and y axis dicts), the frames and the slider; ``pace``: (the Play speed, the
-    data's spread), Play showing each position as long as the panel that moves most there moves."""
+    data's spread), Play showing each position as long as the panel that moves most there moves; ``shape``:
+    (narrow, large text, columns), see :func:`panels_animation_figure`."""
     n_panels = len(panels)
+    narrow, large_text, columns = shape
+    if narrow:
+        columns = 1
+    elif columns is None and large_text:
+        columns = 2
+    wrap = None if columns is None else panel_grid(n_panels, columns, large_text).wrap
     for panel, stages in enumerate(panels):  # each panel's status line, on hidden axes over its top edge
         suffix = str(n_panels + panel + 1)
         status = dict(
@@ -322,12 +342,17 @@ def _panels_figure(animation, panels, positions, active, panel_axes, uirevision,
             name="status",
             meta={"role": "status", "panel": panel},
         )
-        animation.add(status, lambda p, s=stages: dict(type="scatter", text=[chart_text(s[p].status)]))
+        animation.add(status, lambda p, s=stages: dict(type="scatter", text=[wrapped(chart_text(s[p].status), wrap)]))
     frames = [(str(iteration), str(iteration)) for iteration in positions]
     figure = animated_figure(animation, [name for name, _ in frames], active)
     play_speed, spread = pace
     moved = np.max([motion([_panel_shape(stage) for stage in stages], spread) for stages in panels], axis=0)
-    return panels_layout(figure, n_panels, frames, active, panel_axes, uirevision, play_speed, list(moved))
+    grid = None
+    if columns is not None:
+        legend = [trace.name or "" for trace in figure.data if trace.showlegend is not False]
+        grid = panel_grid(n_panels, columns, large_text, legend)
+    figure = panels_layout(figure, n_panels, frames, active, panel_axes, uirevision, play_speed, list(moved), grid)
+    return presented(figure) if large_text else figure
 
 
 def panels_animation_1d_figure(
@@ -342,6 +367,9 @@ def panels_animation_1d_figure(
     truth=None,
     uirevision="panels",
     play_speed="normal",
+    narrow=False,
+    large_text=False,
+    columns=None,
 ):
     """:func:`panels_animation_figure` for 1-D data: each panel draws the data's histogram (every value, binned
     once); a mixture panel's frames move each weighted component's curve and the mixture's density, a k-means
@@ -353,7 +381,7 @@ def panels_animation_1d_figure(
     panels : sequence of sequences of PanelStage
         As for :func:`panels_animation_figure` (no ``responsibilities``, ``labels`` or ``radii`` needed).
     x_range : (float, float)
-    positions, active, uirevision, play_speed : as for :func:`panels_animation_figure`
+    positions, active, uirevision, play_speed, narrow, large_text, columns : as for :func:`panels_animation_figure`
     x_title : str
     colors : sequence of K hex colours, optional
     truth : GaussianMixtureParams or gmm_core.PiecewiseLinearDensity, optional
@@ -402,7 +430,14 @@ def panels_animation_1d_figure(
         )
 
     return _panels_figure(
-        animation, panels, positions, active, line_axes, uirevision, (play_speed, data_spread(values))
+        animation,
+        panels,
+        positions,
+        active,
+        line_axes,
+        uirevision,
+        (play_speed, data_spread(values)),
+        (narrow, large_text, columns),
     )
 
 

@@ -15,7 +15,7 @@ from .. import figures
 from .. import state as keys
 from ..tables import html_table
 from ..text import plain
-from .common import PANEL_HEIGHT, plot
+from .common import PANEL_HEIGHT, chart_columns, plot, presented
 
 #: More rounds than this make the tables too long to read beside each other.
 MAX_ROUNDS = 40
@@ -196,7 +196,7 @@ def _method_panel(run, iteration):
         st.caption(plain(note))
 
 
-def _view():
+def _view(display):
     _story()
     text, p1, p2, method = _inputs()
     runs, problem = _runs(text, p1, p2)
@@ -204,11 +204,11 @@ def _view():
         st.error(f"{plain(problem)} Showing the last valid rounds and start until this is fixed.")
     shown = list(runs.values()) if method == "both" else [runs[method]]
     iteration = _iteration(max(run.n_iter for run in shown))
-    trajectory, log_likelihood = st.columns(2, gap="medium")
+    trajectory, log_likelihood = chart_columns(2)
     with trajectory:
-        plot(figures.boxes_trajectory_figure(list(runs.values()), iteration), PANEL_HEIGHT)
+        plot(presented(figures.boxes_trajectory_figure(list(runs.values()), iteration), display), PANEL_HEIGHT)
     with log_likelihood:
-        plot(figures.boxes_log_likelihood_figure(list(runs.values()), iteration), PANEL_HEIGHT)
+        plot(presented(figures.boxes_log_likelihood_figure(list(runs.values()), iteration), display), PANEL_HEIGHT)
     st.caption(
         "Soft EM never lowers the log-likelihood. Hard EM raises a different one, that of the rounds with each "
         "round's box fixed, as k-means lowers its sum of squares; the mixture's log-likelihood can fall under it."
@@ -219,5 +219,6 @@ def _view():
 
 
 def render(fit):
-    """EM by hand on the two boxes (``fit``, the loaded data set's, is not used: the view has its own data)."""
-    st.fragment(_view)()
+    """EM by hand on the two boxes (``fit``, the loaded data set's, is not used but for its display options: the view
+    has its own data)."""
+    st.fragment(_view)(fit.display)

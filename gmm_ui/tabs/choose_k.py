@@ -9,7 +9,7 @@ from .. import figures, fitting
 from .. import state as keys
 from ..state import clamp
 from ..text import plain
-from .common import LARGE_DATA, PANEL_HEIGHT, chart_notes, count, mixture_chart, plot
+from .common import LARGE_DATA, PANEL_HEIGHT, chart_columns, chart_notes, count, mixture_chart, plot, presented
 
 MAX_SELECTION_K = 12
 
@@ -117,9 +117,15 @@ def render(fit):
         chosen=state[keys.SELECT_MODEL],
         degeneracies=degeneracies,
     )
-    chart_column, model_column = st.columns([1, 1], gap="medium")
+    chart_column, model_column = chart_columns(2)
     with chart_column:
-        plot(figure, PANEL_HEIGHT, key=keys.CRITERION_CHART, on_select=_pick_clicked_model, selection_mode="points")
+        plot(
+            presented(figure, fit.display),
+            PANEL_HEIGHT,
+            key=keys.CRITERION_CHART,
+            on_select=_pick_clicked_model,
+            selection_mode="points",
+        )
         st.selectbox(
             "Model shown",
             models,

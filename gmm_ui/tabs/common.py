@@ -8,21 +8,58 @@ import streamlit as st
 from gmm_core import responsibilities
 from gmm_core.metrics import adjusted_rand_index
 
-from .. import figures, stages
+from .. import figures, stage, stages
+from .. import state as keys
 from ..data import DISPLAY_LIMIT, display_indices
-from ..stage import opening, settle, stage
+from ..stage import opening, settle
 from ..state import ITERATION, clamp
 from ..text import chart_text, plain
 
 MAIN_CHART_HEIGHT = 560
 PANEL_HEIGHT = 440
+#: The height of one or two panels side by side (more set their own: see comparison_layout).
 SIDE_BY_SIDE_HEIGHT = {1: 620, 2: 620, 3: 1040, 4: 1040}
 #: Above this many points, fitting dozens of models takes long enough to warn about.
 LARGE_DATA = 20_000
 #: WebGL layers at the screen's resolution: Plotly's default draws them at twice it, four times the pixels, which
 #: costs 0.2 s each time a large chart is drawn anew in a browser without a GPU, for no visible difference.
 PLOTLY_CONFIG = {"displaylogo": False, "plotGlPixelRatio": 1}
+#: On a phone Plotly's mode bar would cover the legend over the chart; its tools (zoom, pan, download) matter less
+#: than the legend there.
+NARROW_CONFIG = {"displayModeBar": False}
+#: Below ONE_COLUMN_WIDTH (gmm_ui.stage: a window's width, CSS px) the charts take their one-column layout although
+#: the window is no phone's: beside the open sidebar (300 px) a chart is then under 700 px wide, too narrow for the
+#: EM chart's curve and parameters beside its plane, or for two panels side by side (e.g. a 1366 x 768 laptop at
+#: 150 % zoom: 911 px). From ONE_ROW_WIDTH the covariance types' panels sit in one row (each over 300 px wide).
+ONE_COLUMN_WIDTH, ONE_ROW_WIDTH = stage.ONE_COLUMN_WIDTH, stage.ONE_ROW_WIDTH
 _SAME = object()
+
+
+def narrow_charts():
+    """Whether the charts take their one-column layout: on a phone, or in a window too narrow for two columns
+    (unknown width: not)."""
+    width, _ = stage.viewport()
+    return stage.is_narrow() or (width is not None and width < ONE_COLUMN_WIDTH)
+
+
+def chart_columns(n_columns, gap="medium"):
+    """``n_columns`` places for charts side by side, or in a narrow window one under the other (a chart there
+    would be a few hundred pixels wide)."""
+    if narrow_charts():
+        return [st.container() for _ in range(n_columns)]
+    return st.columns(n_columns, gap=gap)
+
+
+def comparison_layout(display, n_panels):
+    """The options of a side-by-side chart of ``n_panels`` for the window and the display options: one column when
+    narrow; three or four panels in one row on a wide screen, else in rows of two that fit a laptop's 768 px with
+    their slider; two panels side by side as before; large text."""
+    narrow = narrow_charts()
+    width, _ = stage.viewport()
+    columns = None
+    if not narrow and n_panels > 2:
+        columns = n_panels if width is not None and width >= ONE_ROW_WIDTH else 2
+    return dict(narrow=narrow, large_text=display.large_text, columns=columns)
 
 
 def truth(fit_data, display):
@@ -67,6 +104,17 @@ def mixture_chart(
     ``colors_from`` is the mixture whose responsibilities color the points (by default ``params``; None leaves
     them uncolored); ``previous_params`` draws where the ellipses were; ``show_density`` the density under them.
     """
+    figure = _mixture_figure(fit_data, params, display, title, uirevision, colors_from, previous_params, show_density)
+    return presented(figure, display)
+
+
+def presented(figure, display):
+    """A static chart as the display options and the window show it: large text (for presenting) and, in a narrow
+    window, its legend under the plot rather than beside it, where it took half a phone's width."""
+    return figures.shown_as(figure, narrow=narrow_charts(), large_text=display.large_text)
+
+
+def _mixture_figure(fit_data, params, display, title, uirevision, colors_from, previous_params, show_density):
     true_params, true_labels = truth(fit_data, display)
     shown = display_indices(fit_data.n_points)
     if fit_data.n_features == 1:  # a histogram of every point: only its bins are sent
@@ -127,14 +175,20 @@ def agreement(fit_data, display, labels):
 
 
 def plot(figure, height, config=None, **options):
-    """Draw a figure at ``height`` pixels (``config``: Plotly settings added to PLOTLY_CONFIG; ``options`` go to
-    ``st.plotly_chart``: a key, selection events...).
+    """Draw a figure at ``height`` pixels (LARGE_TEXT_HEIGHT times taller with large text), or at its own height
+    where it sets one (the one-column, large-text and grid variants size their bands in px); ``config``: Plotly
+    settings added to PLOTLY_CONFIG (and, in a narrow window, NARROW_CONFIG); ``options`` go to
+    ``st.plotly_chart``: a key, selection events...
 
     The figure itself carries the height too: Streamlit's chart first draws the figure as it comes, at Plotly's
     default 450 px when it has none, then again at ``height`` (the chart grew on screen, about 0.2 s later).
     """
+    if st.session_state.get(keys.LARGE_TEXT):
+        height = round(height * figures.LARGE_TEXT_HEIGHT)
+    height = figure.layout.height or height
     figure.update_layout(height=height)
-    return st.plotly_chart(figure, height=height, config={**PLOTLY_CONFIG, **(config or {})}, **options)
+    config = {**PLOTLY_CONFIG, **(NARROW_CONFIG if narrow_charts() else {}), **(config or {})}
+    return st.plotly_chart(figure, height=height, config=config, **options)
 
 
 def count(number, noun):
@@ -199,6 +253,7 @@ def comparison_chart(fit, panels, positions, opened, sample, *, key, last, touch
             truth=truth_1d(fit_data, display),
             uirevision=uirevision,
             play_speed=display.play_speed,
+            **comparison_layout(display, len(panels)),
         )
     else:
         figure = figures.panels_animation_figure(
@@ -213,9 +268,10 @@ def comparison_chart(fit, panels, positions, opened, sample, *, key, last, touch
             class_names=class_names(fit_data),
             uirevision=uirevision,
             play_speed=display.play_speed,
+            **comparison_layout(display, len(panels)),
         )
     figure, events = touch(figure) if touch is not None else (figure, {})
-    height = stage(
+    height = stage.stage(
         figure,
         key,
         [(str(position), str(position)) for position in positions],

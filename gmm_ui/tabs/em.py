@@ -22,6 +22,7 @@ from .common import (
     class_names,
     count,
     density_range,
+    narrow_charts,
     opening_control,
     plane,
     plot,
@@ -171,7 +172,8 @@ def _em_animated_view(fit, highlights, half_steps):
     position = min(max(position, 0), last)
     opened = min(int(opening(keys.EM_CHART, position)), last)
     frames, note, active = _em_frames(fit, highlights, half_steps, opened, also=(position,))
-    figure = em_animation(fit, frames, active, note, half_steps, **maths_panel.chart_extras(fit))
+    layout = dict(narrow=narrow_charts(), large_text=display.large_text)
+    figure = em_animation(fit, frames, active, note, half_steps, **layout, **maths_panel.chart_extras(fit))
     # A click places a mean in place mode (gmm_ui.touch), else picks a point for the maths panel.
     figure, events = touch.em_chart(figure, fit)
     events = events or maths_panel.chart_selection(fit)
@@ -233,7 +235,7 @@ def animation_file(fit, highlights, half_steps, show_density):
 
     def make():
         frames, note, active = _em_frames(fit, highlights, half_steps, 0)
-        figure = em_animation(fit, frames, active, note, half_steps, show_density=show_density)
+        figure = em_animation(fit, frames, active, note, half_steps, show_density=show_density, large_text=fit.display.large_text)
         figure.update_layout(height=ANIMATION_HEIGHT)
         return export.animation_html(figure).encode("utf-8")
 

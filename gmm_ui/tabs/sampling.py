@@ -7,7 +7,17 @@ import streamlit as st
 from .. import figures, fitting
 from .. import state as keys
 from ..data import DISPLAY_LIMIT
-from .common import MAIN_CHART_HEIGHT, axis_titles, chart_notes, density_range, mixture_chart, plane, plot
+from .common import (
+    MAIN_CHART_HEIGHT,
+    axis_titles,
+    chart_columns,
+    chart_notes,
+    density_range,
+    mixture_chart,
+    plane,
+    plot,
+    presented,
+)
 
 
 def _draw_again():
@@ -46,7 +56,7 @@ def render(fit):
     samples, labels = fitting.draw_samples(
         final.weights, final.means, final.covariances, n_samples, st.session_state[keys.SAMPLE_SEED]
     )
-    data_column, samples_column = st.columns(2, gap="medium")
+    data_column, samples_column = chart_columns(2)
     with data_column:
         figure = mixture_chart(
             fit_data,
@@ -59,7 +69,7 @@ def render(fit):
         figure.update_layout(showlegend=False)  # the same plot size as the samples beside it, for comparison
         plot(figure, MAIN_CHART_HEIGHT - 60)
     with samples_column:
-        plot(_samples_figure(fit_data, final, samples, labels, n_samples), MAIN_CHART_HEIGHT - 60)
+        plot(presented(_samples_figure(fit_data, final, samples, labels, n_samples), display), MAIN_CHART_HEIGHT - 60)
     chart_notes(fit_data)
     if fit_data.n_features > 2:
         st.caption("The shading is the density of the fitted mixture's marginal on the two columns shown.")

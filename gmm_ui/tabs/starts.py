@@ -15,7 +15,18 @@ from .. import state as keys
 from ..share import update_url
 from ..state import MAX_SEED
 from ..text import plain
-from .common import LARGE_DATA, PANEL_HEIGHT, chart_notes, count, final_scores, mixture_chart, plot, side_by_side
+from .common import (
+    LARGE_DATA,
+    PANEL_HEIGHT,
+    chart_columns,
+    chart_notes,
+    count,
+    final_scores,
+    mixture_chart,
+    plot,
+    presented,
+    side_by_side,
+)
 
 STRIP_HEIGHT = 320
 CURVES_HEIGHT = 300
@@ -143,7 +154,7 @@ def _starts_animated_view(fit, compared, hook):
                 score_first=True,
             )
     curves = [figures.Curve(item.name, item.run.log_likelihood, item.run.converged) for item in compared]
-    plot(figures.log_likelihood_curves_figure(curves, opening), CURVES_HEIGHT)
+    plot(presented(figures.log_likelihood_curves_figure(curves, opening), fit.display), CURVES_HEIGHT)
     chart_notes(fit.fit_data, limit=limit)
     update_url()
 
@@ -234,7 +245,9 @@ def _restarts(fit):
     optima = distinct_optima(restarts.final_log_likelihood)
     n_iter = [run.n_iter if run is not None else 0 for run in restarts.runs]
     plot(
-        figures.restarts_figure(restarts.final_log_likelihood, restarts.seeds, optima.of_run, n_iter),
+        presented(
+            figures.restarts_figure(restarts.final_log_likelihood, restarts.seeds, optima.of_run, n_iter), fit.display
+        ),
         STRIP_HEIGHT,
     )
     if restarts.failures:
@@ -246,7 +259,7 @@ def _restarts(fit):
         shown = [("The best fit", best)]
     else:
         shown = [("The best fit", best), ("The worst fit", worst)]
-    for column, (title, index) in zip(st.columns(2, gap="medium"), shown):
+    for column, (title, index) in zip(chart_columns(2), shown):
         with column:
             plot(
                 mixture_chart(
