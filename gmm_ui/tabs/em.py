@@ -235,8 +235,9 @@ def animation_file(fit, highlights, half_steps, show_density):
 
     def make():
         frames, note, active = _em_frames(fit, highlights, half_steps, 0)
-        figure = em_animation(fit, frames, active, note, half_steps, show_density=show_density, large_text=fit.display.large_text)
-        figure.update_layout(height=ANIMATION_HEIGHT)
+        large_text = fit.display.large_text  # for slides, as shown
+        figure = em_animation(fit, frames, active, note, half_steps, show_density=show_density, large_text=large_text)
+        figure.update_layout(height=figure.layout.height or ANIMATION_HEIGHT)
         return export.animation_html(figure).encode("utf-8")
 
     return make
