@@ -21,6 +21,7 @@ from .layout import (
     plane_axes,
     presented,
     stacked_em_areas,
+    wide_em_areas,
     wrapped,
 )
 from .traces import (
@@ -146,6 +147,7 @@ def em_animation_figure(
     picked=None,
     narrow=False,
     large_text=False,
+    height=None,
 ):
     """EM stage by stage in one figure: Plotly's own slider and Play button move through ``frames`` in the browser.
 
@@ -183,6 +185,8 @@ def em_animation_figure(
         Laid out for a phone: one column (the headline, the plane, the log-likelihood curve, the parameter block),
         long texts wrapped, the slider under Play/Pause across the whole width; the figure sets its own height
         (``layout.height``), taller than wide.
+    height : int, optional
+        The chart's height (px) where it is shorter than usual (660): the parameter block writes fewer components.
     large_text : bool
         For presenting: every text at least 18 px (see :func:`gmm_ui.figures.layout.presented`), lines thicker,
         markers larger; the areas laid out for it (the parameters written for at most 4 components beside the
@@ -203,7 +207,7 @@ def em_animation_figure(
     colors = colors or component_colors(n_components)
     log_likelihood = np.asarray(log_likelihood, dtype=np.float64)
     n_stds = sorted(n_stds)
-    areas = _areas(n_components, narrow, large_text)
+    areas = _areas(n_components, narrow, large_text, height)
     parameter_text = n_components <= areas.block_rows
 
     animation = Animation()
@@ -233,12 +237,13 @@ def em_animation_figure(
     return presented(figure) if large_text else figure
 
 
-def _areas(n_components, narrow, large_text):
-    """The EMAreas of a chart of ``n_components`` (its legend's room is set later, see :func:`_legend_room`)."""
+def _areas(n_components, narrow, large_text, height=None):
+    """The EMAreas of a chart of ``n_components`` (its legend's room is set later, see :func:`_legend_room`), beside
+    its plane ``height`` px tall (None: its usual height)."""
     if narrow:
         written = n_components <= PARAMETER_TEXT_MAX
         return stacked_em_areas(max(n_components, 4) if written else 1, 0, large_text)
-    return WIDE_EM_LARGE if large_text else WIDE_EM
+    return WIDE_EM_LARGE if large_text else wide_em_areas(height)
 
 
 def _legend_room(areas, figure, n_components, narrow, large_text):
@@ -401,7 +406,7 @@ def _add_status(animation, frames, log_likelihood, colors, parameter_lines, area
     animation.add(headline, lambda p: _headline(frames[p], areas.wrap))
     if parameter_lines is not None:
         n_components = len(colors)
-        rows = max(n_components, 4, areas.block_rows)
+        rows = max(n_components, min(4, areas.block_rows), areas.block_rows)
         animation.add(
             _text_trace(
                 "x4", "y4", [1 - (k + 0.5) / rows for k in range(n_components)], 12, list(colors), "parameters"
@@ -460,6 +465,7 @@ def em_animation_1d_figure(
     rug_rows=None,
     narrow=False,
     large_text=False,
+    height=None,
 ):
     """EM on 1-D data, stage by stage in one figure, scrubbed in the browser like :func:`em_animation_figure`.
 
@@ -504,7 +510,7 @@ def em_animation_1d_figure(
     colors = colors or component_colors(n_components)
     log_likelihood = np.asarray(log_likelihood, dtype=np.float64)
     many = n_components > MAX_LEGEND_COMPONENTS
-    areas = _areas(n_components, narrow, large_text)
+    areas = _areas(n_components, narrow, large_text, height)
     parameter_text = n_components <= areas.block_rows
     grid = np.linspace(x_range[0], x_range[1], FRAME_DENSITY_POINTS)
     edges, heights = histogram_density(values)

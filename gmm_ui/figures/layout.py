@@ -289,6 +289,26 @@ class EMAreas:
 
 #: The EM chart as it always was: the plane on the left, the curve and the parameter block on the right.
 WIDE_EM = EMAreas(PLANE_X, PLANE_Y, HEADLINE_Y, CURVE_X, CURVE_Y, BLOCK_X, BLOCK_Y, ANIMATION_MARGIN)
+#: Where the log-likelihood curve starts (paper fraction) in a chart shorter than usual (see wide_em_areas).
+SHORT_CURVE_Y = 0.62
+#: A row of the parameter block (px): a component's two lines of text at 12 px.
+BLOCK_ROW_PX = 30
+
+
+def wide_em_areas(height=None):
+    """The EM chart beside its plane (WIDE_EM) at ``height`` px (None: the chart's usual 660): in a shorter chart the
+    parameter block writes only as many components as it has rows of BLOCK_ROW_PX for (more: "hover a mean"), and
+    the headline hangs from the top of its band, clear of the legend over it."""
+    if height is None:
+        return WIDE_EM
+    plot_px = height - WIDE_EM.margin["t"] - WIDE_EM.margin["b"]
+    rows = int(plot_px * (WIDE_EM.block_y[1] - WIDE_EM.block_y[0]) // BLOCK_ROW_PX)
+    if rows >= WIDE_EM.block_rows:
+        return WIDE_EM
+    # The curve a little shorter, so that its axis title stays clear of the block's title under it.
+    return replace(WIDE_EM, block_rows=max(rows, 0), headline_from_top=True, curve_y=(SHORT_CURVE_Y, CURVE_Y[1]))
+
+
 #: The EM chart with large text, per column from the top (px): the headline band across the whole width (a headline
 #: and its note, wrapped, on up to four lines); under it on the left the plane, on the right the curve's title, the
 #: curve, its x axis, the parameter block's title and four rows of it; the slider and buttons under both.

@@ -11,7 +11,7 @@ from .. import export, figures, fitting, stages, strategies, tables, touch
 from .. import state as keys
 from ..data import ANIMATION_DISPLAY_LIMIT, display_indices
 from ..share import update_url
-from ..stage import opening, settle, stage
+from ..stage import chart_height, opening, settle, stage
 from ..text import plain
 from . import iterations_grid
 from . import maths as maths_panel
@@ -172,7 +172,7 @@ def _em_animated_view(fit, highlights, half_steps):
     position = min(max(position, 0), last)
     opened = min(int(opening(keys.EM_CHART, position)), last)
     frames, note, active = _em_frames(fit, highlights, half_steps, opened, also=(position,))
-    layout = dict(narrow=narrow_charts(), large_text=display.large_text)
+    layout = dict(narrow=narrow_charts(), large_text=display.large_text, height=chart_height(ANIMATION_HEIGHT))
     figure = em_animation(fit, frames, active, note, half_steps, **layout, **maths_panel.chart_extras(fit))
     # A click places a mean in place mode (gmm_ui.touch), else picks a point for the maths panel.
     figure, events = touch.em_chart(figure, fit)
