@@ -179,7 +179,9 @@ def _restart_inputs():
 def _fit_restarts(fit, n_restarts, method, first_seed):
     """The restarts' runs, or None (after saying why)."""
     settings, fit_data = fit.settings, fit.fit_data
-    if too_large := fitting.snapshots_too_large(settings.n_components, fit_data.n_features, settings.max_iter):
+    if too_large := fitting.snapshots_too_large(
+        settings.n_components, fit_data.n_features, settings.max_iter, n_restarts
+    ):
         st.error(f"The restarts cannot run: {plain(too_large)}")
         return None
     patience = " With this many points it can take a while." if fit_data.n_points > LARGE_DATA else ""
