@@ -176,16 +176,22 @@ def _uploaded():
         return None
     table = upload.value
     label_column, drop_bad_rows, sample_seed = _upload_options(table, uploaded.file_id)
-    try:
-        loaded = from_table(table, uploaded.name, uploaded.file_id, label_column, drop_bad_rows, sample_seed)
-    except DataError as error:
-        bad_rows = isinstance(error, BadRowsError)
-        remedy = f" Tick “{DROP_BAD_ROWS}” above to leave those rows out." if bad_rows else ""
-        st.error(f"Could not use {plain(uploaded.name)}: {plain(error)}{plain(remedy)}", icon=":material/error:")
-        return None
+    state = st.session_state
+    choice = (uploaded.file_id, uploaded.name, label_column, drop_bad_rows, sample_seed)
+    if earlier is not None and state.get(keys.UPLOADED_CHOICE) == choice:
+        loaded = earlier  # a rerun: a large table's points and labels are not read again
+    else:
+        try:
+            loaded = from_table(table, uploaded.name, uploaded.file_id, label_column, drop_bad_rows, sample_seed)
+        except DataError as error:
+            bad_rows = isinstance(error, BadRowsError)
+            remedy = f" Tick “{DROP_BAD_ROWS}” above to leave those rows out." if bad_rows else ""
+            st.error(f"Could not use {plain(uploaded.name)}: {plain(error)}{plain(remedy)}", icon=":material/error:")
+            return None
     for note in loaded.notes:
         st.caption(plain(note))
-    st.session_state[keys.UPLOADED_DATA] = loaded
+    state[keys.UPLOADED_DATA] = loaded
+    state[keys.UPLOADED_CHOICE] = choice
     return loaded
 
 

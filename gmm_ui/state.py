@@ -254,3 +254,9 @@ def apply_data_defaults(state, loaded):
         state.pop(key, None)
     # A shared link's settings (gmm_ui.share) are the defaults of the data set it loads.
     state.update(state.pop(LINK_SETTINGS, {}))
+
+
+# --- Load (issue 21) ----------------------------------------------------------------------------------------------
+#: The choices (file, label column, dropping bad rows, sample seed) ``UPLOADED_DATA`` was made with: a rerun with
+#: the same ones reuses it rather than reading a large table's points and labels again.
+UPLOADED_CHOICE = _declare("uploaded_choice")
