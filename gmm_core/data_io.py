@@ -481,7 +481,7 @@ def inspect_table(source, *, max_bytes=DEFAULT_MAX_BYTES):
 #: of one batch are the only Python strings alive at once.
 _BATCH_LINES = 2**15
 #: Characters of text turned into lines at a time (at least: a chunk ends at a line break).
-_CHUNK_CHARS = 2**20
+_CHUNK_CHARS = 2**18
 
 
 def _line_chunks(text, start=0):
