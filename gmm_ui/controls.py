@@ -24,6 +24,7 @@ from .state import (
     apply_data_defaults,
     clamp,
     keep_choice,
+    keep_choices,
 )
 from .text import plain
 
@@ -51,6 +52,7 @@ def _preset_data(key):
 
 def _preset():
     names = dict(list_scenarios())
+    keep_choice(st.session_state, keys.SCENARIO, list(names))
     key = st.selectbox("Teaching case", list(names), format_func=names.get, key=keys.SCENARIO, **HIDDEN_KEEPS_VALUE)
     return _preset_data(key)
 
@@ -198,6 +200,7 @@ def _uploaded():
 def data_section():
     """Data source pickers; returns the loaded data set (the previous one when a new one fails to load)."""
     st.subheader("Data")
+    keep_choice(st.session_state, keys.DATASET_SOURCE, [PRESET, GENERATE, UPLOAD])
     source = st.segmented_control("Source", [PRESET, GENERATE, UPLOAD], key=keys.DATASET_SOURCE, required=True)
     requested = {PRESET: _preset, GENERATE: _generated, UPLOAD: _uploaded}[source]()
     state = st.session_state
@@ -274,6 +277,8 @@ def model_section(fit_data):
     max_components = min(MAX_COMPONENTS, fit_data.n_points)
     clamp(state, keys.N_COMPONENTS, 1, max_components)
     n_components = st.number_input("Components K", 1, max_components, step=1, key=keys.N_COMPONENTS)
+    keep_choice(state, keys.COVARIANCE_TYPE, COVARIANCE_TYPES)
+    keep_choice(state, keys.CONVERGENCE, list(CONVERGENCE_LABELS))
     covariance_type = st.selectbox(
         "Covariance type", COVARIANCE_TYPES, key=keys.COVARIANCE_TYPE, format_func=COVARIANCE_LABELS.get
     )
@@ -323,6 +328,8 @@ def model_section(fit_data):
 def display_section(fit_data):
     """What the charts overlay."""
     st.subheader("Display")
+    keep_choices(st.session_state, keys.N_STD, [1, 2, 3])  # no ellipse at all is not a choice the charts offer
+    keep_choice(st.session_state, keys.PLAY_SPEED, list(PLAY_SPEEDS))
     n_stds = st.segmented_control(
         "Ellipses at",
         [1, 2, 3],

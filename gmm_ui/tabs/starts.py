@@ -70,6 +70,7 @@ def _reconcile_starts(fit, options):
 
 def _start_picker(fit, options, letter):
     """Strategy and seed of one start; returns (strategy, seed)."""
+    keys.keep_choice(st.session_state, keys.start_key(letter), options)
     strategy = st.selectbox(
         f"Start {letter}",
         options,
@@ -157,6 +158,7 @@ def _restart_inputs():
     """The restarts' number, strategy and first seed."""
     inputs = st.columns(3)
     n_restarts = inputs[0].number_input("Starts", *RESTART_LIMITS, step=1, key=keys.RESTART_COUNT, persist_state="page")
+    keys.keep_choice(st.session_state, keys.RESTART_METHOD, list(strategies.ENGINE_STRATEGIES))
     method = inputs[1].selectbox(
         "Strategy of the starts",
         list(strategies.ENGINE_STRATEGIES),
