@@ -9,9 +9,10 @@ first run sent): each until ``script_finished`` is a *change*. Drawing the chart
 
 Students arrive all at once or spread evenly over 60 s. The server's memory (RSS) is read from /proc before they
 come, every 0.1 s while they work (peak) and 5 s after the last has left (held); its CPU time (user + system, all
-threads) divided by the number of students is the CPU per student. A row "one heavy" opens one K = 200 session on
-600,000 generated points beside 10 students at once. With ``--against COMMIT`` the same rows are measured on the
-app of that commit, served the same way, alternately; nothing is asserted.
+threads, every worker) divided by the number of students is the CPU per student. A row "one heavy" opens one
+K = 200 session on 600,000 generated points beside 10 students at once. Rows "2 workers" serve this tree from two
+processes behind nginx (``gmm_ui.proxy``, as ``make serve WORKERS=2``). With ``--against COMMIT`` the one-process
+rows are also measured on the app of that commit, served the same way, alternately; nothing is asserted.
 
     python -m bench load [--against COMMIT] [--students 1,10,20,40]
 """
@@ -61,34 +62,51 @@ def served(root=ROOT, extra=()):
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
                     break
             time.sleep(0.2)
-        yield url, process
+        yield url, [process.pid]
     finally:
         process.terminate()
         process.wait(timeout=30)
 
 
-def rss_mb(pid):
-    with open(f"/proc/{pid}/status") as status:
-        return next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS"))
+@contextlib.contextmanager
+def served_by_proxy(workers):
+    """This tree's app from ``workers`` processes behind nginx (gmm_ui.proxy); yields (url, the workers' pids)."""
+    from gmm_ui import proxy
+
+    subprocess.run(["bash", str(ROOT / "scripts" / "ensure_nginx.sh")], check=True)
+    with proxy.serving(workers) as (url, processes):
+        yield url, [process.pid for process in processes]
 
 
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def rss_mb(pids):
+    """The resident memory of processes ``pids`` together, in MB."""
+    total = 0.0
+    for pid in pids:
+        with open(f"/proc/{pid}/status") as status:
+            total += next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS"))
+    return total
+
+
+def cpu_seconds(pids):
+    total = 0.0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 class _Sampler(threading.Thread):
-    """The largest RSS of a process, read every 0.1 s until stopped."""
+    """The largest RSS of processes (together), read every 0.1 s until stopped."""
 
-    def __init__(self, pid):
+    def __init__(self, pids):
         super().__init__(daemon=True)
-        self.pid, self.peak, self.done = pid, rss_mb(pid), threading.Event()
+        self.pids, self.peak, self.done = pids, rss_mb(pids), threading.Event()
 
     def run(self):
         while not self.done.wait(0.1):
             with contextlib.suppress(OSError, StopIteration):
-                self.peak = max(self.peak, rss_mb(self.pid))
+                self.peak = max(self.peak, rss_mb(self.pids))
 
 
 async def _until_finished(websocket, widget_ids=None):
@@ -156,15 +174,16 @@ async def _class(url, n_students, spread, heavy):
     )
 
 
-def measure(url, process, n_students, spread=0, heavy=False):
-    """One row: first page and change times (median, p95, worst), RSS before/peak/held, CPU per student."""
-    pid = process.pid
-    asyncio.run(student(url, changes=()))  # the server's first visitor, not timed: every tree has one
-    before, cpu_before = rss_mb(pid), cpu_seconds(pid)
-    sampler = _Sampler(pid)
+def measure(url, pids, n_students, spread=0, heavy=False):
+    """One row: first page and change times (median, p95, worst), RSS before/peak/held, CPU per student (of the
+    server processes ``pids`` together)."""
+    for _ in pids:  # each worker's first visitor (with several, most likely), not timed: every tree has one
+        asyncio.run(student(url, changes=()))
+    before, cpu_before = rss_mb(pids), cpu_seconds(pids)
+    sampler = _Sampler(pids)
     sampler.start()
     results, failures = asyncio.run(_class(url, n_students, spread, heavy))
-    cpu = cpu_seconds(pid) - cpu_before
+    cpu = cpu_seconds(pids) - cpu_before
     time.sleep(5)
     sampler.done.set()
     sampler.join()
@@ -178,7 +197,7 @@ def measure(url, process, n_students, spread=0, heavy=False):
         "change p95": _quantile(changes, 0.95),
         "RSS before": before,
         "RSS peak": sampler.peak,
-        "RSS held": rss_mb(pid),
+        "RSS held": rss_mb(pids),
         "CPU/student": cpu / max(n_students, 1),
         "failed": failures,
     }
@@ -191,10 +210,15 @@ def _quantile(values, q):
 
 
 def rows(student_counts):
+    """(name, students, spread over seconds, beside one heavy session, worker processes) of each row."""
     counts = list(student_counts)
-    return [(f"{n} at once", n, 0, False) for n in counts] + [
-        (f"{max(counts)} over {SPREAD_SECONDS} s", max(counts), SPREAD_SECONDS, False),
-        ("10 at once beside one heavy", 10, 0, True),
+    most = max(counts)
+    return [(f"{n} at once", n, 0, False, 1) for n in counts] + [
+        (f"{most} over {SPREAD_SECONDS} s", most, SPREAD_SECONDS, False, 1),
+        ("10 at once beside one heavy", 10, 0, True, 1),
+        (f"{most} at once, 2 workers", most, 0, False, 2),
+        (f"{most} over {SPREAD_SECONDS} s, 2 workers", most, SPREAD_SECONDS, False, 2),
+        ("10 at once beside one heavy, 2 workers", 10, 0, True, 2),
     ]
 
 
@@ -218,11 +242,14 @@ def main(arguments=()):
     table = []
     with contextlib.ExitStack() as stack:
         roots = {label: stack.enter_context(_tree(ref)) for label, ref in trees}
-        for name, n_students, spread, heavy in rows(int(n) for n in options.students.split(",")):
+        for name, n_students, spread, heavy, workers in rows(int(n) for n in options.students.split(",")):
             for label, _ in trees:  # alternately, on a fresh server each: the machine's speed drifts
+                if workers > 1 and label != "this tree":
+                    continue  # only this tree has gmm_ui.proxy
                 print(f"{name}: {label}", file=sys.stderr, flush=True)
-                with served(roots[label]) as (url, process):
-                    table.append((name, label, measure(url, process, n_students, spread, heavy)))
+                server = served(roots[label]) if workers == 1 else served_by_proxy(workers)
+                with server as (url, pids):
+                    table.append((name, label, measure(url, pids, n_students, spread, heavy)))
     columns = list(table[0][2])
     print(f"\n# Load: students through Streamlit's websocket protocol ({os.cpu_count()} cores)\n")
     print("| row | tree | " + " | ".join(columns) + " |")
