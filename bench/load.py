@@ -74,7 +74,7 @@ def served_by_proxy(workers):
     from gmm_ui import proxy
 
     subprocess.run(["bash", str(ROOT / "scripts" / "ensure_nginx.sh")], check=True)
-    with proxy.serving(workers) as (url, processes):
+    with proxy.serving(workers, quiet=True) as (url, processes):
         yield url, [process.pid for process in processes]
 
 

@@ -116,8 +116,9 @@ def _wait_healthy(url, seconds=120):
 
 
 @contextlib.contextmanager
-def serving(workers=2, port=None, address="127.0.0.1", options=()):
-    """Workers and nginx in front of them; yields the proxy's URL and the workers' processes. Stops all on exit."""
+def serving(workers=2, port=None, address="127.0.0.1", options=(), quiet=False):
+    """Workers and nginx in front of them; yields the proxy's URL and the workers' processes. Stops all on exit.
+    With ``quiet``, the workers' output is discarded (a benchmark's tables stay readable)."""
     port = port or free_ports(1)[0]
     worker_ports = free_ports(workers)
     scratch = Path(tempfile.mkdtemp(prefix="gmm-proxy-"))
@@ -126,7 +127,8 @@ def serving(workers=2, port=None, address="127.0.0.1", options=()):
         for worker_port in worker_ports:
             command = [sys.executable, "-m", "gmm_ui.serve", "--server.address", "127.0.0.1"]
             command += ["--server.port", str(worker_port), *options]
-            processes.append(subprocess.Popen(command, cwd=ROOT, start_new_session=True))
+            output = subprocess.DEVNULL if quiet else None
+            processes.append(subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=output, start_new_session=True))
         for worker_port in worker_ports:
             if not _wait_healthy(f"http://127.0.0.1:{worker_port}"):
                 raise RuntimeError(f"the worker on port {worker_port} did not start")
