@@ -33,7 +33,7 @@ def _held():
 def test_labels_of_heavy_fits_keep_no_responsibility_arrays(traced):
     # The issue's sequence (12 clusters, many points, K = 200, three seeds in turn), scaled down.
     n_components = 60
-    runs, before = [], _held()
+    runs, before, labels_before = [], _held(), LABELS.nbytes
     for seed in (0, 1, 2):
         data = gmm_core.generate_clusters(n_clusters=12, points_per_cluster=500, seed=seed)
         start = gmm_core.initialize(data.X, n_components, "kmeans++", random_state=0)
@@ -48,7 +48,7 @@ def test_labels_of_heavy_fits_keep_no_responsibility_arrays(traced):
     assert _held() - before - run_bytes < responsibilities_bytes
     del runs, run, labels
     assert _held() - before < responsibilities_bytes / 4
-    assert LABELS.nbytes == 0  # the runs' labels went with them
+    assert LABELS.nbytes <= labels_before  # the runs' labels went with them
 
 
 def test_labels_equal_the_most_responsible_component():
