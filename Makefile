@@ -1,10 +1,12 @@
 # Two entry points: `make run` starts the app, `make test` runs every test. Both install what they need.
-PYTHON ?= python3
-VENV   ?= .venv
-PORT   ?= 8501
-BIN    := $(VENV)/bin
+# `make serve WORKERS=2` starts several app processes behind Debian's nginx (installed if missing), for a class.
+PYTHON  ?= python3
+VENV    ?= .venv
+PORT    ?= 8501
+WORKERS ?= 2
+BIN     := $(VENV)/bin
 
-.PHONY: run test bench clean
+.PHONY: run serve test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,10 +22,15 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 run: $(VENV)/.app-installed
 	$(BIN)/python -m gmm_ui.serve --server.port $(PORT)
 
+serve: $(VENV)/.app-installed
+	bash scripts/ensure_nginx.sh
+	$(BIN)/python -m gmm_ui.proxy --workers $(WORKERS) --port $(PORT)
+
 test: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	bash scripts/ensure_chromium.sh
+	bash scripts/ensure_nginx.sh
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.dev-installed

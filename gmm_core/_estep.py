@@ -188,3 +188,12 @@ def weighted_log_prob(X, weights, means, cholesky):
     coefficients = log_density_coefficients(weights, means, cholesky, design)
     relative = np.concatenate([_relative_log_prob(chunk, coefficients) for chunk in design.chunks], axis=1).T
     return relative + coefficients.peak
+
+
+def most_likely_component(X, weights, means, cholesky):
+    """The index (N,) of the component of largest weighted density at each point (the most responsible one; ties to
+    the lowest), computed a chunk at a time on the design's threads: no (N, K) array is ever made."""
+    design = Design.from_points(X, weights.shape[0])
+    coefficients = log_density_coefficients(weights, means, cholesky, design)
+    labels = design.map(lambda chunk, _: _relative_log_prob(chunk, coefficients).argmax(axis=0))
+    return np.concatenate(labels).astype(np.intp, copy=False)

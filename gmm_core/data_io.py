@@ -105,9 +105,13 @@ class Table:
     has_header: bool
     decimal_comma: bool
     notes: tuple[str, ...]
-    # The stripped text of every cell, one tuple per column; the values of the numeric columns (NaN where a cell
-    # is not a number); and the file line of every row, for messages.
-    _cells: tuple[tuple[str, ...], ...] = field(repr=False)
+    # The file's text, from which any cell is read again when asked for (a label column, a bad cell for a
+    # message): no Python object is kept per cell. The field of the file each column is; each row's row in the
+    # file (None: every data row, in order). The values of the numeric columns (NaN where a cell is not a number)
+    # and the file line of every row, for messages.
+    _source: _Rows = field(repr=False)
+    _fields: tuple[int, ...] = field(repr=False)
+    _rows: np.ndarray | None = field(repr=False)
     _values: dict[str, np.ndarray] = field(repr=False)
     _line_numbers: np.ndarray = field(repr=False)
 
@@ -218,7 +222,7 @@ class Table:
         list of str
             One stripped value per row, aligned with the rows of :meth:`points` on this same table.
         """
-        return list(self._cells[self._column_index(column)])
+        return self._source.cells(self._file_rows(), self._fields[self._column_index(column)])
 
     # --- Helpers ------------------------------------------------------------------------------------------------
 
@@ -291,7 +295,7 @@ class Table:
                 name = self.column_names[j]
                 if not np.isfinite(self._values[name][row]):
                     described.append(
-                        f"line {self._line_numbers[row]}, column {name!r} {_describe_bad_cell(self._cells[j][row])}"
+                        f"line {self._line_numbers[row]}, column {name!r} {_describe_bad_cell(self._cell(row, j))}"
                     )
         per_column = ", ".join(
             f"{self.column_names[j]!r} ({n} {_plural(n, 'value')})"
@@ -306,15 +310,22 @@ class Table:
             f"{_plural(n_bad, 'that row', 'those rows')} in the file, or choose to drop the rows with bad values."
         )
 
+    def _file_rows(self):
+        """The row of the file's non-blank rows (the header is row 0) each row of this table is."""
+        rows = np.arange(self.n_rows) if self._rows is None else self._rows
+        return rows + int(self.has_header)
+
+    def _cell(self, row, j):
+        return self._source.cells(self._file_rows()[[row]], self._fields[j])[0]
+
     def _take(self, rows, note):
         """A new table holding only ``rows`` (sorted row indices), with ``note`` added."""
         rows = np.asarray(rows)
-        row_list = rows.tolist()
         return replace(
             self,
-            n_rows=len(row_list),
+            n_rows=len(rows),
             notes=(*self.notes, note),
-            _cells=tuple(tuple(column[i] for i in row_list) for column in self._cells),
+            _rows=read_only(rows.astype(np.int64) if self._rows is None else self._rows[rows]),
             _values={name: read_only(values[rows]) for name, values in self._values.items()},
             _line_numbers=read_only(self._line_numbers[rows]),
         )
@@ -392,45 +403,51 @@ def inspect_table(source, *, max_bytes=DEFAULT_MAX_BYTES):
         numeric columns do not raise here; :meth:`Table.points` reports them.
     """
     text, notes = _decode(_read_source(source, max_bytes))
-    lines = io.StringIO(text, newline="").readlines()  # splits on \n, \r\n and \r only, unlike str.splitlines
-    _check_line_lengths(lines)
-    delimiter = _sniff_delimiter(lines)
-    cells, counts, line_numbers, blank_note = _split_cells(lines, delimiter)
-    if blank_note:
-        notes.append(blank_note)
-    _check_row_lengths(counts, line_numbers, lines, delimiter)
-
-    # Every row has the same number of fields now, so column j is every width-th cell from the j-th. Cells are
-    # stripped of surrounding spaces: "1, 2" and "x ;y" are common and the spaces mean nothing.
-    width = counts[0]
-    cells = [tuple([cell.strip() for cell in cells[j::width]]) for j in range(width)]
-    decimal_comma = delimiter not in (",", None) and "," in text and _has_decimal_commas(cells)
+    sample = list(islice((line for line in _lines(text) if line.strip()), _SNIFF_LINES))
+    if max(map(len, sample)) > MAX_LINE_CHARS:
+        _check_line_lengths(text)
+    delimiter = _sniff_delimiter(sample)
+    source = _Rows(text, delimiter, quoted=delimiter not in (" ", None) and '"' in text)
+    if source.quoted:  # without quotes, each chunk of lines is checked as it is read
+        _check_line_lengths(text)
+    # Decimal commas can only be told from a comma-separated field when the separator is not a comma; the file is
+    # read again with them only if some cell needs them.
+    look_for_commas = delimiter not in (",", None) and "," in text
+    scan = _scan(source, decimal_comma=False, look_for_commas=look_for_commas)
+    decimal_comma = scan.needs_decimal_commas
+    if scan.blank_note:
+        notes.append(scan.blank_note)
+    _check_row_lengths(scan.counts, scan.line_numbers, text, delimiter)
     if decimal_comma:
+        scan = _scan(source, decimal_comma=True, look_for_commas=False)
         notes.append("decimal commas read as decimal points")
-    first = [column[0] for column in cells]
+
+    first = scan.first_row
     has_header = any(cell for cell in first) and not any(_parse(cell, decimal_comma) is not None for cell in first)
+    line_numbers = scan.line_numbers
     if has_header:
         names = _column_names([_unquote(cell) for cell in first])
-        cells = [column[1:] for column in cells]
         line_numbers = line_numbers[1:]
     else:
-        names = [f"x{j + 1}" for j in range(len(cells))]
+        names = [f"x{j + 1}" for j in range(len(first))]
     _check_row_count(len(line_numbers), line_numbers, names if has_header else None)
 
-    kept_names, kept_cells, numeric, non_numeric, values = [], [], [], [], {}
-    for name, column in zip(names, cells):
-        parsed, is_number, is_text = _parse_column(column, decimal_comma)
+    skip = int(has_header)
+    kept_names, kept_fields, numeric, non_numeric, values = [], [], [], [], {}
+    for j, name in enumerate(names):
+        parsed, is_number, is_text = (column[skip:] for column in scan.columns[j])
         if not (is_number | is_text).any():
             # A column with no value at all is usually a trailing separator; it carries no data, so drop it.
             notes.append(f"empty column {name!r} ignored")
             continue
         kept_names.append(name)
-        kept_cells.append(column)
+        kept_fields.append(j)
         # A column is text only if most of its values are: a few bad cells in a numeric column are errors to
         # report, not a reason to call the whole column non-numeric.
         if is_text.sum() > is_number.sum():
             first_text = int(np.argmax(is_text))
-            non_numeric.append(NonNumericColumn(name, column[first_text], int(line_numbers[first_text])))
+            example = source.cells(np.array([first_text + skip]), j)[0]
+            non_numeric.append(NonNumericColumn(name, example, int(line_numbers[first_text])))
         else:
             numeric.append(name)
             values[name] = read_only(parsed)
@@ -450,10 +467,195 @@ def inspect_table(source, *, max_bytes=DEFAULT_MAX_BYTES):
         has_header=has_header,
         decimal_comma=decimal_comma,
         notes=tuple(notes),
-        _cells=tuple(kept_cells),
+        _source=source,
+        _fields=tuple(kept_fields),
+        _rows=None,
         _values=values,
         _line_numbers=read_only(np.asarray(line_numbers, dtype=np.int64)),
     )
+
+
+# --- Reading the rows a batch at a time ---------------------------------------------------------------------------
+
+#: CSV records split at a time (a file with quotes); other files are split a chunk of lines at a time. The cells
+#: of one batch are the only Python strings alive at once.
+_BATCH_LINES = 2**15
+#: Characters of text turned into lines at a time (at least: a chunk ends at a line break).
+_CHUNK_CHARS = 2**18
+
+
+def _line_chunks(text, start=0):
+    """The lines of ``text`` from character ``start``, each with its line break (\\n, \\r\\n or \\r, as
+    ``io.StringIO(text, newline="")`` splits them), as one list per chunk of about ``_CHUNK_CHARS`` characters (a
+    chunk ends at a line break, so the same ``start`` always gives the same chunks)."""
+    breaks = "\n" if "\n" in text else "\r"
+    while start < len(text):
+        end = text.find(breaks, start + _CHUNK_CHARS)
+        end = len(text) if end < 0 else end + 1
+        yield start, io.StringIO(text[start:end], newline="").readlines()
+        start = end
+
+
+def _lines(text, start=0):
+    """The lines of ``text`` from character ``start`` one by one (see :func:`_line_chunks`)."""
+    for _, lines in _line_chunks(text, start):
+        yield from lines
+
+
+class _Rows:
+    """A table's text and how to split it: its rows, read again a batch at a time whenever cells are asked for.
+
+    ``batches`` (filled by :func:`_scan`) holds, for each batch, the character it starts at, how many lines or
+    records it spans and how many non-blank rows it holds.
+    """
+
+    def __init__(self, text, delimiter, quoted):
+        self.text, self.delimiter, self.quoted = text, delimiter, quoted
+        self.batches = []
+
+    def read(self, start=0):
+        """(start character, lines or records read, cells, counts, kept indices, record start lines) per batch,
+        from character ``start``: cells in one flat list, each kept row's number of fields, and the indices
+        (from ``start``) of the lines or records that are not blank."""
+        if self.quoted:
+            yield from self._read_csv(start)
+            return
+        for chunk_start, lines in _line_chunks(self.text, start):
+            if max(map(len, lines)) > MAX_LINE_CHARS:
+                _check_line_lengths(self.text)  # names the line
+            cells, counts, kept = _split_lines(lines, self.delimiter)
+            yield chunk_start, len(lines), cells, counts, kept, None
+
+    def _read_csv(self, start):
+        consumed = [start]
+
+        def counted(lines):
+            for line in lines:
+                consumed[0] += len(line)
+                yield line
+
+        reader = csv.reader(counted(_lines(self.text, start)), delimiter=self.delimiter, skipinitialspace=True)
+        previous_end = 0
+        while True:
+            batch_start = consumed[0]
+            cells, counts, kept, record_lines, record_start = [], [], [], [], None
+            for index in range(_BATCH_LINES):
+                before = consumed[0]
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as error:
+                    raise DataError(
+                        f"Line {reader.line_num} cannot be read as CSV: {error}. Check its quotes and separators."
+                    ) from None
+                record_lines.append(previous_end + 1)
+                previous_end = reader.line_num
+                record_start = before
+                if not _is_blank(row):
+                    cells.extend(row)
+                    counts.append(len(row))
+                    kept.append(index)
+            if not record_lines:
+                return
+            # The last record: its first line, its last line, and its text's first and last character.
+            last = (record_lines[-1], previous_end, record_start, consumed[0])
+            yield batch_start, len(record_lines), cells, counts, kept, (record_lines, last)
+
+    def cells(self, rows, field_):
+        """The stripped text of field ``field_`` of the non-blank ``rows`` (sorted indices), as a list of str."""
+        rows = np.asarray(rows, dtype=np.int64)
+        first_rows = np.cumsum([0] + [n_rows for _, _, n_rows in self.batches])
+        found = []
+        for b in np.unique(np.searchsorted(first_rows, rows, side="right") - 1).tolist():
+            start = self.batches[b][0]
+            _, _, cells, counts, _, _ = next(self.read(start))
+            width = counts[0]
+            wanted = rows[(rows >= first_rows[b]) & (rows < first_rows[b + 1])] - first_rows[b]
+            found.extend(cells[row * width + field_].strip() for row in wanted.tolist())
+        return found
+
+
+@dataclass
+class _Scan:
+    """What one pass over a table's rows found: per field (values, is_number, is_text) over every non-blank row
+    (the header included), the first row's cells, each row's number of fields and file line, and the notes."""
+
+    columns: list
+    first_row: list
+    counts: np.ndarray
+    line_numbers: np.ndarray
+    needs_decimal_commas: bool
+    blank_note: str | None
+
+
+def _scan(source, decimal_comma, look_for_commas):
+    """One pass over ``source``'s rows a batch at a time, parsing every field as numbers (see :class:`_Scan`).
+
+    Rows with another number of fields than the first make the values meaningless; the pass then only counts, so
+    that the caller can name the odd lines."""
+    source.batches = []
+    counts, line_numbers, parts, first_row = [], [], [], None
+    first_kept = last_kept = None
+    n_kept = 0
+    even = True
+    needs_decimal_commas = False
+    lines_before = 0
+    last_record = None
+    for start, n_read, cells, row_counts, kept, records in source.read():
+        source.batches.append((start, n_read, len(row_counts)))
+        if kept:
+            first_kept = lines_before + kept[0] if first_kept is None else first_kept
+            last_kept = lines_before + kept[-1]
+            n_kept += len(kept)
+        if records is None:
+            line_numbers.append(np.asarray(kept, dtype=np.int64) + lines_before + 1)
+        else:
+            record_lines, last_record = records
+            line_numbers.append(np.asarray([record_lines[i] for i in kept], dtype=np.int64))
+        lines_before += n_read
+        counts.append(np.asarray(row_counts, dtype=np.int64))
+        if not row_counts:
+            continue
+        if first_row is None:
+            first_row = [cell.strip() for cell in cells[: row_counts[0]]]
+        width = len(first_row)
+        even = even and all(count == width for count in row_counts)
+        if not even:
+            continue
+        batch = []
+        for j in range(width):
+            column = [cell.strip() for cell in cells[j::width]]
+            if look_for_commas and not needs_decimal_commas:
+                needs_decimal_commas = _has_decimal_commas([column])
+            batch.append(_parse_column(column, decimal_comma))
+        parts.append(batch)
+    if source.quoted:
+        _check_closed_quotes(source.text, last_record)
+    if first_row is None:
+        raise DataError("The file is empty: it holds no values. Choose a CSV or text file with one point per line.")
+    columns = []
+    if even:
+        for j in range(len(first_row)):
+            columns.append(tuple(np.concatenate([batch[j][part] for batch in parts]) for part in range(3)))
+    n_blank = last_kept - first_kept + 1 - n_kept
+    blank_note = f"{n_blank} blank {_plural(n_blank, 'line')} between data rows skipped" if n_blank else None
+    return _Scan(
+        columns, first_row, np.concatenate(counts), np.concatenate(line_numbers), needs_decimal_commas, blank_note
+    )
+
+
+def _check_closed_quotes(text, last_record):
+    """An unclosed quote swallows the rest of the file into one field: a last record that spans several lines and
+    holds an odd number of quote marks is that case."""
+    if last_record is None:
+        return
+    first_line, last_line, start, end = last_record
+    if first_line < last_line and text[start:end].count('"') % 2:
+        raise DataError(
+            f'Line {first_line} opens a quote (") that is never closed, so the rest of the file reads as one '
+            "value. Close the quote or remove it."
+        )
 
 
 # --- Reading and decoding -----------------------------------------------------------------------------------------
@@ -577,14 +779,19 @@ def _decode(data):
 # --- Splitting into rows ------------------------------------------------------------------------------------------
 
 
-def _check_line_lengths(lines):
-    if max(map(len, lines)) > MAX_LINE_CHARS:
-        number, line = next((n, line) for n, line in enumerate(lines, 1) if len(line) > MAX_LINE_CHARS)
-        raise DataError(
-            f"Line {number} is {len(line):,} characters long, more than the limit of {MAX_LINE_CHARS:,} (1 MB) "
-            "for one line. A table of points has one short line per point: check that this is the right file "
-            "and that its lines are separated by line breaks."
-        )
+def _check_line_lengths(text):
+    lines_before = 0
+    for _, lines in _line_chunks(text):
+        if max(map(len, lines)) > MAX_LINE_CHARS:
+            number, line = next(
+                (n, line) for n, line in enumerate(lines, lines_before + 1) if len(line) > MAX_LINE_CHARS
+            )
+            raise DataError(
+                f"Line {number} is {len(line):,} characters long, more than the limit of {MAX_LINE_CHARS:,} (1 MB) "
+                "for one line. A table of points has one short line per point: check that this is the right file "
+                "and that its lines are separated by line breaks."
+            )
+        lines_before += len(lines)
 
 
 def _split_line(line, delimiter):
@@ -631,14 +838,10 @@ def _sniff_delimiter(lines):
     return best if best_share >= 0.5 else None
 
 
-def _split_cells(lines, delimiter):
-    """Every field of the non-blank rows in one flat list, each row's number of fields, and the line it starts on.
-
-    Also returns a note on blank lines found between data rows, or None. One flat list of strings, rather than a
-    list per row, keeps million-row files fast: the garbage collector keeps scanning live lists, never strings.
-    """
-    if delimiter not in (" ", None) and any('"' in line for line in lines):
-        return _read_csv(lines, delimiter)
+def _split_lines(lines, delimiter):
+    """Every field of the non-blank ``lines`` in one flat list, each such line's number of fields, and the indices
+    of those lines. One flat list of strings, rather than a list per row, keeps batches fast: the garbage
+    collector keeps scanning live lists, never strings. (Files with quotes go through the csv module instead.)"""
     kept = [i for i, line in enumerate(lines) if line.strip()]
     rows = [lines[i] for i in kept]
     if delimiter is None:
@@ -652,47 +855,10 @@ def _split_cells(lines, delimiter):
     else:  # with no quote anywhere, splitting at every separator is exactly what the csv module would do
         cells = delimiter.join([line.rstrip("\r\n") for line in rows]).split(delimiter)
         counts = [line.count(delimiter) + 1 for line in rows]
-    return cells, counts, [i + 1 for i in kept], _blank_lines_note(kept)
+    return cells, counts, kept
 
 
-def _read_csv(lines, delimiter):
-    """As :func:`_split_cells`, parsing quotes with the csv module; rows may then span several lines."""
-    reader = csv.reader(lines, delimiter=delimiter, skipinitialspace=True)
-    cells, counts, starts, kept = [], [], [], []
-    record_start = previous_end = 0
-    try:
-        for index, row in enumerate(reader):
-            record_start = previous_end + 1
-            previous_end = reader.line_num
-            if not _is_blank(row):
-                cells.extend(row)
-                counts.append(len(row))
-                starts.append(record_start)
-                kept.append(index)
-    except csv.Error as error:
-        raise DataError(
-            f"Line {reader.line_num} cannot be read as CSV: {error}. Check its quotes and separators."
-        ) from None
-    # An unclosed quote swallows the rest of the file into one field: a last record that spans several lines and
-    # holds an odd number of quote marks is that case.
-    if record_start < previous_end and "".join(lines[record_start - 1 : previous_end]).count('"') % 2:
-        raise DataError(
-            f'Line {record_start} opens a quote (") that is never closed, so the rest of the file reads as one '
-            "value. Close the quote or remove it."
-        )
-    if not kept:
-        raise DataError("The file is empty: it holds no values. Choose a CSV or text file with one point per line.")
-    return cells, counts, starts, _blank_lines_note(kept)
-
-
-def _blank_lines_note(kept):
-    """A note on the blank rows between the first and last of the ``kept`` row indices, or None."""
-    # Blank lines at the start and end are common and harmless; say so only when data rows are split apart.
-    n_blank = kept[-1] - kept[0] + 1 - len(kept)
-    return f"{n_blank} blank {_plural(n_blank, 'line')} between data rows skipped" if n_blank else None
-
-
-def _check_row_lengths(counts, line_numbers, lines, delimiter):
+def _check_row_lengths(counts, line_numbers, text, delimiter):
     """Raise DataError naming the lines whose number of fields differs from most lines'."""
     counts = np.asarray(counts)
     expected = int(np.bincount(counts).argmax())
@@ -701,11 +867,13 @@ def _check_row_lengths(counts, line_numbers, lines, delimiter):
         return
     name = _DELIMITER_NAMES[delimiter]
     described, other_separators = [], False
+    wanted = {int(line_numbers[i]) for i in odd[:_MAX_LISTED].tolist()}
+    lines = {n: line for n, line in enumerate(islice(_lines(text), max(wanted)), 1) if n in wanted}
     for i in odd[:_MAX_LISTED].tolist():
-        number = line_numbers[i]
+        number = int(line_numbers[i])
         # A line that another separator splits into the expected number of fields was written with that one.
         other = next(
-            (d for d in _DELIMITERS if d != delimiter and len(_split_line(lines[number - 1], d)) == expected), None
+            (d for d in _DELIMITERS if d != delimiter and len(_split_line(lines[number], d)) == expected), None
         )
         if other is None:
             described.append(f"line {number} has {counts[i]}")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 
 from . import _design, _estep
+from ._bounded_cache import LABELS
 from .errors import DegenerateFitError, ParameterError
 from .params import GaussianMixtureParams
 from .validation import check_whole, iteration_index
@@ -227,12 +227,18 @@ class EMRun:
         return self.snapshot(self.n_iter)
 
     def responsibilities(self, i):
-        """Posterior probabilities (N, K) of each component for each point under snapshot ``i``."""
-        return _responsibilities_cached(self, iteration_index(i, self.n_iter + 1))
+        """Posterior probabilities (N, K) of each component for each point under snapshot ``i``.
+
+        Computed on every call and not kept: N x K floats are the largest array a fit can make (600,000 points and
+        200 components take 960 MB), so a caller that wants them again keeps them itself.
+        """
+        return responsibilities(self.X, self.snapshot(i))
 
     def labels(self, i):
-        """Most responsible component (N,) under snapshot ``i``."""
-        return self.responsibilities(i).argmax(axis=1)
+        """Most responsible component (N,) under snapshot ``i``: read-only, kept in a cache bounded by bytes, and
+        computed a chunk of points at a time, never as an N x K array."""
+        i = iteration_index(i, self.n_iter + 1)
+        return LABELS.get(self, ("em", i), lambda: _most_likely_component(self.X, self.snapshot(i)))
 
 
 class _Snapshots:
@@ -253,9 +259,13 @@ class _Snapshots:
         return (self._run.snapshot(i) for i in range(len(self)))
 
 
-@lru_cache(maxsize=8)
-def _responsibilities_cached(run, i):
-    return responsibilities(run.X, run.snapshot(i))
+def _most_likely_component(X, params):
+    with _design.single_threaded_blas():
+        labels = _estep.most_likely_component(
+            as_points(X), params.weights, params.means, _estep.cholesky_factors(params.covariances)
+        )
+    labels.flags.writeable = False
+    return labels
 
 
 # --- Per-point views -------------------------------------------------------------------------------------------

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from . import _design
+from ._bounded_cache import LABELS
 from ._kmeans_grid import CellGrid
 from .em import as_points, check_stopping, frozen_points
 from .errors import ParameterError
@@ -226,7 +226,8 @@ class KMeansRun:
     def labels(self, i):
         """Index (N,) of the nearest centre of each point under ``centers[i]`` (negative ``i`` counts from the end);
         IndexError out of range, as ``EMRun.labels``."""
-        return _labels_cached(self, iteration_index(i, self.n_iter + 1))
+        i = iteration_index(i, self.n_iter + 1)
+        return LABELS.get(self, ("kmeans", i), lambda: _labels(self, i))
 
     def radii(self, i):
         """Distance (K,) from each centre of ``centers[i]`` to its farthest assigned point (0 for an empty cluster)."""
@@ -238,9 +239,12 @@ class KMeansRun:
         return radii
 
 
-@lru_cache(maxsize=8)
-def _labels_cached(run, i):
-    return _DensePass(run.X, run.centers.shape[1]).labels(run.centers[i])
+def _labels(run, i):
+    """Labels under ``centers[i]``, read-only: they are kept in a cache bounded by bytes and shared by callers."""
+    with _design.single_threaded_blas():
+        labels = _DensePass(run.X, run.centers.shape[1]).labels(run.centers[i])
+    labels.flags.writeable = False
+    return labels
 
 
 def fit_kmeans(X, initial_centers, max_iter=100, tol=1e-6):

@@ -25,6 +25,7 @@ from .state import (
     apply_data_defaults,
     clamp,
     keep_choice,
+    keep_choices,
 )
 from .text import plain
 
@@ -54,6 +55,7 @@ def _preset_data(key):
 
 def _preset():
     names = dict(list_scenarios())
+    keep_choice(st.session_state, keys.SCENARIO, list(names))
     key = st.selectbox("Teaching case", list(names), format_func=names.get, key=keys.SCENARIO, **HIDDEN_KEEPS_VALUE)
     return _preset_data(key)
 
@@ -179,22 +181,29 @@ def _uploaded():
         return None
     table = upload.value
     label_column, drop_bad_rows, sample_seed = _upload_options(table, uploaded.file_id)
-    try:
-        loaded = from_table(table, uploaded.name, uploaded.file_id, label_column, drop_bad_rows, sample_seed)
-    except DataError as error:
-        bad_rows = isinstance(error, BadRowsError)
-        remedy = f" Tick “{DROP_BAD_ROWS}” above to leave those rows out." if bad_rows else ""
-        st.error(f"Could not use {plain(uploaded.name)}: {plain(error)}{plain(remedy)}", icon=":material/error:")
-        return None
+    state = st.session_state
+    choice = (uploaded.file_id, uploaded.name, label_column, drop_bad_rows, sample_seed)
+    if earlier is not None and state.get(keys.UPLOADED_CHOICE) == choice:
+        loaded = earlier  # a rerun: a large table's points and labels are not read again
+    else:
+        try:
+            loaded = from_table(table, uploaded.name, uploaded.file_id, label_column, drop_bad_rows, sample_seed)
+        except DataError as error:
+            bad_rows = isinstance(error, BadRowsError)
+            remedy = f" Tick “{DROP_BAD_ROWS}” above to leave those rows out." if bad_rows else ""
+            st.error(f"Could not use {plain(uploaded.name)}: {plain(error)}{plain(remedy)}", icon=":material/error:")
+            return None
     for note in loaded.notes:
         st.caption(plain(note))
-    st.session_state[keys.UPLOADED_DATA] = loaded
+    state[keys.UPLOADED_DATA] = loaded
+    state[keys.UPLOADED_CHOICE] = choice
     return loaded
 
 
 def data_section():
     """Data source pickers; returns the loaded data set (the previous one when a new one fails to load)."""
     st.subheader("Data")
+    keep_choice(st.session_state, keys.DATASET_SOURCE, [PRESET, GENERATE, UPLOAD, DRAW])
     source = st.segmented_control("Source", [PRESET, GENERATE, UPLOAD, DRAW], key=keys.DATASET_SOURCE, required=True)
     requested = {PRESET: _preset, GENERATE: _generated, UPLOAD: _uploaded, DRAW: touch.drawn_data}[source]()
     state = st.session_state
@@ -271,6 +280,8 @@ def model_section(fit_data):
     max_components = min(MAX_COMPONENTS, fit_data.n_points)
     clamp(state, keys.N_COMPONENTS, 1, max_components)
     n_components = st.number_input("Components K", 1, max_components, step=1, key=keys.N_COMPONENTS)
+    keep_choice(state, keys.COVARIANCE_TYPE, COVARIANCE_TYPES)
+    keep_choice(state, keys.CONVERGENCE, list(CONVERGENCE_LABELS))
     covariance_type = st.selectbox(
         "Covariance type", COVARIANCE_TYPES, key=keys.COVARIANCE_TYPE, format_func=COVARIANCE_LABELS.get
     )
@@ -325,6 +336,8 @@ def model_section(fit_data):
 def display_section(fit_data):
     """What the charts overlay."""
     st.subheader("Display")
+    keep_choices(st.session_state, keys.N_STD, [1, 2, 3])  # no ellipse at all is not a choice the charts offer
+    keep_choice(st.session_state, keys.PLAY_SPEED, list(PLAY_SPEEDS))
     n_stds = st.segmented_control(
         "Ellipses at",
         [1, 2, 3],

@@ -6,6 +6,8 @@ than raising: failures are then cached like values, and a rerun or a scrub never
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import threading
 import time
@@ -73,17 +75,21 @@ class Result(Generic[T]):
 SNAPSHOT_BUDGET_BYTES = 128 * 2**20
 
 
-def snapshots_too_large(n_components, n_features, max_iter):
-    """Why a fit's snapshots could exceed :data:`SNAPSHOT_BUDGET_BYTES`, with what to lower; None if they fit."""
-    per_iteration = n_components * (1 + n_features + n_features**2) * 8  # weights, means, covariances
+def snapshots_too_large(n_components, n_features, max_iter, n_runs=1):
+    """Why the snapshots of ``n_runs`` fits could exceed :data:`SNAPSHOT_BUDGET_BYTES` together, with what to lower;
+    None if they fit."""
+    per_iteration = n_components * (1 + n_features + n_features**2) * 8 * n_runs  # weights, means, covariances
     needed = (max_iter + 1) * per_iteration
     if needed <= SNAPSHOT_BUDGET_BYTES:
         return None
+    runs = f" for each of {n_runs} starts" if n_runs > 1 else ""
+    fewer_runs = ", the number of starts" if n_runs > 1 else ""
     return (
-        f"K = {n_components} components in {n_features} columns over up to {max_iter:,} iterations would keep "
-        f"{needed / 2**20:,.0f} MB of snapshots, more than the {SNAPSHOT_BUDGET_BYTES // 2**20} MB allowed. Lower "
-        f"the maximum number of iterations to {SNAPSHOT_BUDGET_BYTES // per_iteration - 1:,} or fewer, or lower K "
-        "or the number of columns."
+        f"K = {n_components} components in {n_features} columns over up to {max_iter:,} iterations{runs} would keep "
+        f"{needed / 2**20:,.0f} MB of snapshots, more than the {SNAPSHOT_BUDGET_BYTES // 2**20} MB allowed (the "
+        f"server's memory is shared by everyone using it). Lower the maximum number of iterations to "
+        f"{max(SNAPSHOT_BUDGET_BYTES // per_iteration - 1, 0):,} or fewer, or lower K{fewer_runs} or the number of "
+        "columns."
     )
 
 
@@ -121,32 +127,66 @@ def _run_em(X, start, max_iter, tol, covariance_type, reg_covar, convergence, pr
     return Result(run)
 
 
-class _Runs:
-    """The last EM fits of every session, by their inputs (failures too, as messages: a rerun or a scrub must
-    never repeat a fit that failed). Plain storage rather than ``st.cache_data``, whose replay of elements
-    forbids drawing the progress bar from inside the fit."""
+def result_bytes(value, seen=None):
+    """Bytes of the arrays ``value`` holds (a run, a Result, tuples and dicts of them), each array counted once."""
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return 0
+    seen.add(id(value))
+    if isinstance(value, np.ndarray):
+        base = value if value.base is None else value.base
+        if base is not value and id(base) in seen:
+            return 0
+        seen.add(id(base))
+        return int(base.nbytes) if isinstance(base, np.ndarray) else int(value.nbytes)
+    if isinstance(value, (tuple, list)):
+        return sum(result_bytes(item, seen) for item in value)
+    if isinstance(value, dict):
+        return sum(result_bytes(item, seen) for item in value.values())
+    if hasattr(value, "__dict__"):
+        return sum(result_bytes(item, seen) for item in vars(value).values())
+    return 0
 
-    def __init__(self, max_entries):
-        self.max_entries = max_entries
-        self.entries = OrderedDict()
+
+class _Kept:
+    """The last results of every session's fits, by their inputs (failures too, as messages: a rerun or a scrub
+    must never repeat a fit that failed), least recently used dropped first once their arrays exceed
+    ``max_bytes``. Plain storage rather than ``st.cache_data``, which bounds only the number of entries (32 EM runs
+    of up to 128 MB of snapshots each) and copies a result out of its pickle on every rerun; and whose replay of
+    elements forbids drawing the progress bar from inside the fit."""
+
+    def __init__(self, max_bytes):
+        self.max_bytes = max_bytes
+        self.entries = OrderedDict()  # key -> (outcome, bytes)
+        self.nbytes = 0
         self.lock = threading.Lock()
 
     def get(self, key):
         with self.lock:
-            if key in self.entries:
-                self.entries.move_to_end(key)
-            return self.entries.get(key)
+            if key not in self.entries:
+                return None
+            self.entries.move_to_end(key)
+            return self.entries[key][0]
 
     def put(self, key, outcome):
+        size = result_bytes(outcome)
         with self.lock:
-            self.entries[key] = outcome
-            while len(self.entries) > self.max_entries:
-                self.entries.popitem(last=False)
+            if key in self.entries:
+                self.nbytes -= self.entries.pop(key)[1]
+            self.entries[key] = (outcome, size)
+            self.nbytes += size
+            while self.nbytes > self.max_bytes and len(self.entries) > 1:  # the newest stays: its session shows it
+                self.nbytes -= self.entries.popitem(last=False)[1][1]
+
+
+#: What the kept fits of all sessions may hold together (runs, their snapshots and their copy of the data). With
+#: the 64 MB of labels (``gmm_core``) and the uploads' tables (:func:`read_upload`), the server stays near 1 GB.
+KEPT_BYTES = 256 * 2**20
 
 
 @st.cache_resource
-def _em_runs():
-    return _Runs(max_entries=32)
+def _kept():
+    return _Kept(max_bytes=KEPT_BYTES)
 
 
 def _digest(*arrays):
@@ -183,6 +223,26 @@ class _ProgressBar:
         )
 
 
+def kept(spinner=None):
+    """Keep a function's results (a :class:`Result`, usually holding runs) in the server's byte-bounded store,
+    keyed by its name and arguments (arrays by their bytes); ``spinner``: the text shown while it computes."""
+
+    def decorate(function):
+        @functools.wraps(function)
+        def wrapper(*args):
+            key = (function.__name__, *(_digest(a) if isinstance(a, np.ndarray) else a for a in args))
+            store = _kept()
+            if (outcome := store.get(key)) is None:
+                with st.spinner(spinner) if spinner else contextlib.nullcontext():
+                    outcome = function(*args)
+                store.put(key, outcome)
+            return outcome
+
+        return wrapper
+
+    return decorate
+
+
 def fit_em(X, start, settings, covariance_type=None):
     """EM from ``start`` with ``settings`` (optionally another covariance type), kept by every input; a fit that
     runs for more than a moment shows a progress bar where it is called.
@@ -200,19 +260,19 @@ def fit_em(X, start, settings, covariance_type=None):
         float(settings.reg_covar),
         settings.convergence,
     )
-    key = (_digest(X, start.weights, start.means, start.covariances), options)
-    runs = _em_runs()
-    if (outcome := runs.get(key)) is None:
+    key = ("em", _digest(X, start.weights, start.means, start.covariances), options)
+    kept = _kept()
+    if (outcome := kept.get(key)) is None:
         placeholder = st.empty()
         try:
             outcome = _run_em(X, start, *options, progress=_ProgressBar(placeholder))
         finally:
             placeholder.empty()
-        runs.put(key, outcome)
+        kept.put(key, outcome)
     return outcome
 
 
-@st.cache_data(max_entries=32, show_spinner="Running k-means…")
+@kept(spinner="Running k-means…")
 def fit_kmeans(X, initial_centers, max_iter):
     """Lloyd's k-means from ``initial_centers`` (K, D), cached.
 
@@ -280,7 +340,7 @@ def draw_samples(weights, means, covariances, n_samples, seed):
     return sample(params, int(n_samples), random_state=int(seed))
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@kept()
 def fit_restarts(X, n_components, n_restarts, method, seed, covariance_type, max_iter, tol, reg_covar, convergence):
     """EM from ``n_restarts`` starts of ``method`` (seeds ``seed``, ``seed + 1``...), stopped by the user's own
     rule (``max_iter``, ``tol``, ``convergence``), cached.
@@ -314,7 +374,7 @@ SELECTION_TOL = 1e-4
 SELECTION_MAX_ITER = 200
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@kept()
 def select_components(X, max_components, n_restarts, seed, reg_covar):
     """BIC and AIC of the best of ``n_restarts`` k-means++ starts for K = 1..max_components and every type, cached.
 

@@ -40,6 +40,7 @@ def without_cache_notice():
 
 
 def main(options):
+    _return_freed_memory()
     with without_cache_notice():
         import streamlit.emojis  # noqa: F401  (icon names, checked when the first page draws an icon)
 
@@ -53,6 +54,26 @@ def main(options):
 
     sys.argv = ["streamlit", "run", str(APP), *options]
     cli.main()
+
+
+def _return_freed_memory():
+    """Make glibc's allocator give freed memory back to the system (issue 21): Python's big arrays (a fit's
+    snapshots, an upload's columns) are freed but, after the first large block has been freed, glibc serves later
+    ones from its heap, whose top only shrinks when nothing above is in use. A fixed threshold (128 KB) keeps every
+    large block in its own mapping, returned on free; two arenas (rather than 8 per core) keep the threads of
+    many sessions from each holding memory of their own. Measured on a 33 MB upload: 294 MB held after parsing
+    before, 213 MB after (110 MB before parsing). Elsewhere than glibc this does nothing. Returns whether it applied.
+    """
+    import ctypes
+    import ctypes.util
+
+    M_MMAP_THRESHOLD, M_ARENA_MAX = -3, -8
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    return bool(mallopt(M_MMAP_THRESHOLD, 128 * 1024)) and bool(mallopt(M_ARENA_MAX, 2))
 
 
 def _listen_without_nagle():

@@ -18,6 +18,11 @@ from .data import COMPARISON_DISPLAY_LIMIT, display_indices
 MAX_FRAMES = 250
 #: Bytes of curves all the frames of a 1-D EM chart may carry: with many components, fewer frames.
 MAX_FRAME_BYTES_1D = 3_000_000
+#: About how many bytes of the 2-D EM chart's JSON each component takes in each frame (measured: 126 frames of
+#: K = 200 made a 48.5 MB chart), and how many all its frames may take: 250 frames of K = 200 made a 96.5 MB chart,
+#: which the server held several copies of while sending it (1.2 GB at the peak).
+FRAME_BYTES_2D_PER_COMPONENT = 2_000
+MAX_FRAME_BYTES_2D = 16_000_000
 #: Bytes of frames a side-by-side chart may carry: every panel's point colours and outlines at every position.
 MAX_COMPARISON_FRAME_BYTES = 3_000_000
 E_STEP, M_STEP = "E", "M"
@@ -151,6 +156,11 @@ _FLAT_START_NOTE = (
 )
 
 
+def max_frames_2d(n_components):
+    """How many frames a 2-D EM chart of ``n_components`` components holds at most (25 to MAX_FRAMES)."""
+    return max(25, min(MAX_FRAMES, MAX_FRAME_BYTES_2D // (FRAME_BYTES_2D_PER_COMPONENT * max(n_components, 1))))
+
+
 def max_frames_1d(n_components):
     """How many frames a 1-D EM chart of ``n_components`` components holds at most (25 to MAX_FRAMES)."""
     return max(25, min(MAX_FRAMES, MAX_FRAME_BYTES_1D // figures.frame_bytes_1d(n_components)))
@@ -215,6 +225,8 @@ def em_frames(run, points, half_steps, opening, keep=(), max_frames=MAX_FRAMES):
     note : str or None
     """
     n_iter = run.n_iter
+    if points is not None:  # memory: many components, fewer frames
+        max_frames = min(max_frames, max_frames_2d(run.weights.shape[1]))
     iterations, positions = _em_positions(n_iter, half_steps, opening, keep, max_frames)
     note = None
     if len(iterations) < n_iter + 1:

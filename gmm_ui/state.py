@@ -207,14 +207,29 @@ def is_declared(key):
 
 def clamp(state, key, low, high):
     """Keep the whole number at ``state[key]`` (``low`` when absent) within ``low``..``high``; returns it."""
-    state[key] = min(max(int(state.get(key, low)), low), high)
+    try:
+        value = int(state.get(key, low))
+    except (TypeError, ValueError, OverflowError):  # None (an empty field a page sent), text, NaN or infinity
+        value = low
+    state[key] = min(max(value, low), high)
     return state[key]
 
 
-def keep_choice(state, key, options, fallback):
-    """Replace ``state[key]`` by ``fallback`` when it is not one of ``options`` (before the widget is drawn)."""
+def keep_choice(state, key, options, fallback=None):
+    """Replace ``state[key]`` by ``fallback`` when it is not one of ``options`` (before the widget is drawn).
+
+    Without ``fallback``: the key's default where it is an option, else the first option. Besides a stale choice,
+    this repairs a crafted message from a page (an empty selection of a choice that requires one)."""
     if state.get(key) not in options:
-        state[key] = fallback
+        default = KEYS.get(key)
+        state[key] = fallback if fallback is not None else default if default in options else options[0]
+
+
+def keep_choices(state, key, options):
+    """As :func:`keep_choice` for a choice of several: a list of ``options``, at least one (else the default)."""
+    chosen = state.get(key)
+    if not isinstance(chosen, (list, tuple)) or not chosen or any(value not in options for value in chosen):
+        state[key] = list(KEYS[key])
 
 
 def initialise(state):
@@ -296,3 +311,8 @@ PICKED_DATA = _declare("picked_data")  # the data set the picked row belongs to
 BOUND_CHART = _declare("bound_chart")  # the lower bound's small figure
 DOWNLOAD_MATHS_CSV = _declare("download_maths_csv")
 DOWNLOAD_MATHS_JSON = _declare("download_maths_json")
+
+# --- Load (issue 21) ----------------------------------------------------------------------------------------------
+#: The choices (file, label column, dropping bad rows, sample seed) ``UPLOADED_DATA`` was made with: a rerun with
+#: the same ones reuses it rather than reading a large table's points and labels again.
+UPLOADED_CHOICE = _declare("uploaded_choice")

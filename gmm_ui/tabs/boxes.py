@@ -60,6 +60,7 @@ def _inputs():
             persist_state="page",
             help=f"Box {box}'s probability of giving white, where EM starts (strictly between 0 and 1).",
         )
+    keys.keep_choice(st.session_state, keys.BOXES_METHOD, list(METHOD_LABELS))
     columns[3].segmented_control(
         "Method",
         list(METHOD_LABELS),

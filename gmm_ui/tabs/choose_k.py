@@ -41,6 +41,7 @@ def _inputs(max_k):
     n_restarts = inputs[1].number_input(
         "Starts per model", 1, 10, step=1, key=keys.SELECT_RESTARTS, persist_state="page"
     )
+    keys.keep_choice(st.session_state, keys.SELECT_CRITERION, ["BIC", "AIC"])
     criterion = inputs[2].segmented_control(
         "Criterion", ["BIC", "AIC"], key=keys.SELECT_CRITERION, required=True, persist_state="page"
     )

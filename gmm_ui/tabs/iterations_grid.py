@@ -76,6 +76,7 @@ def _controls(n_iter):
         help=f"Whole numbers from 0 to {n_iter}, separated by commas: one panel each, at most "
         f"{stages.MAX_GRID_PANELS}.",
     )
+    keys.keep_choice(st.session_state, keys.GRID_FORMAT, list(FORMATS))
     format_column.segmented_control(
         "Download as", list(FORMATS), key=keys.GRID_FORMAT, required=True, persist_state="page"
     )

@@ -86,6 +86,7 @@ def _reconcile_starts(fit, options):
 
 def _start_picker(fit, options, letter):
     """Strategy and seed of one start; returns (strategy, seed)."""
+    keys.keep_choice(st.session_state, keys.start_key(letter), options)
     strategy = st.selectbox(
         f"Start {letter}",
         options,
@@ -186,6 +187,7 @@ def _restart_inputs():
     """The restarts' number, strategy and first seed."""
     inputs = st.columns(3)
     n_restarts = inputs[0].number_input("Starts", *RESTART_LIMITS, step=1, key=keys.RESTART_COUNT, persist_state="page")
+    keys.keep_choice(st.session_state, keys.RESTART_METHOD, list(strategies.ENGINE_STRATEGIES))
     method = inputs[1].selectbox(
         "Strategy of the starts",
         list(strategies.ENGINE_STRATEGIES),
@@ -208,7 +210,9 @@ def _restart_inputs():
 def _fit_restarts(fit, n_restarts, method, first_seed):
     """The restarts' runs, or None (after saying why)."""
     settings, fit_data = fit.settings, fit.fit_data
-    if too_large := fitting.snapshots_too_large(settings.n_components, fit_data.n_features, settings.max_iter):
+    if too_large := fitting.snapshots_too_large(
+        settings.n_components, fit_data.n_features, settings.max_iter, n_restarts
+    ):
         st.error(f"The restarts cannot run: {plain(too_large)}")
         return None
     patience = " With this many points it can take a while." if fit_data.n_points > LARGE_DATA else ""
