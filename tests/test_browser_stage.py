@@ -92,6 +92,36 @@ def test_the_chart_and_its_controls_are_the_first_thing_on_screen(browser, app_u
         context.close()
 
 
+def test_on_a_phone_the_em_chart_is_one_column_and_no_text_collides(browser, app_url):
+    """At 390x844 (a phone, touch) the app reports the window, the EM chart takes its one-column layout, and no two
+    of its texts overlap, none passes the screen's edge, and the toolbar's buttons stay on screen."""
+    from tests import chart_text
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        page = new_counting_page(context)
+        page.goto(app_url)
+        page.locator(CHART).first.wait_for(timeout=CHART_TIMEOUT_MS)
+        page.wait_for_function(  # the phone's layout: taller than wide
+            "sel => { const g = document.querySelector(sel); return g && g.getBoundingClientRect().height > 900; }",
+            arg=f".st-key-{state.EM_CHART} .js-plotly-plot",
+            timeout=CHART_TIMEOUT_MS,
+        )
+        _settled(page)
+        boxes = page.evaluate(chart_text.READ_TEXTS, f".st-key-{state.EM_CHART} .js-plotly-plot")
+        assert len(boxes) > 20  # ticks, titles, legend, headline, parameters, slider labels
+        assert not chart_text.overlaps(boxes)
+        assert not chart_text.past_edges(boxes, 390)
+        for button in ("first", "back", "play", "forward", "last"):
+            box = page.locator(f".st-key-{state.stage_key(state.EM_CHART)} .{button}").bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (button, box)
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / "stage_390x844.png")
+        assert_no_exception(page)
+    finally:
+        context.close()
+
+
 def test_keys_step_the_chart_in_the_browser_and_the_page_follows(open_app):
     expect = _expect()
     page = open_app()
