@@ -18,6 +18,7 @@ from tests.browser_support import (
     screenshot,
     wait_for_runs,
     wait_for_traces,
+    wait_until_idle,
 )
 
 pytestmark = BROWSER_TESTS
@@ -133,7 +134,12 @@ def test_clicking_a_point_picks_it_and_the_panel_writes_its_e_step(page):
     assert abs(sum(shown) - 1) < 5e-4 * len(shown)
     _panel_screenshot(page, "maths_panel_2d.png", "maths_chart_2d.png")
 
-    _open_at(page, 5)  # the panel follows the iteration on screen; the point stays picked
+    # Stepped with the keyboard (the stage's keys), the panel follows the iteration on screen once the page has
+    # caught up; the point stays picked.
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator(".st-key-iteration input")).to_have_value("5", timeout=CHART_TIMEOUT_MS)
+    wait_until_idle(page)
     expect(page.locator(f"{PANEL} input")).to_have_value(str(row))
     tex = _panel_tex(page)
     assert _gammas(tex, row) == {k + 1: maths.number(v) for k, v in enumerate(run.responsibilities(5)[row - 1])}
