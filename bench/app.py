@@ -192,17 +192,19 @@ def _click_slider_step(page, position):
     page.mouse.click(x, box["y"] + box["height"] / 2)
 
 
-def _timed_step(page, position, state=CHART_STATE):
-    """Milliseconds, measured in the page, from the mouse press on the slider to the chart's new ``state`` (ellipses)
-    in its data (polled every animation frame), and to the next frame after that (what a full redraw would
-    delay)."""
-    page.evaluate("""() => {
+def _timed_input(page, event, act, state=CHART_STATE):
+    """Milliseconds, measured in the page, from the input ``event`` ("mousedown", "keydown") that ``act()`` causes to
+    the chart's new ``state`` (ellipses) in its data (polled every animation frame), and to the next frame after
+    that (what a full redraw would delay)."""
+    page.evaluate(
+        """event => {
         window.__inputAt = null; window.__changedAt = null; window.__paintedAt = null;
-        document.addEventListener("mousedown", () => { window.__inputAt = performance.now(); },
-                                  {capture: true, once: true});
-    }""")
+        document.addEventListener(event, () => { window.__inputAt = performance.now(); }, {capture: true, once: true});
+    }""",
+        event,
+    )
     before = page.evaluate(state)
-    _click_slider_step(page, position)
+    act()
     page.wait_for_function(
         f"""previous => {{
             const now = ({state})();
@@ -219,29 +221,14 @@ def _timed_step(page, position, state=CHART_STATE):
     return page.evaluate("() => [window.__changedAt - window.__inputAt, window.__paintedAt - window.__inputAt]")
 
 
+def _timed_step(page, position, state=CHART_STATE):
+    """:func:`_timed_input` of a click on the slider at step ``position``."""
+    return _timed_input(page, "mousedown", lambda: _click_slider_step(page, position), state)
+
+
 def _timed_key(page, key="ArrowRight", state=CHART_STATE):
-    """As :func:`_timed_step`, from a key press (the stage's keys, gmm_ui/stage.js) instead of a slider click."""
-    page.evaluate("""() => {
-        window.__inputAt = null; window.__changedAt = null; window.__paintedAt = null;
-        document.addEventListener("keydown", () => { window.__inputAt = performance.now(); },
-                                  {capture: true, once: true});
-    }""")
-    before = page.evaluate(state)
-    page.keyboard.press(key)
-    page.wait_for_function(
-        f"""previous => {{
-            const now = ({state})();
-            if (window.__inputAt !== null && window.__changedAt === null && now && now !== previous) {{
-                window.__changedAt = performance.now();
-                requestAnimationFrame(() => setTimeout(() => {{ window.__paintedAt = performance.now(); }}));
-            }}
-            return window.__paintedAt !== null;
-        }}""",
-        arg=before,
-        timeout=TIMEOUT_MS,
-        polling="raf",
-    )
-    return page.evaluate("() => window.__paintedAt - window.__inputAt")
+    """Milliseconds from a key press (the stage's keys, gmm_ui/stage.js) to the next frame after the chart changed."""
+    return _timed_input(page, "keydown", lambda: page.keyboard.press(key), state)[1]
 
 
 def _timed_catch_up(page):

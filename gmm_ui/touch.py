@@ -156,6 +156,30 @@ def _next_caption(fit, target):
     return f"Click on the chart: {what}; a click near a placed mean moves it."
 
 
+def _undo_and_clear(row, fit_data, history, targets, button_keys, pending):
+    """Undo (the last click, on any chart) and Clear (every click on ``targets``) in ``row``; ``pending`` as for
+    :func:`_undo`."""
+    undo_key, clear_key = button_keys
+    row.button(
+        "Undo",
+        key=undo_key,
+        on_click=_undo,
+        args=(fit_data, pending),
+        disabled=not history,
+        icon=":material/undo:",
+        help="Take back the last click (on this chart or the other that takes clicks).",
+    )
+    row.button(
+        "Clear",
+        key=clear_key,
+        on_click=_clear,
+        args=(fit_data, targets, pending),
+        disabled=not any(step.target in targets for step in history),
+        icon=":material/clear_all:",
+        help="Take back every click here: the start as it was before the first.",
+    )
+
+
 def place_controls(fit):
     """The EM chart's place mode: its switch, Undo and Clear, and what the next click does."""
     fit_data = fit.fit_data
@@ -171,25 +195,7 @@ def place_controls(fit):
         "follows and stays editable."
         + ("" if _can_place(fit_data) else " Needs two columns or more: a one-dimensional chart has no plane."),
     )
-    mine = [step for step in history if step.target == EDITOR]
-    row.button(
-        "Undo",
-        key=keys.PLACE_UNDO,
-        on_click=_undo,
-        args=(fit_data,),
-        disabled=not history,
-        icon=":material/undo:",
-        help="Take back the last click (or the last click on the two starts' chart).",
-    )
-    row.button(
-        "Clear",
-        key=keys.PLACE_CLEAR,
-        on_click=_clear,
-        args=(fit_data, [EDITOR]),
-        disabled=not mine,
-        icon=":material/clear_all:",
-        help="Take back every click: the start as it was before the first.",
-    )
+    _undo_and_clear(row, fit_data, history, [EDITOR], (keys.PLACE_UNDO, keys.PLACE_CLEAR), pending=True)
     if placing_now and _can_place(fit_data):
         st.caption(_next_caption(fit, EDITOR) + " Hover is off while placing.")
 
@@ -285,23 +291,8 @@ def starts_place_controls(fit):
         help="A click on the left chart places a mean of Start A, on the right one of Start B (1, 2, … K in turn; "
         "a click near a placed mean moves it); the start becomes your own and EM runs again from it.",
     )
-    mine = [step for step in history if step.target in OWN_STARTS]
-    row.button(
-        "Undo",
-        key=keys.PLACE_UNDO_STARTS,
-        on_click=_undo,
-        args=(fit_data, False),
-        disabled=not history,
-        icon=":material/undo:",
-    )
-    row.button(
-        "Clear",
-        key=keys.PLACE_CLEAR_STARTS,
-        on_click=_clear,
-        args=(fit_data, list(OWN_STARTS), False),
-        disabled=not mine,
-        icon=":material/clear_all:",
-    )
+    buttons = (keys.PLACE_UNDO_STARTS, keys.PLACE_CLEAR_STARTS)
+    _undo_and_clear(row, fit_data, history, list(OWN_STARTS), buttons, pending=False)
     if on and _can_place(fit_data):
         progress = {letter: _progress(letter) for letter in OWN_STARTS}
         st.caption(

@@ -4,8 +4,6 @@ with the engine's numbers and follows the iteration on screen; screenshots of th
 import json
 import re
 
-import gmm_core
-from gmm_core.scenarios import load_scenario
 from gmm_ui import maths
 from tests.browser_support import (
     BROWSER_TESTS,
@@ -20,6 +18,7 @@ from tests.browser_support import (
     wait_for_traces,
     wait_until_idle,
 )
+from tests.test_maths import s1_run
 
 pytestmark = BROWSER_TESTS
 
@@ -82,19 +81,6 @@ def _open_at(page, iteration):
     wait_for_runs(page, counts[0], exactly=False)
 
 
-def _s1_run():
-    scenario = load_scenario("S1")
-    return gmm_core.fit_em(
-        scenario.X,
-        scenario.initial,
-        max_iter=scenario.max_iter,
-        tol=scenario.tol,
-        covariance_type=scenario.covariance_type,
-        reg_covar=scenario.reg_covar,
-        convergence=scenario.convergence,
-    )
-
-
 def _panel_screenshot(page, name, chart_name=None):
     """The panel (and, if named, the EM chart) as images in test-output/, at the page's width. Streamlit scrolls
     inside its own container, so the page is made tall enough for the whole panel first."""
@@ -109,7 +95,7 @@ def _panel_screenshot(page, name, chart_name=None):
 def test_clicking_a_point_picks_it_and_the_panel_writes_its_e_step(page):
     from playwright.sync_api import expect
 
-    run = _s1_run()
+    run = s1_run()
     _open_at(page, 3)
     wait_for_traces(page, "points")
     target = _clickable_point(page)

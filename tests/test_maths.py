@@ -211,7 +211,8 @@ def _ok(at):
     assert not at.exception, [e.value for e in at.exception]
 
 
-def _s1_run():
+def s1_run():
+    """EM on S1 from its own start, with its own settings (the app's first page)."""
     scenario = load_scenario("S1")
     return gmm_core.fit_em(
         scenario.X,
@@ -233,7 +234,7 @@ def test_the_panel_writes_the_picked_rows_e_step_and_follows_the_iteration():
     _ok(at)
     assert at.number_input(key="picked_row").value is None
     assert "Pick a point" in _texts(at)
-    run = _s1_run()
+    run = s1_run()
     at.number_input(key="picked_row").set_value(17).run()
     _ok(at)
     for iteration in (0, 3):
