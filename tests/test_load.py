@@ -6,6 +6,7 @@ The sessions speak Streamlit's websocket protocol as a page does (see bench/load
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import subprocess
 
 import pytest
@@ -49,7 +50,10 @@ async def _session(url, query="", cookie=None):
 
 
 def _run(coroutine):
-    return asyncio.run(coroutine)
+    """Run ``coroutine`` on an event loop of its own, in a thread: in the same pytest process the browser tests'
+    Playwright (its sync API) keeps an event loop running on the main thread, where asyncio.run refuses to start."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture(scope="module")
