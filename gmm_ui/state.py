@@ -309,6 +309,7 @@ DRAW = "Draw"  # the data source drawn by hand
 PICKED_ROW = _declare("picked_row")  # the picked point's row number (from 1), typed or clicked on the EM chart
 PICKED_DATA = _declare("picked_data")  # the data set the picked row belongs to
 BOUND_CHART = _declare("bound_chart")  # the lower bound's small figure
+MATHS_OPEN = _declare("maths_open")  # the panel's expander (drawn only while open; a click on a point opens it)
 DOWNLOAD_MATHS_CSV = _declare("download_maths_csv")
 DOWNLOAD_MATHS_JSON = _declare("download_maths_json")
 

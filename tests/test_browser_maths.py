@@ -139,6 +139,10 @@ def test_the_panel_on_a_projector_and_a_phone(browser, app_url):
         try:
             page = context.new_page()
             page.goto(f"{app_url}/?iteration=2")
+            page.locator(CHART).first.wait_for(timeout=CHART_TIMEOUT_MS)
+            opener = page.get_by_text("The maths of this step")  # closed at first: drawn once opened
+            opener.scroll_into_view_if_needed()
+            opener.click()
             page.locator(PANEL).wait_for(timeout=CHART_TIMEOUT_MS)
             box = page.locator(f"{PANEL} input")
             box.fill("17")

@@ -12,6 +12,7 @@ import gmm_core
 from gmm_core import lower_bound
 from gmm_core.scenarios import load_scenario
 from gmm_ui import figures, maths
+from gmm_ui import state as keys
 from gmm_ui.figures.bound import lower_bound_figure
 from tests.test_bound import sklearn_model
 
@@ -229,8 +230,23 @@ def _gamma_lines(tex, row):
     return [line for line in tex if line.startswith(rf"\gamma_{{{row},")]
 
 
-def test_the_panel_writes_the_picked_rows_e_step_and_follows_the_iteration():
+def _open_panel(timeout):
+    """The app's first page with the maths panel open (it is drawn only while open)."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    at.session_state[keys.MATHS_OPEN] = True
+    return at.run()
+
+
+def test_the_panel_is_closed_and_not_drawn_until_opened():
     at = AppTest.from_file(APP, default_timeout=90).run()
+    assert not [box for box in at.number_input if box.key == keys.PICKED_ROW] and not at.latex
+    at.session_state[keys.MATHS_OPEN] = True
+    at.run()
+    assert at.number_input(key=keys.PICKED_ROW).value is None and at.latex
+
+
+def test_the_panel_writes_the_picked_rows_e_step_and_follows_the_iteration():
+    at = _open_panel(90)
     _ok(at)
     assert at.number_input(key="picked_row").value is None
     assert "Pick a point" in _texts(at)
@@ -254,7 +270,7 @@ def test_the_panel_writes_the_picked_rows_e_step_and_follows_the_iteration():
 
 
 def test_with_half_steps_each_half_writes_its_own_half():
-    at = AppTest.from_file(APP, default_timeout=90).run()
+    at = _open_panel(90)
     at.number_input(key="picked_row").set_value(5).run()
     at.toggle(key="half_steps").set_value(True).run()
     at.selectbox(key="em_half_step").set_value(3).run()  # 2 · E-step
@@ -271,7 +287,7 @@ def test_with_half_steps_each_half_writes_its_own_half():
 
 
 def test_the_panel_on_1d_data_writes_variances():
-    at = AppTest.from_file(APP, default_timeout=120).run()
+    at = _open_panel(120)
     at.selectbox(key="scenario").set_value("S6b").run()
     _ok(at)
     at.number_input(key="picked_row").set_value(3).run()
@@ -282,7 +298,7 @@ def test_the_panel_on_1d_data_writes_variances():
 
 
 def test_the_k_means_tab_shows_the_picked_point_beside_its_responsibilities():
-    at = AppTest.from_file(APP, default_timeout=90).run()
+    at = _open_panel(90)
     at.number_input(key="picked_row").set_value(17).run()
     at.session_state["view"] = "k-means vs GMM"
     at.run()
@@ -293,7 +309,7 @@ def test_the_k_means_tab_shows_the_picked_point_beside_its_responsibilities():
 
 
 def test_a_picked_row_is_forgotten_with_its_data_set():
-    at = AppTest.from_file(APP, default_timeout=90).run()
+    at = _open_panel(90)
     at.number_input(key="picked_row").set_value(17).run()
     at.selectbox(key="scenario").set_value("S2").run()
     _ok(at)

@@ -89,6 +89,7 @@ def _pick_from_chart(fit):
     if row is not None:
         st.session_state[keys.PICKED_ROW] = row
         st.session_state[keys.PICKED_DATA] = fit.fit_data.source.identity
+        st.session_state[keys.MATHS_OPEN] = True  # the panel shows the point's E-step
 
 
 def _row_box(fit):
@@ -208,35 +209,43 @@ def _exports(numbers, fit):
 
 
 def render(fit):
-    """The maths of the step on screen, under the EM chart (an expander, open by default)."""
+    """The maths of the step on screen, under the EM chart: an expander drawn only while open (its KaTeX and its
+    chart would otherwise cost every first page and refit); a click on a point opens it."""
+    expander = st.expander("The maths of this step", key=keys.MATHS_OPEN, on_change="rerun", icon=":material/function:")
+    with expander:
+        if expander.open:
+            _panel(fit)
+
+
+def _panel(fit):
+    """The panel's content: the step's formulas with its numbers, the picked point's E-step, the bound."""
     run = fit.run
-    with st.expander("The maths of this step", expanded=True, icon=":material/function:"):
-        box_column, title_column = st.columns([1, 2], vertical_alignment="bottom")
-        with box_column:
-            row = _row_box(fit)
-        position, half_steps = position_on_screen(fit)
-        numbers = maths.step_numbers(run, position, half_steps, row)
-        step = numbers.step
-        title_column.markdown(f"#### {step.title}")
-        if step.m_step is not None:
-            _m_step(numbers, fit)
-        st.markdown("**The parameters on screen**" + (", component by component:" if step.m_step is None else ":"))
-        _components(numbers)
-        # Side by side on a wide screen (a projector shows more at once), one after the other on a phone.
-        point_column, bound_column = st.columns(2, gap="large")
-        with point_column:
-            if step.e_step is None and numbers.point is not None:
-                _used_responsibilities(numbers)
-            if step.e_step is not None:
-                _e_step(numbers, run)
-            elif step.m_step is None:
-                st.caption("No E-step has run yet: the first one shares each point among these components.")
-        with bound_column:
-            st.markdown("**Mean log-likelihood** of the parameters on screen, and its change since the last M-step:")
-            st.latex(maths.LOG_LIKELIHOOD_FORMULA)
-            st.latex(maths.log_likelihood_line(numbers))
-            _bound(numbers, run)
-        _exports(numbers, fit)
+    box_column, title_column = st.columns([1, 2], vertical_alignment="bottom")
+    with box_column:
+        row = _row_box(fit)
+    position, half_steps = position_on_screen(fit)
+    numbers = maths.step_numbers(run, position, half_steps, row)
+    step = numbers.step
+    title_column.markdown(f"#### {step.title}")
+    if step.m_step is not None:
+        _m_step(numbers, fit)
+    st.markdown("**The parameters on screen**" + (", component by component:" if step.m_step is None else ":"))
+    _components(numbers)
+    # Side by side on a wide screen (a projector shows more at once), one after the other on a phone.
+    point_column, bound_column = st.columns(2, gap="large")
+    with point_column:
+        if step.e_step is None and numbers.point is not None:
+            _used_responsibilities(numbers)
+        if step.e_step is not None:
+            _e_step(numbers, run)
+        elif step.m_step is None:
+            st.caption("No E-step has run yet: the first one shares each point among these components.")
+    with bound_column:
+        st.markdown("**Mean log-likelihood** of the parameters on screen, and its change since the last M-step:")
+        st.latex(maths.LOG_LIKELIHOOD_FORMULA)
+        st.latex(maths.log_likelihood_line(numbers))
+        _bound(numbers, run)
+    _exports(numbers, fit)
 
 
 # --- Beside k-means --------------------------------------------------------------------------------------------
