@@ -27,19 +27,16 @@ PLOTLY_CONFIG = {"displaylogo": False, "plotGlPixelRatio": 1}
 #: On a phone Plotly's mode bar would cover the legend over the chart; its tools (zoom, pan, download) matter less
 #: than the legend there.
 NARROW_CONFIG = {"displayModeBar": False}
-#: Below ONE_COLUMN_WIDTH (gmm_ui.stage: a window's width, CSS px) the charts take their one-column layout although
-#: the window is no phone's: beside the open sidebar (300 px) a chart is then under 700 px wide, too narrow for the
-#: EM chart's curve and parameters beside its plane, or for two panels side by side (e.g. a 1366 x 768 laptop at
-#: 150 % zoom: 911 px). From ONE_ROW_WIDTH the covariance types' panels sit in one row (each over 300 px wide).
-ONE_COLUMN_WIDTH, ONE_ROW_WIDTH = stage.ONE_COLUMN_WIDTH, stage.ONE_ROW_WIDTH
 _SAME = object()
 
 
 def narrow_charts():
-    """Whether the charts take their one-column layout: on a phone, or in a window too narrow for two columns
-    (unknown width: not)."""
+    """Whether the charts take their one-column layout: in a window narrower than stage.ONE_COLUMN_WIDTH, a phone's
+    or not (unknown width: not). Beside the open sidebar (300 px) a chart is then under 700 px wide, too narrow for
+    the EM chart's curve and parameters beside its plane, or for two panels side by side (e.g. a 1366 x 768 laptop
+    at 150 % zoom: 911 px)."""
     width, _ = stage.viewport()
-    return stage.is_narrow() or (width is not None and width < ONE_COLUMN_WIDTH)
+    return width is not None and width < stage.ONE_COLUMN_WIDTH
 
 
 def chart_columns(n_columns, gap="medium"):
@@ -58,7 +55,7 @@ def comparison_layout(display, n_panels):
     width, _ = stage.viewport()
     columns = None
     if not narrow and n_panels > 2:
-        columns = n_panels if width is not None and width >= ONE_ROW_WIDTH else 2
+        columns = n_panels if width is not None and width >= stage.ONE_ROW_WIDTH else 2
     return dict(narrow=narrow, large_text=display.large_text, columns=columns)
 
 

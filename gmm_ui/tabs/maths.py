@@ -185,6 +185,7 @@ def _bound(numbers, run):
 
 def _exports(numbers, fit):
     names = list(fit.fit_data.feature_names)
+    as_json = maths.numbers_json(numbers, names)
     buttons = st.container(horizontal=True)
     buttons.download_button(
         "These numbers (CSV)",
@@ -197,7 +198,7 @@ def _exports(numbers, fit):
     )
     buttons.download_button(
         "These numbers (JSON)",
-        maths.numbers_json(numbers, names),
+        as_json,
         file_name=f"gmm_step_{numbers.step.position}.json",
         mime="application/json",
         key=keys.DOWNLOAD_MATHS_JSON,
@@ -205,7 +206,7 @@ def _exports(numbers, fit):
         icon=":material/download:",
     )
     with buttons.popover("Copy the numbers", icon=":material/content_copy:"):
-        st.code(maths.numbers_json(numbers, names), language="json")
+        st.code(as_json, language="json")
 
 
 def render(fit):
