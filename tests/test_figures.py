@@ -7,6 +7,7 @@ import pytest
 
 import gmm_core
 from gmm_ui import figures, palette
+from gmm_ui.figures.traces import plane_marginal
 from gmm_ui.stages import kmeans_stages
 from tests import em_chart
 
@@ -64,7 +65,12 @@ def test_truth_adds_dashed_ellipses_and_means_and_a_marker_shape_per_class(two_d
     truth = two_d_run.final
     labels = two_d_run.labels(two_d_run.n_iter)
     figure = _scatter(two_d_run, 0, n_stds=(1,), truth=truth, true_labels=labels, class_names=["a", "b", "c"])
-    assert len(_roles(figure, "true_ellipse")) == 3
+    (ellipses,) = _roles(figure, "true_ellipse")  # every true outline in one trace, one gap after each
+    x, y = np.asarray(ellipses.x, dtype=float), np.asarray(ellipses.y, dtype=float)
+    outlines = gmm_core.covariance_ellipses(*plane_marginal(truth, (0, 1)), n_std=1.0)
+    np.testing.assert_array_equal(np.isnan(x).nonzero()[0] + 1, np.cumsum([len(o) + 1 for o in outlines]))
+    np.testing.assert_array_equal(np.column_stack([x, y])[~np.isnan(x)], np.concatenate(outlines))
+    assert [tuple(row) for row in np.asarray(ellipses.customdata)[[0, -1]]] == [(1, 1), (3, 1)]
     assert len(_roles(figure, "true_mean")) == 1
     point_traces = _roles(figure, "points")
     assert len({trace.marker.symbol for trace in point_traces}) == 3

@@ -272,21 +272,10 @@ def markers_trace(colors, *, name, role, symbol, size, line_width, hovertemplate
 
 def truth_traces(truth, pair, n_stds):
     """The generating mixture: its ellipses thin, grey and dash-dotted (the truth is a reference, the fit is the
-    subject), its means as crosses."""
+    subject), all in one trace (see :func:`true_ellipses_trace`), and its means as crosses."""
     means, covariances = plane_marginal(truth, pair)
-    grey = [TRUTH_COLOR] * truth.n_components
-    traces = ellipse_traces(
-        means,
-        covariances,
-        n_stds,
-        grey,
-        role="true_ellipse",
-        name_prefix="True component",
-        legendgroup="truth",
-        style=("dashdot", 1.2),
-        opacity=0.75,
-    )
-    traces.append(
+    return [
+        true_ellipses_trace(means, covariances, n_stds),
         dict(
             type="scatter",
             x=means[:, 0],
@@ -297,9 +286,38 @@ def truth_traces(truth, pair, n_stds):
             legendgroup="truth",
             hovertemplate="True mean<br>(%{x:.3g}, %{y:.3g})<extra></extra>",
             meta={"role": "true_mean"},
-        )
+        ),
+    ]
+
+
+def true_ellipses_trace(means, covariances, n_stds):
+    """Every true component's outline at each of ``n_stds`` deviations as one line trace, the outlines apart (a
+    gap between them); hovering one names its component and deviation.
+
+    One trace, not one per outline: in an animated chart plotly.js works through every trace's attributes on each
+    step, whether the step changes it or not, and in a page with Apache Arrow loaded (Streamlit loads it for its
+    custom components and data grids) that costs about half a millisecond a trace (docs/performance.md). The truth
+    never moves, and is drawn in one colour and one dash, so it loses nothing by being one trace."""
+    xs, ys, labels = [], [], []
+    for n_std in sorted(n_stds):
+        for k, outline in enumerate(covariance_ellipses(means, covariances, n_std=float(n_std))):
+            xs += [outline[:, 0], [np.nan]]
+            ys += [outline[:, 1], [np.nan]]
+            labels.append(np.tile([k + 1, n_std], (len(outline) + 1, 1)))
+    return dict(
+        type="scatter",
+        x=np.concatenate(xs) if xs else [None],
+        y=np.concatenate(ys) if ys else [None],
+        mode="lines",
+        opacity=0.75,
+        line=dict(color=TRUTH_COLOR, width=1.2, dash="dashdot"),
+        name="True components",
+        legendgroup="truth",
+        showlegend=False,
+        customdata=np.concatenate(labels) if labels else None,
+        hovertemplate="True component %{customdata[0]}, %{customdata[1]}σ<extra></extra>",
+        meta={"role": "true_ellipse", "n_stds": sorted(n_stds), "n_components": len(means)},
     )
-    return traces
 
 
 def _number(value):
