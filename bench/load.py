@@ -2,7 +2,11 @@
 
 Each simulated student is what a browser's page does on the wire, without the browser: it opens the websocket
 (``/_stcore/stream``), asks for the first run of the script (a ``BackMsg`` with the page's link as its query string)
-and reads the server's ``ForwardMsg``s until ``script_finished``: that is its *first page*. It then changes a few
+and reads the server's ``ForwardMsg``s until ``script_finished``: that is its *first page*. Its *first element* is
+the first ``ForwardMsg`` that draws something on the page: a ``delta`` carrying a ``new_element`` of any type but
+``empty`` (``st.empty()``, a placeholder, draws nothing; ``add_block`` deltas, containers, sidebars and tabs, draw
+nothing by themselves; ``new_session``, ``page_config_changed`` and the like are not deltas). Both are timed from
+the moment the student starts opening the websocket, so they include the connection. It then changes a few
 settings, one at a time, each a ``rerun_script`` carrying the new widget value (widget ids read from the elements the
 first run sent): each until ``script_finished`` is a *change*. Drawing the charts in a browser is not included
 (bench/app.py times that): these are the server's times, which is what a class shares.
@@ -109,8 +113,17 @@ class _Sampler(threading.Thread):
                 self.peak = max(self.peak, rss_mb(self.pids))
 
 
-async def _until_finished(websocket, widget_ids=None):
-    """Read ForwardMsgs until the script run ends; collect widget ids (by key) from the elements it sends."""
+def draws_element(message):
+    """Whether a ForwardMsg draws something on the page: a delta with a new element that is not an empty placeholder
+    (the *first element* of the module's docstring)."""
+    if message.WhichOneof("type") != "delta" or message.delta.WhichOneof("type") != "new_element":
+        return False
+    return message.delta.new_element.WhichOneof("type") not in (None, "empty")
+
+
+async def _until_finished(websocket, widget_ids=None, on_element=None):
+    """Read ForwardMsgs until the script run ends; collect widget ids (by key) from the elements it sends; call
+    ``on_element()`` on the first message that draws an element (see :func:`draws_element`)."""
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     while True:
@@ -119,6 +132,9 @@ async def _until_finished(websocket, widget_ids=None):
         kind = message.WhichOneof("type")
         if kind == "script_finished":
             return message
+        if on_element is not None and draws_element(message):
+            on_element()
+            on_element = None
         if widget_ids is not None and kind == "delta" and message.delta.WhichOneof("type") == "new_element":
             element = message.delta.new_element
             inner = getattr(element, element.WhichOneof("type"))
@@ -130,7 +146,7 @@ async def _until_finished(websocket, widget_ids=None):
 
 
 async def student(url, query="", changes=CHANGES, delay=0.0):
-    """One student's page: seconds to the first page, and to each change."""
+    """One student's page: seconds to the first element, to the first page, and to each change."""
     import websockets
     from streamlit.proto.BackMsg_pb2 import BackMsg
 
@@ -141,8 +157,8 @@ async def student(url, query="", changes=CHANGES, delay=0.0):
         first = BackMsg()
         first.rerun_script.query_string = query
         await websocket.send(first.SerializeToString())
-        widget_ids = {}
-        await _until_finished(websocket, widget_ids)
+        widget_ids, first_element = {}, []
+        await _until_finished(websocket, widget_ids, lambda: first_element.append(time.perf_counter() - started))
         first_page = time.perf_counter() - started
         change_times = []
         for key, field, value in changes:
@@ -158,7 +174,7 @@ async def student(url, query="", changes=CHANGES, delay=0.0):
             await websocket.send(change.SerializeToString())
             await _until_finished(websocket)
             change_times.append(time.perf_counter() - started)
-    return first_page, change_times
+    return (first_element or [float("nan")])[0], first_page, change_times
 
 
 async def _class(url, n_students, spread, heavy):
@@ -175,8 +191,8 @@ async def _class(url, n_students, spread, heavy):
 
 
 def measure(url, pids, n_students, spread=0, heavy=False):
-    """One row: first page and change times (median, p95, worst), RSS before/peak/held, CPU per student (of the
-    server processes ``pids`` together)."""
+    """One row: first element, first page and change times (median, p95, worst), RSS before/peak/held, CPU per
+    student (of the server processes ``pids`` together)."""
     for _ in pids:  # each worker's first visitor (with several, most likely), not timed: every tree has one
         asyncio.run(student(url, changes=()))
     before, cpu_before = rss_mb(pids), cpu_seconds(pids)
@@ -187,9 +203,13 @@ def measure(url, pids, n_students, spread=0, heavy=False):
     time.sleep(5)
     sampler.done.set()
     sampler.join()
-    firsts = sorted(first for first, _ in results)
-    changes = sorted(change for _, times in results for change in times)
+    elements = sorted(element for element, _, _ in results)
+    firsts = sorted(first for _, first, _ in results)
+    changes = sorted(change for _, _, times in results for change in times)
     return {
+        "element median": _quantile(elements, 0.5),
+        "element p95": _quantile(elements, 0.95),
+        "element worst": elements[-1] if elements else float("nan"),
         "first median": _quantile(firsts, 0.5),
         "first p95": _quantile(firsts, 0.95),
         "first worst": firsts[-1] if firsts else float("nan"),
@@ -257,7 +277,10 @@ def main(arguments=()):
     for name, label, values in table:
         cells = [f"{values[c]:.0f}" if c.startswith("RSS") or c == "failed" else f"{values[c]:.2f}" for c in columns]
         print(f"| {name} | {label} | " + " | ".join(cells) + " |")
-    print("\nTimes in seconds (first page and change: until the server's script_finished), RSS in MB, CPU in s.")
+    print(
+        "\nTimes in seconds (element: to the first delta that draws an element; first page and change: until the "
+        "server's script_finished), RSS in MB, CPU in s."
+    )
 
 
 if __name__ == "__main__":

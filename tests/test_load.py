@@ -11,6 +11,7 @@ import subprocess
 
 import pytest
 
+from bench import load
 from gmm_ui import proxy
 from tests.browser_support import ROOT
 
@@ -91,3 +92,68 @@ def test_the_proxy_serves_sessions_from_two_workers_and_keeps_each_browser_on_on
         for worker, cookie in seen.items():
             again = {_run(_session(url, cookie=cookie))[0] for _ in range(3)}
             assert again == {worker}, f"a browser with the cookie of {worker} reached {again}"
+
+
+async def _first_drawn(websocket):
+    """The first ForwardMsg of a run that draws an element (bench.load.draws_element)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    while True:
+        message = ForwardMsg()
+        message.ParseFromString(await asyncio.wait_for(websocket.recv(), TIMEOUT_SECONDS))
+        if load.draws_element(message):
+            return message.delta.new_element
+
+
+async def _rest_of_run(websocket):
+    """The element types a run draws until it finishes, and its exceptions' messages."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    elements, exceptions = [], []
+    while True:
+        message = ForwardMsg()
+        message.ParseFromString(await asyncio.wait_for(websocket.recv(), TIMEOUT_SECONDS))
+        if message.WhichOneof("type") == "script_finished":
+            return elements, exceptions
+        if load.draws_element(message):
+            elements.append(message.delta.new_element.WhichOneof("type"))
+            if elements[-1] == "exception":
+                exceptions.append(message.delta.new_element.exception.message)
+
+
+def test_with_one_turn_held_by_a_long_run_a_second_session_gets_its_first_element_and_the_waiting_line(monkeypatch):
+    """gmm_ui.turns with one turn: a heavy session holds it; another still gets an element at once, the line saying
+    how many are ahead; once the heavy session leaves (Streamlit stops its run), the other gets its turn and its
+    chart. Functional: nothing is timed (the heavy fit takes minutes, far longer than this test waits)."""
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    monkeypatch.setenv("GMM_TURNS", "1")  # read by the server's gmm_ui.turns
+
+    def opened(url):
+        return websockets.connect(
+            url.replace("http://", "ws://") + "/_stcore/stream", subprotocols=["streamlit"], max_size=None
+        )
+
+    def first_run(query):
+        message = BackMsg()
+        message.rerun_script.query_string = query
+        return message.SerializeToString()
+
+    async def scenario(url):
+        async with opened(url) as heavy, opened(url) as other:
+            await heavy.send(first_run(load.HEAVY_LINK))
+            heavy_first = await _first_drawn(heavy)  # drawn once its run has the turn: nobody else waits
+            await other.send(first_run("data=S1"))
+            other_first = await _first_drawn(other)
+            await heavy.close()  # its run stops at its next element, and gives the turn back
+            rest = await _rest_of_run(other)
+        return heavy_first, other_first, rest
+
+    with load.served() as (url, _):
+        heavy_first, other_first, (elements, exceptions) = _run(scenario(url))
+    assert heavy_first.WhichOneof("type") != "alert"
+    assert other_first.WhichOneof("type") == "alert", other_first
+    assert "1 person ahead of you" in other_first.alert.body
+    assert not exceptions
+    assert "plotly_chart" in elements
