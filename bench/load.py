@@ -78,18 +78,30 @@ def served_by_proxy(workers):
         yield url, [process.pid for process in processes]
 
 
+def with_children(pids):
+    """Processes ``pids`` and their descendants (a server's worker processes for heavy fits, gmm_ui.workers)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError):
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    found = list(pids)
+    for pid in found:
+        found += [child for child, parent in parents.items() if parent == pid and child not in found]
+    return found
+
+
 def rss_mb(pids):
-    """The resident memory of processes ``pids`` together, in MB."""
+    """The resident memory of processes ``pids`` together (their descendants too), in MB."""
     total = 0.0
-    for pid in pids:
+    for pid in with_children(pids):
         with open(f"/proc/{pid}/status") as status:
-            total += next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS"))
+            total += next((int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS")), 0.0)
     return total
 
 
 def cpu_seconds(pids):
     total = 0.0
-    for pid in pids:
+    for pid in with_children(pids):
         with open(f"/proc/{pid}/stat") as stat:
             fields = stat.read().rsplit(")", 1)[1].split()
         total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
