@@ -209,7 +209,7 @@ class _ProgressBar:
             return
         self.shown = now
         if queued:
-            text = f"{self.title}: waiting for other fits on this server to finish first…"
+            text = f"{self.title}: waiting to start (other heavy fits on this server go first)…"
         else:
             text = f"{self.title}: {self.detail(done, total, value)}" if total else f"{self.title}…"
         self.placeholder.progress(min(done / max(total, 1), 1.0), text=text)
@@ -217,8 +217,8 @@ class _ProgressBar:
 
 #: Estimated work (points x components x the E-step's terms per point x iterations, summed over every EM fit of
 #: the call) above which a fit runs in a worker process (:mod:`gmm_ui.workers`) rather than on the server's
-#: threads: about a second on the 2-core development machine (docs/load.md). Below it, starting the work in
-#: another process and copying the data there and back would cost more than the fit.
+#: threads: about half a second on the 2-core development machine (docs/load.md). Below it, starting the work
+#: in another process and copying the data there and back would cost more than the fit.
 HEAVY_WORK = 1e9
 #: A k-means iteration's work per point and component, in the same units (measured likewise, in 2-D).
 KMEANS_WORK = 2

@@ -207,3 +207,26 @@ def test_every_tab_draws_its_fits_from_the_pool(everything_heavy, tab):
     assert not app.exception, [e.value for e in app.exception]
     assert not app.error, [e.value for e in app.error]
     assert workers.pool_started()
+
+
+class _Placeholder:
+    def __init__(self):
+        self.shown = []
+
+    def progress(self, fraction, text):
+        self.shown.append((fraction, text))
+
+
+def test_the_bar_says_when_a_fit_waits_and_how_many_starts_are_done(monkeypatch):
+    monkeypatch.setattr(fitting._ProgressBar, "DELAY_SECONDS", 0.0)
+    monkeypatch.setattr(fitting._ProgressBar, "INTERVAL_SECONDS", 0.0)
+    placeholder = _Placeholder()
+    bar = fitting._ProgressBar(placeholder, "Fitting EM from 10 starts", lambda done, total, _: f"{done} of {total}")
+    bar(0, 0, float("nan"), queued=True)
+    bar(0, 0, float("nan"))
+    bar(3, 10, float("nan"))
+    assert placeholder.shown == [
+        (0.0, "Fitting EM from 10 starts: waiting to start (other heavy fits on this server go first)…"),
+        (0.0, "Fitting EM from 10 starts…"),
+        (pytest.approx(0.3), "Fitting EM from 10 starts: 3 of 10"),
+    ]
