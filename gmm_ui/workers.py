@@ -144,6 +144,19 @@ def _discard(executor):
     executor.shutdown(wait=False, cancel_futures=True)
 
 
+def _end_workers_at_exit():
+    """End the workers at once when the server stops: concurrent.futures joins them at exit, so that a stopped
+    server waited for its longest fit to end (minutes). Their jobs fail, as if the workers died."""
+    pool = _pool
+    if pool is not None:
+        for process in list(pool[0]._processes.values()):  # no public way before Python 3.14's terminate_workers
+            process.terminate()
+
+
+# Run before concurrent.futures' own exit hook (registered when it was imported: these run in reverse order).
+threading._register_atexit(_end_workers_at_exit)
+
+
 def shutdown():
     """End the pool's processes (tests; the server's own exit ends them too)."""
     global _pool

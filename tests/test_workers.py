@@ -5,6 +5,7 @@ import os
 import signal
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -193,8 +194,6 @@ def test_the_engines_errors_survive_the_trip_from_a_worker():
 
 @pytest.mark.parametrize("tab", ["em", "starts", "kmeans", "covariance", "choose_k"])
 def test_every_tab_draws_its_fits_from_the_pool(everything_heavy, tab):
-    from pathlib import Path
-
     from streamlit.testing.v1 import AppTest
 
     from gmm_ui.state import TABS
@@ -230,3 +229,29 @@ def test_the_bar_says_when_a_fit_waits_and_how_many_starts_are_done(monkeypatch)
         (0.0, "Fitting EM from 10 starts…"),
         (pytest.approx(0.3), "Fitting EM from 10 starts: 3 of 10"),
     ]
+
+
+EXIT_DURING_A_FIT = """
+import threading, time
+import numpy as np
+import gmm_core
+from gmm_ui import workers
+X = np.random.default_rng(0).normal(size=(20_000, 2))
+start = gmm_core.initialize(X, 3, "kmeans++")
+fit = lambda: workers.run(
+    "long", gmm_core.fit_em, X, start, max_iter=5000, tol=0, heavy=True, settle=id, reports_progress=True
+)
+threading.Thread(target=fit, daemon=True).start()
+while not workers._jobs or not list(workers._jobs.values())[0].progress()[1]:
+    time.sleep(0.01)
+"""
+
+
+def test_a_server_that_stops_during_a_heavy_fit_does_not_wait_for_it():
+    import subprocess
+    import sys
+
+    began = time.perf_counter()
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, "-c", EXIT_DURING_A_FIT], check=True, timeout=60, cwd=root)
+    assert time.perf_counter() - began < 15  # the fit alone takes about a minute
