@@ -14,7 +14,7 @@ K = 200 session on 600,000 generated points beside 10 students at once. Rows "2 
 processes behind nginx (``gmm_ui.proxy``, as ``make serve WORKERS=2``). With ``--against COMMIT`` the one-process
 rows are also measured on the app of that commit, served the same way, alternately; nothing is asserted.
 
-    python -m bench load [--against COMMIT] [--students 1,10,20,40]
+    python -m bench load [--against COMMIT] [--students 1,10,20,40] [--rows REGEX]
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -249,12 +250,15 @@ def main(arguments=()):
     parser = argparse.ArgumentParser(prog="python -m bench load", description=__doc__.split("\n")[0])
     parser.add_argument("--against", metavar="COMMIT", help="also measure the app at this commit, row by row")
     parser.add_argument("--students", default="1,10,20,40", help="class sizes arriving at once (comma-separated)")
+    parser.add_argument("--rows", metavar="REGEX", default="", help="only the rows whose name matches (re.search)")
     options = parser.parse_args(arguments)
     trees = [("this tree", None)] + ([(options.against, options.against)] if options.against else [])
     table = []
     with contextlib.ExitStack() as stack:
         roots = {label: stack.enter_context(_tree(ref)) for label, ref in trees}
         for name, n_students, spread, heavy, workers in rows(int(n) for n in options.students.split(",")):
+            if not re.search(options.rows, name):
+                continue
             for label, _ in trees:  # alternately, on a fresh server each: the machine's speed drifts
                 if workers > 1 and label != "this tree":
                     continue  # only this tree has gmm_ui.proxy
