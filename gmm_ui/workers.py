@@ -55,12 +55,15 @@ _progress_array = None
 
 
 def _start_worker(array):
-    """A worker's set-up: the shared progress array, and freed memory returned to the system as the server does
-    (a heavy fit's arrays are large)."""
+    """A worker's set-up: the shared progress array; BLAS on one thread and freed memory returned to the system,
+    as in the server (the engine's chunks already use every core, and BLAS threads of SciPy's loaded after them
+    would spin-wait beside them; a heavy fit's arrays are large)."""
     global _progress_array
     _progress_array = array
+    from gmm_ui import runtime
     from gmm_ui.serve import _return_freed_memory
 
+    runtime.one_blas_thread()
     _return_freed_memory()
 
 
