@@ -10,7 +10,8 @@ Calls are joined by their key: a session that reruns while its fit is still runn
 for the same fit) waits for the same job instead of starting another. A job whose sessions all left is not
 cancelled: it goes on, and its outcome is settled (kept in the server's store of fits, gmm_ui.fitting) all the
 same, so that a return to the page finds it. A worker that dies (killed, out of memory) fails its job with
-:class:`WorkerDied`, and the next heavy call starts a new pool.
+:class:`WorkerDied`, and the next heavy call starts a new pool; so does the first heavy call after the pool sat
+idle for :data:`IDLE_SECONDS` and was shut down.
 
 Nothing here imports Streamlit: a worker process imports only this module and the engine.
 """
@@ -25,6 +26,7 @@ import multiprocessing.spawn
 import os
 import pickle
 import threading
+import time
 from concurrent.futures.process import BrokenProcessPool
 
 #: Jobs that can report progress at once (each has a slot of the shared array); more wait without a bar.
@@ -32,12 +34,16 @@ SLOTS = 64
 _FIELDS = 5  # started, changes (odd while one is being written), done, total, value
 #: How often a waiting script thread looks at its job (and redraws its progress), in seconds.
 POLL_SECONDS = 0.1
+#: A pool with no job for this long is shut down: its worker holds about 140 MB after a heavy fit (docs/load.md),
+#: and the next heavy fit starts another (1-2.5 s).
+IDLE_SECONDS = 300
 
 _lock = threading.Lock()
 _starting = threading.Lock()
 _pool = None  # (executor, shared progress array), created by the first heavy call
 _jobs = {}  # key -> _Job, while it runs
 _free_slots = list(range(SLOTS))
+_last_finished = 0.0  # time.monotonic() when a job last ended
 
 
 class WorkerDied(Exception):
@@ -147,6 +153,16 @@ def _discard(executor):
     executor.shutdown(wait=False, cancel_futures=True)
 
 
+def _shut_if_idle(executor):
+    """Shut the pool down if it has had no job for :data:`IDLE_SECONDS`, returning its worker's memory."""
+    global _pool
+    with _lock:
+        if _jobs or _pool is None or _pool[0] is not executor or time.monotonic() - _last_finished < IDLE_SECONDS:
+            return
+        _pool = None
+    executor.shutdown(wait=False)
+
+
 def _end_workers_at_exit():
     """End the workers at once when the server stops: concurrent.futures joins them at exit, so that a stopped
     server waited for its longest fit to end (minutes). Their jobs fail, as if the workers died."""
@@ -206,7 +222,7 @@ def _submit(key, function, args, kwargs, reports_progress, settle):
         array[slot * _FIELDS : (slot + 1) * _FIELDS] = [0.0, 0.0, 0.0, 0.0, math.nan]
     try:
         future = executor.submit(_call, call, slot, reports_progress)
-    except BrokenProcessPool:  # a worker died after the last job: start a new pool
+    except (BrokenProcessPool, RuntimeError):  # a worker died after the last job, or the idle pool was shut down
         _discard(executor)
         executor, array = _executor()
         future = executor.submit(_call, call, slot, reports_progress)
@@ -215,6 +231,7 @@ def _submit(key, function, args, kwargs, reports_progress, settle):
         _jobs[key] = job
 
     def finished(future):
+        global _last_finished
         if not future.cancelled() and isinstance(future.exception(), BrokenProcessPool):
             _discard(executor)
         try:
@@ -226,7 +243,11 @@ def _submit(key, function, args, kwargs, reports_progress, settle):
                 _jobs.pop(key, None)
                 if slot is not None:
                     _free_slots.append(slot)
+                _last_finished = time.monotonic()
             job.settled.set()
+            idle = threading.Timer(IDLE_SECONDS, _shut_if_idle, (executor,))
+            idle.daemon = True
+            idle.start()
 
     future.add_done_callback(finished)
     return job

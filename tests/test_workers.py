@@ -255,3 +255,16 @@ def test_a_server_that_stops_during_a_heavy_fit_does_not_wait_for_it():
     root = Path(__file__).resolve().parents[1]
     subprocess.run([sys.executable, "-c", EXIT_DURING_A_FIT], check=True, timeout=60, cwd=root)
     assert time.perf_counter() - began < 15  # the fit alone takes about a minute
+
+
+def test_an_idle_pool_is_shut_down_and_the_next_heavy_fit_starts_another(everything_heavy, monkeypatch):
+    monkeypatch.setattr(workers, "IDLE_SECONDS", 0.2)
+    X = _data(0.108)
+    start = gmm_core.initialize(X, 3, "kmeans++", random_state=0)
+    assert fitting.fit_em(X, start, _settings()).error is None
+    deadline = time.monotonic() + 10
+    while workers.pool_started() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not workers.pool_started()
+    X = _data(0.109)
+    _assert_same_run(fitting.fit_em(X, start, _settings()).value, gmm_core.fit_em(X, start, max_iter=40, tol=0.0))
