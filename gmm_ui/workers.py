@@ -34,6 +34,8 @@ SLOTS = 64
 _FIELDS = 5  # started, changes (odd while one is being written), done, total, value
 #: How often a waiting script thread looks at its job (and redraws its progress), in seconds.
 POLL_SECONDS = 0.1
+#: How often a worker checks that the server that started it is still there, in seconds.
+WATCH_SECONDS = 2
 #: A pool with no job for this long is shut down: its worker holds about 140 MB after a heavy fit (docs/load.md),
 #: and the next heavy fit starts another (1-2.5 s).
 IDLE_SECONDS = 300
@@ -71,6 +73,15 @@ def _start_worker(array):
 
     runtime.one_blas_thread()
     _return_freed_memory()
+    threading.Thread(target=_end_with_the_server, args=(os.getppid(),), daemon=True).start()
+
+
+def _end_with_the_server(server):
+    """End this worker once the server has gone: a server killed outright (SIGKILL, out of memory) runs no exit
+    hook, and an idle worker would wait for its next job for ever (it holds the job queue's writing end too)."""
+    while os.getppid() == server:
+        time.sleep(WATCH_SECONDS)
+    os._exit(1)
 
 
 class _Pickled(bytes):

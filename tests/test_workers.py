@@ -268,3 +268,39 @@ def test_an_idle_pool_is_shut_down_and_the_next_heavy_fit_starts_another(everyth
     assert not workers.pool_started()
     X = _data(0.109)
     _assert_same_run(fitting.fit_em(X, start, _settings()).value, gmm_core.fit_em(X, start, max_iter=40, tol=0.0))
+
+
+KILLED_DURING_A_FIT = """
+import os, signal, sys
+import numpy as np
+import gmm_core
+from gmm_ui import workers
+X = np.random.default_rng(0).normal(size=(300, 2))
+start = gmm_core.initialize(X, 3, "kmeans++")
+workers.run("small", gmm_core.fit_em, X, start, heavy=True, settle=id)
+open(sys.argv[1], "w").write(" ".join(map(str, workers._pool[0]._processes)))
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_the_worker_of_a_server_killed_outright_ends_too(tmp_path):
+    import subprocess
+    import sys
+
+    root, pids = Path(__file__).resolve().parents[1], tmp_path / "workers"
+    server = subprocess.run(
+        [sys.executable, "-c", KILLED_DURING_A_FIT, str(pids)],
+        stdout=subprocess.DEVNULL,  # not a pipe: a worker left behind would hold it open
+        stderr=subprocess.DEVNULL,
+        cwd=root,
+        timeout=60,
+    )
+    assert server.returncode == -signal.SIGKILL
+    (worker,) = map(int, pids.read_text().split())
+    deadline = time.monotonic() + 10 * workers.WATCH_SECONDS
+    while Path(f"/proc/{worker}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    alive = Path(f"/proc/{worker}").exists()
+    if alive:
+        os.kill(worker, signal.SIGKILL)
+    assert not alive
