@@ -18,7 +18,7 @@ K = 200 session on 600,000 generated points beside 10 students at once. Rows "2 
 processes behind nginx (``gmm_ui.proxy``, as ``make serve WORKERS=2``). With ``--against COMMIT`` the one-process
 rows are also measured on the app of that commit, served the same way, alternately; nothing is asserted.
 
-    python -m bench load [--against COMMIT] [--students 1,10,20,40]
+    python -m bench load [--against COMMIT] [--students 1,10,20,40] [--rows REGEX]
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -82,18 +83,30 @@ def served_by_proxy(workers):
         yield url, [process.pid for process in processes]
 
 
+def with_children(pids):
+    """Processes ``pids`` and their descendants (a server's worker processes for heavy fits, gmm_ui.workers)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError):
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    found = list(pids)
+    for pid in found:
+        found += [child for child, parent in parents.items() if parent == pid and child not in found]
+    return found
+
+
 def rss_mb(pids):
-    """The resident memory of processes ``pids`` together, in MB."""
+    """The resident memory of processes ``pids`` together (their descendants too), in MB."""
     total = 0.0
-    for pid in pids:
+    for pid in with_children(pids):
         with open(f"/proc/{pid}/status") as status:
-            total += next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS"))
+            total += next((int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS")), 0.0)
     return total
 
 
 def cpu_seconds(pids):
     total = 0.0
-    for pid in pids:
+    for pid in with_children(pids):
         with open(f"/proc/{pid}/stat") as stat:
             fields = stat.read().rsplit(")", 1)[1].split()
         total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -257,12 +270,15 @@ def main(arguments=()):
     parser = argparse.ArgumentParser(prog="python -m bench load", description=__doc__.split("\n")[0])
     parser.add_argument("--against", metavar="COMMIT", help="also measure the app at this commit, row by row")
     parser.add_argument("--students", default="1,10,20,40", help="class sizes arriving at once (comma-separated)")
+    parser.add_argument("--rows", metavar="REGEX", default="", help="only the rows whose name matches (re.search)")
     options = parser.parse_args(arguments)
     trees = [("this tree", None)] + ([(options.against, options.against)] if options.against else [])
     table = []
     with contextlib.ExitStack() as stack:
         roots = {label: stack.enter_context(_tree(ref)) for label, ref in trees}
         for name, n_students, spread, heavy, workers in rows(int(n) for n in options.students.split(",")):
+            if not re.search(options.rows, name):
+                continue
             for label, _ in trees:  # alternately, on a fresh server each: the machine's speed drifts
                 if workers > 1 and label != "this tree":
                     continue  # only this tree has gmm_ui.proxy

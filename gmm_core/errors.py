@@ -1,5 +1,7 @@
 """The errors gmm_core raises: each a ValueError whose message says what is wrong and what to do."""
 
+import functools
+
 
 class DataError(ValueError):
     """The data cannot be used as points: unreadable, malformed, non-numeric or non-finite."""
@@ -24,3 +26,6 @@ class DegenerateFitError(ValueError):
         super().__init__(message)
         self.component = component
         self.iteration = iteration
+
+    def __reduce__(self):  # pickled with its keywords: a fit in another process raises it back to the server
+        return functools.partial(type(self), component=self.component, iteration=self.iteration), self.args

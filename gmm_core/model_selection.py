@@ -53,11 +53,13 @@ def fit_restarts(
     tol=1e-6,
     reg_covar=1e-6,
     convergence="log_likelihood",
+    progress=None,
 ):
     """EM from ``n_restarts`` starts drawn with seeds ``random_state, random_state + 1, ...``, each stopped as
     :func:`fit_em` stops with ``max_iter``, ``tol`` and ``convergence``.
 
     A start that fails (a degenerate component) is recorded in ``failures`` and leaves a NaN; the others go on.
+    ``progress``, when given, is called as ``progress(starts_done, n_restarts)`` after each start.
     Raises ParameterError for invalid arguments, or when every start fails.
     """
     X = frozen_points(as_points(X))
@@ -72,9 +74,11 @@ def fit_restarts(
             runs.append(None)
             finals.append(np.nan)
             failures.append(f"seed {seed}: {error}")
-            continue
-        runs.append(run)
-        finals.append(run.log_likelihood[-1])
+        else:
+            runs.append(run)
+            finals.append(run.log_likelihood[-1])
+        if progress is not None:
+            progress(len(runs), n_restarts)
     finals = np.array(finals)
     if np.all(np.isnan(finals)):
         raise ParameterError("Every start failed. " + failures[0])
@@ -143,8 +147,11 @@ def select_components(
     max_iter=200,
     tol=1e-4,
     reg_covar=1e-6,
+    progress=None,
 ):
-    """BIC and AIC for K = 1..max_components (capped at the number of points) and each covariance type."""
+    """BIC and AIC for K = 1..max_components (capped at the number of points) and each covariance type.
+
+    ``progress``, when given, is called as ``progress(models_done, n_models)`` after each model (K and type)."""
     X = frozen_points(as_points(X))
     n_samples, n_features = X.shape
     k_values = np.arange(1, min(max_components, n_samples) + 1)
@@ -160,10 +167,13 @@ def select_components(
                     X, int(k), n_restarts, method, random_state, covariance_type, max_iter, tol, reg_covar
                 )
             except ParameterError:
-                continue  # e.g. fewer distinct points than K: no model to score
-            best = restarts.best_run
-            runs[(covariance_type, int(k))] = best
-            bic_values[row, column] = bic(X, best.final, covariance_type)
-            aic_values[row, column] = aic(X, best.final, covariance_type)
-            log_likelihoods[row, column] = best.log_likelihood[-1]
+                pass  # e.g. fewer distinct points than K: no model to score
+            else:
+                best = restarts.best_run
+                runs[(covariance_type, int(k))] = best
+                bic_values[row, column] = bic(X, best.final, covariance_type)
+                aic_values[row, column] = aic(X, best.final, covariance_type)
+                log_likelihoods[row, column] = best.log_likelihood[-1]
+            if progress is not None:
+                progress(row * k_values.size + column + 1, bic_values.size)
     return ModelSelection(k_values, tuple(covariance_types), bic_values, aic_values, log_likelihoods, counts, runs)

@@ -6,9 +6,8 @@ than raising: failures are then cached like values, and a rerun or a scrub never
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import hashlib
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -21,7 +20,9 @@ import streamlit as st
 import gmm_core
 from gmm_core import DataError, DegenerateFitError, ParameterError
 from gmm_core.data_io import inspect_table
+from gmm_core.initialization import KMEANS_START_MAX_ITER
 from gmm_core.metrics import sample
+from gmm_ui import workers
 
 COVARIANCE_LABELS = {
     "full": "full: any ellipse",
@@ -104,21 +105,8 @@ def first_non_finite_iteration(run):
     return None if finite.all() else int(np.argmin(finite))
 
 
-def _run_em(X, start, max_iter, tol, covariance_type, reg_covar, convergence, progress):
-    """One EM fit as a :class:`Result`: failures become the engine's message, never a traceback."""
-    try:
-        run = gmm_core.fit_em(
-            X,
-            start,
-            max_iter=max_iter,
-            tol=tol,
-            covariance_type=covariance_type,
-            reg_covar=reg_covar,
-            convergence=convergence,
-            progress=progress,
-        )
-    except (ParameterError, DegenerateFitError) as error:
-        return Result.failed(error)
+def _finite_run(run):
+    """A finished EM run as a :class:`Result`: refused if it holds a NaN or an infinity (they must never be drawn)."""
     if (iteration := first_non_finite_iteration(run)) is not None:
         return Result.failed(
             f"EM produced numbers too large or too small to represent (NaN or infinity) at iteration {iteration}. "
@@ -200,47 +188,92 @@ def _digest(*arrays):
 
 
 class _ProgressBar:
-    """``fit_em``'s progress callback: a bar in ``placeholder`` once a fit has run for a while (a fit that ends
-    sooner shows nothing), updated a few times a second."""
+    """A fit's progress callback: a bar in ``placeholder`` once the fit has run for a while (a fit that ends sooner
+    shows nothing), updated a few times a second; its text is ``title``, then ``detail(done, total, value)`` once
+    the fit has said how far it has come."""
 
     DELAY_SECONDS = 0.4
     INTERVAL_SECONDS = 0.1
 
-    def __init__(self, placeholder):
-        self.placeholder = placeholder
+    def __init__(self, placeholder, title="Running EM", detail=None):
+        self.placeholder, self.title = placeholder, title
+        self.detail = detail or (
+            lambda done, total, value: f"iteration {done:,} of at most {total:,}, mean log-likelihood {value:.4f}"
+        )
         self.started = time.perf_counter()
         self.shown = -np.inf
 
-    def __call__(self, iteration, max_iter, mean_log_likelihood):
+    def __call__(self, done, total, value=math.nan, queued=False):
         now = time.perf_counter()
         if now - self.started < self.DELAY_SECONDS or now - self.shown < self.INTERVAL_SECONDS:
             return
         self.shown = now
-        self.placeholder.progress(
-            min(iteration / max(max_iter, 1), 1.0),
-            text=f"Running EM: iteration {iteration:,} of at most {max_iter:,}, "
-            f"mean log-likelihood {mean_log_likelihood:.4f}",
+        if queued:
+            text = f"{self.title}: waiting to start (other heavy fits on this server go first)…"
+        else:
+            text = f"{self.title}: {self.detail(done, total, value)}" if total else f"{self.title}…"
+        self.placeholder.progress(min(done / max(total, 1), 1.0), text=text)
+
+
+#: Estimated work (points x components x the E-step's terms per point x iterations, summed over every EM fit of
+#: the call) above which a fit runs in a worker process (:mod:`gmm_ui.workers`) rather than on the server's
+#: threads: about half a second on the 2-core development machine (docs/load.md). Below it, starting the work
+#: in another process and copying the data there and back would cost more than the fit.
+HEAVY_WORK = 1e9
+#: A k-means iteration's work per point and component, in the same units (measured likewise, in 2-D).
+KMEANS_WORK = 2
+
+WORKER_DIED = (
+    "The fit stopped: the process running it ended before it did (the server may have run out of memory). "
+    "Try fewer points or components, or fewer iterations."
+)
+
+
+def em_work(n_points, n_features, n_components, max_iter, n_fits=1):
+    """The estimated work of ``n_fits`` EM fits (see :data:`HEAVY_WORK`)."""
+    terms = (n_features + 1) * (n_features + 2) // 2  # 1, x and the distinct products x_i x_j
+    return n_points * n_components * terms * max(int(max_iter), 1) * n_fits
+
+
+def kmeans_work(n_points, n_components, max_iter):
+    return KMEANS_WORK * n_points * n_components * max(int(max_iter), 1)
+
+
+def _outcome(key, work, function, *args, check=Result, title=None, detail=None, reports_progress=False, **kwargs):
+    """The kept :class:`Result` of ``key``, or ``function(*args, **kwargs)``'s, computed on this thread or, when
+    its estimated ``work`` exceeds :data:`HEAVY_WORK`, in a worker process; kept for every session either way.
+
+    The engine's errors become its message; a finished value becomes ``check(value)``. ``title``: a progress bar's
+    text while it runs (with ``detail(done, total, value)`` when the function reports its progress)."""
+    store = _kept()
+    if (outcome := store.get(key)) is not None:
+        return outcome
+
+    def settle(future):  # once per computation, even when the session that asked has left
+        try:
+            outcome = check(workers.result(future))
+        except (ParameterError, DegenerateFitError) as error:
+            outcome = Result.failed(error)
+        except workers.WorkerDied:
+            outcome = Result.failed(WORKER_DIED)
+        store.put(key, outcome)
+        return outcome
+
+    placeholder = st.empty()
+    bar = _ProgressBar(placeholder, title, detail) if title else None
+    try:
+        return workers.run(
+            key,
+            function,
+            *args,
+            heavy=work > HEAVY_WORK,
+            settle=settle,
+            progress=bar,
+            reports_progress=reports_progress,
+            **kwargs,
         )
-
-
-def kept(spinner=None):
-    """Keep a function's results (a :class:`Result`, usually holding runs) in the server's byte-bounded store,
-    keyed by its name and arguments (arrays by their bytes); ``spinner``: the text shown while it computes."""
-
-    def decorate(function):
-        @functools.wraps(function)
-        def wrapper(*args):
-            key = (function.__name__, *(_digest(a) if isinstance(a, np.ndarray) else a for a in args))
-            store = _kept()
-            if (outcome := store.get(key)) is None:
-                with st.spinner(spinner) if spinner else contextlib.nullcontext():
-                    outcome = function(*args)
-                store.put(key, outcome)
-            return outcome
-
-        return wrapper
-
-    return decorate
+    finally:
+        placeholder.empty()
 
 
 def fit_em(X, start, settings, covariance_type=None):
@@ -260,30 +293,52 @@ def fit_em(X, start, settings, covariance_type=None):
         float(settings.reg_covar),
         settings.convergence,
     )
-    key = ("em", _digest(X, start.weights, start.means, start.covariances), options)
-    kept = _kept()
-    if (outcome := kept.get(key)) is None:
-        placeholder = st.empty()
-        try:
-            outcome = _run_em(X, start, *options, progress=_ProgressBar(placeholder))
-        finally:
-            placeholder.empty()
-        kept.put(key, outcome)
-    return outcome
+    max_iter, tol, covariance_type, reg_covar, convergence = options
+    return _outcome(
+        ("em", _digest(X, start.weights, start.means, start.covariances), options),
+        em_work(*X.shape, start.n_components, max_iter),
+        gmm_core.fit_em,
+        X,
+        start,
+        max_iter=max_iter,
+        tol=tol,
+        covariance_type=covariance_type,
+        reg_covar=reg_covar,
+        convergence=convergence,
+        check=_finite_run,
+        title="Running EM",
+        reports_progress=True,
+    )
 
 
-@kept(spinner="Running k-means…")
+def _shape(X):
+    """(points, columns) of the data ``X``."""
+    X = np.asarray(X)
+    return X.shape[0], (X.shape[1] if X.ndim > 1 else 1)
+
+
+def _key(name, *args):
+    """A kept result's key: the computation's name and its arguments, arrays by their bytes."""
+    return (name, *(_digest(a) if isinstance(a, np.ndarray) else a for a in args))
+
+
 def fit_kmeans(X, initial_centers, max_iter):
-    """Lloyd's k-means from ``initial_centers`` (K, D), cached.
+    """Lloyd's k-means from ``initial_centers`` (K, D), kept by its inputs.
 
     Returns
     -------
     Result of gmm_core.KMeansRun
     """
-    try:
-        return Result(gmm_core.fit_kmeans(X, initial_centers, max_iter=int(max_iter)))
-    except ParameterError as error:
-        return Result.failed(error)
+    initial_centers = np.asarray(initial_centers)
+    return _outcome(
+        _key("fit_kmeans", X, initial_centers, int(max_iter)),
+        kmeans_work(_shape(X)[0], len(initial_centers), max_iter),
+        gmm_core.fit_kmeans,
+        X,
+        initial_centers,
+        max_iter=int(max_iter),
+        title="Running k-means",
+    )
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -301,18 +356,22 @@ def labelled_estimates(X, labels):
         return Result.failed(error)
 
 
-@st.cache_data(max_entries=8, show_spinner="Running k-means…")
 def kmeans_start(X, n_components, seed, covariance_type, reg_covar):
-    """The "k-means clusters" start and the k-means++ seeds its k-means began from, cached.
+    """The "k-means clusters" start and the k-means++ seeds its k-means began from, kept by its inputs.
 
     Returns
     -------
     Result of (GaussianMixtureParams, ndarray of shape (K, D))
     """
-    try:
-        return Result(gmm_core.kmeans_start(X, int(n_components), int(seed), covariance_type, float(reg_covar)))
-    except ParameterError as error:
-        return Result.failed(error)
+    arguments = (int(n_components), int(seed), covariance_type, float(reg_covar))
+    return _outcome(
+        _key("kmeans_start", X, *arguments),
+        kmeans_work(_shape(X)[0], n_components, KMEANS_START_MAX_ITER),
+        gmm_core.kmeans_start,
+        X,
+        *arguments,
+        title="Running k-means",
+    )
 
 
 # A resource, not data: the Table is immutable, and copying it on every rerun (as cache_data does) would cost
@@ -340,32 +399,37 @@ def draw_samples(weights, means, covariances, n_samples, seed):
     return sample(params, int(n_samples), random_state=int(seed))
 
 
-@kept()
 def fit_restarts(X, n_components, n_restarts, method, seed, covariance_type, max_iter, tol, reg_covar, convergence):
     """EM from ``n_restarts`` starts of ``method`` (seeds ``seed``, ``seed + 1``...), stopped by the user's own
-    rule (``max_iter``, ``tol``, ``convergence``), cached.
+    rule (``max_iter``, ``tol``, ``convergence``), kept by its inputs.
 
     Returns
     -------
     Result of gmm_core.Restarts
         Or the engine's message when no start could be fitted.
     """
-    try:
-        restarts = gmm_core.fit_restarts(
-            X,
-            int(n_components),
-            int(n_restarts),
-            method,
-            int(seed),
-            covariance_type,
-            int(max_iter),
-            float(tol),
-            float(reg_covar),
-            convergence,
-        )
-    except (ParameterError, DegenerateFitError) as error:
-        return Result.failed(error)
-    return Result(restarts)
+    arguments = (
+        int(n_components),
+        int(n_restarts),
+        method,
+        int(seed),
+        covariance_type,
+        int(max_iter),
+        float(tol),
+        float(reg_covar),
+        convergence,
+    )
+    n_points, n_features = _shape(X)
+    return _outcome(
+        _key("fit_restarts", X, *arguments),
+        em_work(n_points, n_features, n_components, max_iter, n_fits=n_restarts),
+        gmm_core.fit_restarts,
+        X,
+        *arguments,
+        title=f"Fitting EM from {n_restarts} starts",
+        detail=lambda done, total, value: f"{done} of {total} done",
+        reports_progress=True,
+    )
 
 
 #: How each model of the BIC/AIC comparison is fitted: EM to a change of mean log-likelihood below this, or at
@@ -374,27 +438,37 @@ SELECTION_TOL = 1e-4
 SELECTION_MAX_ITER = 200
 
 
-@kept()
 def select_components(X, max_components, n_restarts, seed, reg_covar):
-    """BIC and AIC of the best of ``n_restarts`` k-means++ starts for K = 1..max_components and every type, cached.
+    """BIC and AIC of the best of ``n_restarts`` k-means++ starts for K = 1..max_components and every type, kept by
+    its inputs.
 
     Returns
     -------
     Result of gmm_core.ModelSelection
     """
-    try:
-        selection = gmm_core.select_components(
-            X,
-            int(max_components),
-            n_restarts=int(n_restarts),
-            method="kmeans++",
-            random_state=int(seed),
-            max_iter=SELECTION_MAX_ITER,
-            tol=SELECTION_TOL,
-            reg_covar=float(reg_covar),
-        )
-    except (ParameterError, DegenerateFitError) as error:
-        return Result.failed(error)
+    n_points, n_features = _shape(X)
+    largest = min(int(max_components), n_points)
+    return _outcome(
+        _key("select_components", X, int(max_components), int(n_restarts), int(seed), float(reg_covar)),
+        # K = 1..largest for each type: as much work as 4 (largest + 1) / 2 fits of K = largest
+        em_work(n_points, n_features, largest, SELECTION_MAX_ITER, n_fits=n_restarts * 2 * (largest + 1)),
+        gmm_core.select_components,
+        X,
+        int(max_components),
+        n_restarts=int(n_restarts),
+        method="kmeans++",
+        random_state=int(seed),
+        max_iter=SELECTION_MAX_ITER,
+        tol=SELECTION_TOL,
+        reg_covar=float(reg_covar),
+        check=_some_model,
+        title=f"Fitting {4 * largest} models",
+        detail=lambda done, total, value: f"{done} of {total} done",
+        reports_progress=True,
+    )
+
+
+def _some_model(selection):
     if np.all(np.isnan(selection.bic)):
         return Result.failed("No model could be fitted for any K: check the data (are there enough distinct points?).")
     return Result(selection)

@@ -13,7 +13,7 @@ import streamlit as st
 import gmm_core
 from gmm_core import ParameterError
 
-from . import tables
+from . import fitting, tables
 from .state import (
     EDIT_START,
     INIT_METHOD,
@@ -85,6 +85,11 @@ def starting_params(fit_data, strategy, n_components, seed, covariance_type, reg
         return fit_data.source.scenario.initial
     if strategy.startswith(ALTERNATIVE_PREFIX):
         return fit_data.source.scenario.alternative_starts[strategy.removeprefix(ALTERNATIVE_PREFIX)]
+    if strategy == "kmeans":  # a whole k-means fit: made (and kept) as the fits are, in a worker when heavy
+        outcome = fitting.kmeans_start(fit_data.X, n_components, seed, covariance_type, reg_covar)
+        if outcome.error:
+            raise ParameterError(outcome.error)
+        return outcome.value[0]
     return gmm_core.initialize(
         fit_data.X,
         n_components,

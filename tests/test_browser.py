@@ -247,6 +247,29 @@ def test_a_long_fit_shows_its_progress_then_the_chart(browser, app_url):
         context.close()
 
 
+def test_a_heavy_fit_runs_in_the_worker_and_shows_its_progress_then_the_chart(browser, app_url):
+    """A fit estimated heavy (10^5 points, 3,000 iterations) runs in the server's worker process (gmm_ui.workers):
+    the page shows its progress all the same, then the chart."""
+    from playwright.sync_api import expect
+
+    from gmm_ui import fitting
+    from tests import browser_support
+
+    assert fitting.em_work(100_000, 2, 5, 3000) > fitting.HEAVY_WORK
+    context = browser.new_context(viewport=browser_support.VIEWPORT)
+    try:
+        page = context.new_page()
+        page.goto(f"{app_url}/?data=generated&clusters=5&points=20000&k=5&max_iter=3000&tol=0")
+        progress = page.locator('[data-testid="stProgress"]')
+        expect(progress).to_contain_text("Running EM: iteration", timeout=CHART_TIMEOUT_MS)
+        expect(progress).to_contain_text("of at most 3,000")
+        wait_for_headline(page, "Iteration 0 of 3000")
+        expect(progress).to_have_count(0)
+        assert_no_exception(page)
+    finally:
+        context.close()
+
+
 def test_a_plain_streamlit_run_serves_the_same_app(browser, scratch):
     """``streamlit run streamlit_app.py``, how Streamlit Community Cloud starts an app (without ``gmm_ui.serve``),
     on a server of its own: the page loads the EM chart in one run, and its slider moves the ellipses in the

@@ -24,8 +24,8 @@ def test_a_fit_is_run_once_for_the_same_inputs_and_again_for_other_ones(monkeypa
     X = _data()
     start = gmm_core.initialize(X, 2, "kmeans++", random_state=0)
     calls = []
-    real = fitting._run_em
-    monkeypatch.setattr(fitting, "_run_em", lambda *args, **kw: calls.append(args) or real(*args, **kw))
+    real = gmm_core.fit_em
+    monkeypatch.setattr(gmm_core, "fit_em", lambda *args, **kw: calls.append(args) or real(*args, **kw))
     first = fitting.fit_em(X, start, _settings(max_iter=31))
     assert fitting.fit_em(X.copy(), start, _settings(max_iter=31)) is first  # same bytes: no refit
     assert len(calls) == 1
