@@ -82,12 +82,12 @@ def _long_fit_arguments(shift):
     return X, gmm_core.initialize(X, 3, "kmeans++", random_state=0)
 
 
-def test_progress_comes_from_the_worker_and_grows(monkeypatch):
-    monkeypatch.setattr(workers, "POLL_SECONDS", 0.01)
-    X, start = _long_fit_arguments(0.103)
-    shown = []
-    run = workers.run(
-        "progress test",
+def _long_fit_in_the_pool(name, shift, progress):
+    """400 iterations of EM on 60,000 points (``shift``: see :func:`_data`) in the pool, reporting to ``progress``;
+    returns the run."""
+    X, start = _long_fit_arguments(shift)
+    return workers.run(
+        name,
         gmm_core.fit_em,
         X,
         start,
@@ -95,8 +95,16 @@ def test_progress_comes_from_the_worker_and_grows(monkeypatch):
         tol=0.0,
         heavy=True,
         settle=workers.result,
-        progress=lambda done, total, value, queued=False: shown.append((done, total, value, queued)),
+        progress=progress,
         reports_progress=True,
+    )
+
+
+def test_progress_comes_from_the_worker_and_grows(monkeypatch):
+    monkeypatch.setattr(workers, "POLL_SECONDS", 0.01)
+    shown = []
+    run = _long_fit_in_the_pool(
+        "progress test", 0.103, lambda done, total, value, queued=False: shown.append((done, total, value, queued))
     )
     reported = [(done, total, value) for done, total, value, queued in shown if done > 0]
     assert len({done for done, _, _ in reported}) > 3, shown
@@ -310,7 +318,6 @@ def test_a_run_waiting_for_the_worker_gives_its_turn_to_the_next_page(monkeypatc
     from gmm_ui import turns
 
     monkeypatch.setattr(turns, "TURNS", turns.Turns(1))
-    X, start = _long_fit_arguments(0.107)
     others = []
 
     def waiting(done, total, value, queued=False):
@@ -321,16 +328,5 @@ def test_a_run_waiting_for_the_worker_gives_its_turn_to_the_next_page(monkeypatc
             others.append(other.is_alive())
 
     with turns.TURNS.turn():
-        workers.run(
-            "turns test",
-            gmm_core.fit_em,
-            X,
-            start,
-            max_iter=400,
-            tol=0.0,
-            heavy=True,
-            settle=workers.result,
-            progress=waiting,
-            reports_progress=True,
-        )
+        _long_fit_in_the_pool("turns test", 0.107, waiting)
     assert others == [None, False]  # it got the turn, and gave it back, while this run waited
