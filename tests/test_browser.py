@@ -228,7 +228,7 @@ def test_uploading_a_csv_replaces_the_data(page, tmp_path):
 
 
 def test_a_heavy_fit_runs_in_the_worker_and_shows_its_progress_then_the_chart(browser, app_url):
-    """A long fit (10^5 points, 3,000 iterations) is estimated heavy and runs in the server's worker process
+    """A long fit (10^5 points, 1,500 iterations) is estimated heavy and runs in the server's worker process
     (gmm_ui.workers): the page shows a progress bar that says where EM is, then the chart. (The bar of a fit run
     in the server's own thread: tests/test_fitting.py.)"""
     from playwright.sync_api import expect
@@ -236,15 +236,15 @@ def test_a_heavy_fit_runs_in_the_worker_and_shows_its_progress_then_the_chart(br
     from gmm_ui import fitting
     from tests import browser_support
 
-    assert fitting.em_work(100_000, 2, 5, 3000) > fitting.HEAVY_WORK
+    assert fitting.em_work(100_000, 2, 5, 1500) > fitting.HEAVY_WORK
     context = browser.new_context(viewport=browser_support.VIEWPORT)
     try:
         page = context.new_page()
-        page.goto(f"{app_url}/?data=generated&clusters=5&points=20000&k=5&max_iter=3000&tol=0")
+        page.goto(f"{app_url}/?data=generated&clusters=5&points=20000&k=5&max_iter=1500&tol=0")
         progress = page.locator('[data-testid="stProgress"]')
         expect(progress).to_contain_text("Running EM: iteration", timeout=CHART_TIMEOUT_MS)
-        expect(progress).to_contain_text("of at most 3,000")
-        wait_for_headline(page, "Iteration 0 of 3000")
+        expect(progress).to_contain_text("of at most 1,500")
+        wait_for_headline(page, "Iteration 0 of 1500")
         expect(progress).to_have_count(0)
         assert_no_exception(page)
     finally:
