@@ -399,6 +399,11 @@ def draw_samples(weights, means, covariances, n_samples, seed):
     return sample(params, int(n_samples), random_state=int(seed))
 
 
+def _done_of_total(done, total, value):
+    """A progress bar's detail for work counted in fits (starts, models): "3 of 10 done"."""
+    return f"{done} of {total} done"
+
+
 def fit_restarts(X, n_components, n_restarts, method, seed, covariance_type, max_iter, tol, reg_covar, convergence):
     """EM from ``n_restarts`` starts of ``method`` (seeds ``seed``, ``seed + 1``...), stopped by the user's own
     rule (``max_iter``, ``tol``, ``convergence``), kept by its inputs.
@@ -427,7 +432,7 @@ def fit_restarts(X, n_components, n_restarts, method, seed, covariance_type, max
         X,
         *arguments,
         title=f"Fitting EM from {n_restarts} starts",
-        detail=lambda done, total, value: f"{done} of {total} done",
+        detail=_done_of_total,
         reports_progress=True,
     )
 
@@ -463,7 +468,7 @@ def select_components(X, max_components, n_restarts, seed, reg_covar):
         reg_covar=float(reg_covar),
         check=_some_model,
         title=f"Fitting {4 * largest} models",
-        detail=lambda done, total, value: f"{done} of {total} done",
+        detail=_done_of_total,
         reports_progress=True,
     )
 
