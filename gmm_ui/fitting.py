@@ -6,11 +6,8 @@ than raising: failures are then cached like values, and a rerun or a scrub never
 
 from __future__ import annotations
 
-import hashlib
 import math
-import threading
 import time
-from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from typing import Generic, TypeVar
 
@@ -23,6 +20,7 @@ from gmm_core.data_io import inspect_table
 from gmm_core.initialization import KMEANS_START_MAX_ITER
 from gmm_core.metrics import sample
 from gmm_ui import workers
+from gmm_ui.shared import Kept, digest
 
 COVARIANCE_LABELS = {
     "full": "full: any ellipse",
@@ -136,37 +134,6 @@ def result_bytes(value, seen=None):
     return 0
 
 
-class _Kept:
-    """The last results of every session's fits, by their inputs (failures too, as messages: a rerun or a scrub
-    must never repeat a fit that failed), least recently used dropped first once their arrays exceed
-    ``max_bytes``. Plain storage rather than ``st.cache_data``, which bounds only the number of entries (32 EM runs
-    of up to 128 MB of snapshots each) and copies a result out of its pickle on every rerun; and whose replay of
-    elements forbids drawing the progress bar from inside the fit."""
-
-    def __init__(self, max_bytes):
-        self.max_bytes = max_bytes
-        self.entries = OrderedDict()  # key -> (outcome, bytes)
-        self.nbytes = 0
-        self.lock = threading.Lock()
-
-    def get(self, key):
-        with self.lock:
-            if key not in self.entries:
-                return None
-            self.entries.move_to_end(key)
-            return self.entries[key][0]
-
-    def put(self, key, outcome):
-        size = result_bytes(outcome)
-        with self.lock:
-            if key in self.entries:
-                self.nbytes -= self.entries.pop(key)[1]
-            self.entries[key] = (outcome, size)
-            self.nbytes += size
-            while self.nbytes > self.max_bytes and len(self.entries) > 1:  # the newest stays: its session shows it
-                self.nbytes -= self.entries.popitem(last=False)[1][1]
-
-
 #: What the kept fits of all sessions may hold together (runs, their snapshots and their copy of the data). With
 #: the 64 MB of labels (``gmm_core``) and the uploads' tables (:func:`read_upload`), the server stays near 1 GB.
 KEPT_BYTES = 256 * 2**20
@@ -174,17 +141,11 @@ KEPT_BYTES = 256 * 2**20
 
 @st.cache_resource
 def _kept():
-    return _Kept(max_bytes=KEPT_BYTES)
-
-
-def _digest(*arrays):
-    """A fingerprint of arrays' shapes, types and bytes (read in place, not copied)."""
-    digest = hashlib.blake2b(digest_size=20)
-    for array in arrays:
-        array = np.ascontiguousarray(array)
-        digest.update(f"{array.shape}{array.dtype.str}".encode())
-        digest.update(memoryview(array).cast("B"))
-    return digest.hexdigest()
+    """The last results of every session's fits, by their inputs (failures too, as messages: a rerun or a scrub
+    must never repeat a fit that failed). Plain storage rather than ``st.cache_data``, which bounds only the number
+    of entries (32 EM runs of up to 128 MB of snapshots each) and copies a result out of its pickle on every rerun;
+    and whose replay of elements forbids drawing the progress bar from inside the fit."""
+    return Kept(KEPT_BYTES, size=result_bytes)
 
 
 class _ProgressBar:
@@ -295,7 +256,7 @@ def fit_em(X, start, settings, covariance_type=None):
     )
     max_iter, tol, covariance_type, reg_covar, convergence = options
     return _outcome(
-        ("em", _digest(X, start.weights, start.means, start.covariances), options),
+        ("em", digest(X, start.weights, start.means, start.covariances), options),
         em_work(*X.shape, start.n_components, max_iter),
         gmm_core.fit_em,
         X,
@@ -319,7 +280,7 @@ def _shape(X):
 
 def _key(name, *args):
     """A kept result's key: the computation's name and its arguments, arrays by their bytes."""
-    return (name, *(_digest(a) if isinstance(a, np.ndarray) else a for a in args))
+    return (name, *(digest(a) if isinstance(a, np.ndarray) else a for a in args))
 
 
 def fit_kmeans(X, initial_centers, max_iter):

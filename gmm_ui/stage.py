@@ -108,10 +108,10 @@ def settle():
     st.session_state.pop(keys.CAUGHT_UP, None)
 
 
-def stage(figure, chart, frames, position, *, labels, preferred_height, half_steps=False):
-    """The toolbar over animated chart ``chart`` (its element key), drawn by ``figure`` over ``frames``
-    ((name, label) pairs), at ``position`` (where the page believes it is); ``labels`` says where it is, per frame
-    ("Iteration 3 of 40"). Call before drawing the chart: it takes Plotly's own Play/Pause off ``figure``.
+def stage(play, chart, frames, position, *, labels, preferred_height, half_steps=False):
+    """The toolbar over animated chart ``chart`` (its element key) over ``frames`` ((name, label) pairs), at
+    ``position`` (where the page believes it is); ``labels`` says where it is, per frame ("Iteration 3 of 40");
+    ``play``: what the chart's Play did, taken off its figure by :func:`play_plan`.
     Returns the chart's height: ``preferred_height``, or less in a short window (see :func:`chart_height`)."""
     key = keys.stage_key(chart)
     shown_height = chart_height(preferred_height)
@@ -120,7 +120,7 @@ def stage(figure, chart, frames, position, *, labels, preferred_height, half_ste
         "names": [name for name, _ in frames],
         "labels": list(labels),
         "position": str(position),
-        "play": play_plan(figure),
+        "play": play,
         # What the window's size decides, so that the browser reports it only when the page would change.
         "layout": {
             "widths": WIDTHS,

@@ -135,15 +135,20 @@ def _can_place(fit_data):
     return fit_data.n_features >= 2
 
 
-def em_chart(figure, fit):
-    """The EM chart's figure and ``st.plotly_chart`` options: in place mode, taking clicks on its plane.
+def em_takes_clicks(fit):
+    """Whether the EM chart takes clicks to place means (place mode, on data that allows it): then it carries
+    click catchers (:func:`em_catchers`) and the click catcher takes the hover from the points and means."""
+    return bool(st.session_state.get(keys.PLACE_MODE)) and _can_place(fit.fit_data)
 
-    Only in place mode: the click catcher takes the hover from the points and means.
-    """
-    if not (st.session_state.get(keys.PLACE_MODE) and _can_place(fit.fit_data)):
-        return figure, {}
-    options = dict(on_select=lambda: _on_em_click(fit), selection_mode="points")
-    return with_click_catchers(figure, EM_PLANES), options
+
+def em_catchers(figure):
+    """The EM chart's ``figure`` (changed in place) taking clicks on its plane."""
+    return with_click_catchers(figure, EM_PLANES)
+
+
+def em_events(fit):
+    """The ``st.plotly_chart`` options of the EM chart in place mode: a click places the next mean."""
+    return dict(on_select=lambda: _on_em_click(fit), selection_mode="points")
 
 
 def _next_caption(fit, target):
@@ -263,19 +268,13 @@ def _on_starts_click(fit, letters_own, starts, own_option):
 
 
 def starts_chart(fit, letters_own, starts, own_option):
-    """A hook for the two starts' chart: (figure) -> (figure, ``st.plotly_chart`` options), taking clicks in place
-    mode. ``letters_own``: the starts already one's own; a click on another turns it into one (picker option
-    ``own_option``) that begins at ``starts[letter]``, its current start."""
-
-    def hook(figure):
-        if not (st.session_state.get(keys.PLACE_STARTS_MODE) and _can_place(fit.fit_data)):
-            return figure, {}
-        options = dict(
-            on_select=lambda: _on_starts_click(fit, letters_own, starts, own_option), selection_mode="points"
-        )
-        return with_click_catchers(figure, STARTS_PLANES), options
-
-    return hook
+    """The two starts' chart's clicks (see tabs.common.comparison_chart): in place mode, (the planes that take
+    them, the ``st.plotly_chart`` options), else None. ``letters_own``: the starts already one's own; a click on
+    another turns it into one (picker option ``own_option``) that begins at ``starts[letter]``, its current start."""
+    if not (st.session_state.get(keys.PLACE_STARTS_MODE) and _can_place(fit.fit_data)):
+        return None
+    options = dict(on_select=lambda: _on_starts_click(fit, letters_own, starts, own_option), selection_mode="points")
+    return STARTS_PLANES, options
 
 
 def starts_place_controls(fit):

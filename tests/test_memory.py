@@ -12,7 +12,7 @@ import pytest
 import gmm_core
 from gmm_core._bounded_cache import LABELS, ByteBoundedCache
 from gmm_core.data_io import inspect_table
-from gmm_ui import fitting
+from gmm_ui import fitting, shared
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def test_kept_fits_stay_within_their_byte_budget():
     start = gmm_core.initialize(data.X, 3, "kmeans++", random_state=0)
     runs = [fitting.Result(gmm_core.fit_em(data.X, start, max_iter=m, tol=0.0)) for m in (10, 20, 30, 40)]
     sizes = [fitting.result_bytes(run) for run in runs]
-    kept = fitting._Kept(max_bytes=sizes[2] + sizes[3])
+    kept = shared.Kept(sizes[2] + sizes[3], size=fitting.result_bytes)
     for key, run in enumerate(runs):
         kept.put(key, run)
     assert kept.nbytes <= kept.max_bytes

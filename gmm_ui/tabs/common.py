@@ -8,9 +8,10 @@ import streamlit as st
 from gmm_core import responsibilities
 from gmm_core.metrics import adjusted_rand_index
 
-from .. import figures, stage, stages
+from .. import figures, shared, stage, stages
 from .. import state as keys
 from ..data import DISPLAY_LIMIT, display_indices
+from ..figures.touch import with_click_catchers
 from ..stage import opening, settle
 from ..state import ITERATION, clamp
 from ..text import chart_text, plain
@@ -171,21 +172,29 @@ def agreement(fit_data, display, labels):
     return None if true_labels is None else adjusted_rand_index(true_labels, labels)
 
 
-def plot(figure, height, config=None, **options):
-    """Draw a figure at ``height`` pixels (LARGE_TEXT_HEIGHT times taller with large text), or at its own height
-    where it sets one (the one-column, large-text and grid variants size their bands in px); ``config``: Plotly
-    settings added to PLOTLY_CONFIG (and, in a narrow window, NARROW_CONFIG); ``options`` go to
-    ``st.plotly_chart``: a key, selection events...
+def finish(figure, height, large_text):
+    """Give ``figure`` its height on the page: ``height`` pixels (LARGE_TEXT_HEIGHT times taller with
+    ``large_text``), or its own where it sets one (the one-column, large-text and grid variants size their bands in
+    px). Returns ``figure``.
 
-    The figure itself carries the height too: Streamlit's chart first draws the figure as it comes, at Plotly's
-    default 450 px when it has none, then again at ``height`` (the chart grew on screen, about 0.2 s later).
+    The figure itself carries the height: Streamlit's chart first draws the figure as it comes, at Plotly's default
+    450 px when it has none, then again at its element's height (the chart grew on screen, about 0.2 s later).
     """
-    if st.session_state.get(keys.LARGE_TEXT):
+    if large_text:
         height = round(height * figures.LARGE_TEXT_HEIGHT)
-    height = figure.layout.height or height
-    figure.update_layout(height=height)
+    figure.update_layout(height=figure.layout.height or height)
+    return figure
+
+
+def plot(figure, height=None, config=None, **options):
+    """Draw a figure at ``height`` pixels (see :func:`finish`), or, with no height, a figure :func:`finish` made
+    ready (a shared one, gmm_ui.shared: drawn as it is, never changed); ``config``: Plotly settings added to
+    PLOTLY_CONFIG (and, in a narrow window, NARROW_CONFIG); ``options`` go to ``st.plotly_chart``: a key, selection
+    events..."""
+    if height is not None:
+        finish(figure, height, bool(st.session_state.get(keys.LARGE_TEXT)))
     config = {**PLOTLY_CONFIG, **(NARROW_CONFIG if narrow_charts() else {}), **(config or {})}
-    return st.plotly_chart(figure, height=height, config=config, **options)
+    return st.plotly_chart(figure, height=figure.layout.height, config=config, **options)
 
 
 def count(number, noun):
@@ -234,8 +243,28 @@ def opening_control(key, last, label, help_text, *, step_names=None):
 
 def comparison_chart(fit, panels, positions, opened, sample, *, key, last, touch=None):
     """Draw ``panels`` (their stages at ``positions``) side by side under one slider and the stage's toolbar,
-    opening at iteration ``opened`` (of ``last``), the page at ITERATION. ``touch``: (figure) -> (figure,
-    ``st.plotly_chart`` options), for a chart that takes clicks."""
+    opening at iteration ``opened`` (of ``last``), the page at ITERATION. ``touch``: for a chart that takes clicks,
+    (the planes that take them, ``st.plotly_chart``'s options), or None while it takes none."""
+    planes, events = touch if touch is not None else (None, {})
+    preferred = SIDE_BY_SIDE_HEIGHT[len(panels)]
+    layout = comparison_layout(fit.display, len(panels))
+    inputs = (panels, list(positions), opened, sample, key, layout, stage.chart_height(preferred), planes)
+    figure, play = shared.chart(_comparison_figure, fit, *inputs)
+    stage.stage(
+        play,
+        key,
+        [(str(position), str(position)) for position in positions],
+        st.session_state[ITERATION],
+        labels=[stages.position_text(position, last, False) for position in positions],
+        preferred_height=preferred,
+    )
+    plot(figure, key=key, **events)
+
+
+def _comparison_figure(fit, panels, positions, opened, sample, key, layout, height, planes):
+    """The side-by-side chart, finished and shared (see gmm_ui.shared: built once per server for equal arguments,
+    and never changed after): its figure, ``height`` px tall (taller with large text; ``layout``: see
+    :func:`comparison_layout`), with click catchers on ``planes`` (None: none); the stage's Play plan."""
     fit_data, display = fit.fit_data, fit.display
     true_params, true_labels = truth(fit_data, display)
     uirevision = f"{fit_data.source.identity}-{key}"
@@ -250,7 +279,7 @@ def comparison_chart(fit, panels, positions, opened, sample, *, key, last, touch
             truth=truth_1d(fit_data, display),
             uirevision=uirevision,
             play_speed=display.play_speed,
-            **comparison_layout(display, len(panels)),
+            **layout,
         )
     else:
         figure = figures.panels_animation_figure(
@@ -265,18 +294,12 @@ def comparison_chart(fit, panels, positions, opened, sample, *, key, last, touch
             class_names=class_names(fit_data),
             uirevision=uirevision,
             play_speed=display.play_speed,
-            **comparison_layout(display, len(panels)),
+            **layout,
         )
-    figure, events = touch(figure) if touch is not None else (figure, {})
-    height = stage.stage(
-        figure,
-        key,
-        [(str(position), str(position)) for position in positions],
-        st.session_state[ITERATION],
-        labels=[stages.position_text(position, last, False) for position in positions],
-        preferred_height=SIDE_BY_SIDE_HEIGHT[len(panels)],
-    )
-    plot(figure, height, key=key, **events)
+    if planes is not None:
+        with_click_catchers(figure, planes)
+    play = stage.play_plan(figure)
+    return finish(figure, height, display.large_text), play
 
 
 SIDE_BY_SIDE_CAPTION = (

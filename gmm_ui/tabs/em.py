@@ -7,11 +7,11 @@ import streamlit as st
 
 from gmm_core.metrics import match_components
 
-from .. import export, figures, fitting, stages, strategies, tables, touch
+from .. import export, figures, fitting, shared, stages, strategies, tables, touch
 from .. import state as keys
 from ..data import ANIMATION_DISPLAY_LIMIT, display_indices
 from ..share import update_url
-from ..stage import chart_height, opening, settle, stage
+from ..stage import chart_height, opening, play_plan, settle, stage
 from ..text import plain
 from . import iterations_grid
 from . import maths as maths_panel
@@ -22,6 +22,7 @@ from .common import (
     class_names,
     count,
     density_range,
+    finish,
     narrow_charts,
     opening_control,
     plane,
@@ -171,15 +172,15 @@ def _em_animated_view(fit, highlights, half_steps):
     position = int(st.session_state[keys.HALF_STEP if half_steps else keys.ITERATION])
     position = min(max(position, 0), last)
     opened = min(int(opening(keys.EM_CHART, position)), last)
-    frames, note, active = _em_frames(fit, highlights, half_steps, opened, also=(position,))
-    layout = dict(narrow=narrow_charts(), large_text=display.large_text, height=chart_height(ANIMATION_HEIGHT))
-    figure = em_animation(fit, frames, active, note, half_steps, **layout, **maths_panel.chart_extras(fit))
+    height = chart_height(ANIMATION_HEIGHT)
+    place = touch.em_takes_clicks(fit)
+    show_density = bool(st.session_state.get(keys.SHOW_DENSITY))
+    inputs = (half_steps, opened, position, tuple(highlights), show_density, narrow_charts(), height, place)
+    figure, play, names = shared.chart(_em_chart, fit, *inputs, maths_panel.chart_extras(fit))
     # A click places a mean in place mode (gmm_ui.touch), else picks a point for the maths panel.
-    figure, events = touch.em_chart(figure, fit)
-    events = events or maths_panel.chart_selection(fit)
-    names = [(frame.name, frame.label) for frame in frames]
-    height = stage(
-        figure,
+    events = touch.em_events(fit) if place else maths_panel.chart_selection(fit)
+    stage(
+        play,
         keys.EM_CHART,
         names,
         position,
@@ -187,7 +188,7 @@ def _em_animated_view(fit, highlights, half_steps):
         preferred_height=ANIMATION_HEIGHT,
         half_steps=half_steps,
     )
-    plot(figure, height, key=keys.EM_CHART, **events)
+    plot(figure, key=keys.EM_CHART, **events)
     controls = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
     with controls.container(width=180):
         _opening(run.n_iter, half_steps)
@@ -212,6 +213,22 @@ def _em_animated_view(fit, highlights, half_steps):
             + ")."
         )
         _parameter_table(fit_data, run.snapshot(shown), display)
+
+
+def _em_chart(fit, half_steps, opened, position, highlights, show_density, narrow, height, place, extras):
+    """The EM chart, finished and shared (see gmm_ui.shared: built once per server for equal arguments, and never
+    changed after): its figure, opening at ``opened`` with ``position`` among its frames, ``height`` px tall (taller
+    with large text), with click catchers in place mode (``place``); the stage's Play plan, taken off the figure;
+    the frames' (name, label) pairs. ``extras``: the maths panel's, see tabs.maths.chart_extras."""
+    frames, note, active = _em_frames(fit, highlights, half_steps, opened, also=(position,))
+    large_text = fit.display.large_text
+    layout = dict(narrow=narrow, large_text=large_text, height=height, show_density=show_density)
+    figure = em_animation(fit, frames, active, note, half_steps, **layout, **extras)
+    if place:
+        touch.em_catchers(figure)
+    play = play_plan(figure)
+    finish(figure, height, large_text)
+    return figure, play, [(frame.name, frame.label) for frame in frames]
 
 
 def _em_frames(fit, highlights, half_steps, opening, also=()):

@@ -130,9 +130,9 @@ def _compared_run(fit, letter, strategy, seed, own=None):
     return _Compared(name, label, outcome.value, outcome.error, initial)
 
 
-def _starts_animated_view(fit, compared, hook):
+def _starts_animated_view(fit, compared, clicks):
     """Both runs side by side in one chart that scrubs in the browser, their log-likelihood curves, and their final
-    scores (``hook``: the chart's place mode, see gmm_ui.touch.starts_chart)."""
+    scores (``clicks``: the chart's place mode, see gmm_ui.touch.starts_chart)."""
     touch.follow_placement()
     limit, opening = side_by_side(
         fit,
@@ -142,7 +142,7 @@ def _starts_animated_view(fit, compared, hook):
         lambda positions, _, points: [
             stages.mixture_stages(item.name, item.run, positions, points) for item in compared
         ],
-        touch=hook,
+        touch=clicks,
     )
     for column, item in zip(st.columns(2, gap="medium"), compared):
         with column:
@@ -176,8 +176,8 @@ def _two_starts(fit):
     if not failed:
         own_letters = [letter for letter in "AB" if st.session_state[keys.start_key(letter)] == OWN_START]
         starts = {letter: item.initial for letter, item in zip("AB", compared)}
-        hook = touch.starts_chart(fit, own_letters, starts, OWN_START)
-        st.fragment(_starts_animated_view)(fit, compared, hook)
+        clicks = touch.starts_chart(fit, own_letters, starts, OWN_START)
+        st.fragment(_starts_animated_view)(fit, compared, clicks)
 
 
 # --- Many restarts ---------------------------------------------------------------------------------------------
