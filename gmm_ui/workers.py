@@ -13,7 +13,11 @@ same, so that a return to the page finds it. A worker that dies (killed, out of 
 :class:`WorkerDied`, and the next heavy call starts a new pool; so does the first heavy call after the pool sat
 idle for :data:`IDLE_SECONDS` and was shut down.
 
-Nothing here imports Streamlit: a worker process imports only this module and the engine.
+Nothing here imports Streamlit, and a worker imports only this module and the engine. A spawned process first
+runs its parent's main module (as ``__mp_main__``), and in a Streamlit server that is the app's script, which every
+run of a page installs as ``__main__``: ``streamlit_app.py`` therefore draws the page, and imports Streamlit and the
+page's modules, only under ``if __name__ == "__main__":`` (multiprocessing's documented idiom), so that in a
+worker it only defines a function.
 """
 
 from __future__ import annotations
@@ -21,8 +25,6 @@ from __future__ import annotations
 import concurrent.futures
 import math
 import multiprocessing
-import multiprocessing.context
-import multiprocessing.spawn
 import os
 import pickle
 import threading
@@ -43,7 +45,6 @@ WATCH_SECONDS = 2
 IDLE_SECONDS = 300
 
 _lock = threading.Lock()
-_starting = threading.Lock()
 _pool = None  # (executor, shared progress array), created by the first heavy call
 _jobs = {}  # key -> _Job, while it runs
 _free_slots = list(range(SLOTS))
@@ -119,36 +120,12 @@ def _call(call, slot, reports_progress):
 # --- In the server ----------------------------------------------------------------------------------------------
 
 
-class _WorkerProcess(multiprocessing.context.SpawnProcess):
-    """A spawned process that does not run the server's ``__main__`` first.
-
-    A spawned process runs its parent's main module before anything else, and in a Streamlit server that is the
-    app's script: every session's run installs it as ``__main__``. A worker would draw the page (and fail, outside
-    a session) before its first fit. It needs nothing of ``__main__``: the functions it runs are the engine's.
-    """
-
-    def start(self):
-        with _starting:  # one start at a time: the change below is the whole process's
-            prepare = multiprocessing.spawn.get_preparation_data
-            multiprocessing.spawn.get_preparation_data = lambda name: {
-                key: value for key, value in prepare(name).items() if not key.startswith("init_main")
-            }
-            try:
-                super().start()
-            finally:
-                multiprocessing.spawn.get_preparation_data = prepare
-
-
-class _Context(multiprocessing.context.SpawnContext):
-    Process = _WorkerProcess
-
-
 def _executor():
     """The server's pool and its progress array, created once (again after a worker died)."""
     global _pool
     with _lock:
         if _pool is None:
-            context = _Context()
+            context = multiprocessing.get_context("spawn")
             array = context.RawArray("d", SLOTS * _FIELDS)
             executor = concurrent.futures.ProcessPoolExecutor(
                 max_workers(), mp_context=context, initializer=_start_worker, initargs=(array,)

@@ -3,6 +3,7 @@ why they failed or stopped, and leave light fits on the server's thread."""
 
 import os
 import signal
+import sys
 import threading
 import time
 from pathlib import Path
@@ -214,6 +215,36 @@ def test_every_tab_draws_its_fits_from_the_pool(everything_heavy, tab):
     assert not app.exception, [e.value for e in app.exception]
     assert not app.error, [e.value for e in app.error]
     assert workers.pool_started()
+
+
+def test_a_worker_started_under_the_apps_script_neither_draws_the_page_nor_loads_streamlit(
+    everything_heavy, monkeypatch
+):
+    """A spawned worker first runs its parent's ``__main__``, which in the server is ``streamlit_app.py`` as the
+    script's run installs it: a module named "__main__" with the script's ``__file__`` (and no spec). The fit must
+    come back right, and the worker must have loaded none of the page's libraries."""
+    import types
+
+    from tests import worker_probe
+
+    app = types.ModuleType("__main__")
+    app.__file__ = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+    workers.shutdown()  # a pool started earlier would not run the script again
+    monkeypatch.setitem(sys.modules, "__main__", app)  # restored at the test's end
+    try:
+        X = _data(0.110)
+        start = gmm_core.initialize(X, 3, "kmeans++", random_state=0)
+        outcome = fitting.fit_em(X, start, _settings())
+        assert workers.pool_started() and outcome.error is None, outcome.error
+        _assert_same_run(outcome.value, gmm_core.fit_em(X, start, max_iter=40, tol=0.0))
+        page_modules = ("streamlit", "plotly", "gmm_ui.fitting", "gmm_ui.page", "gmm_ui.tabs")
+        main_file, imported = workers.run(
+            "probe", worker_probe.loaded, *page_modules, heavy=True, settle=workers.result
+        )
+    finally:
+        workers.shutdown()  # its workers ran the app's script: the next tests start their own
+    assert main_file == app.__file__  # the worker did run the script (as "__mp_main__")...
+    assert imported == []  # ...which, under its guard, imported none of the page's modules
 
 
 class _Placeholder:
