@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gmm_core import responsibilities
+from gmm_core import KMeansRun, responsibilities
 
 from . import figures
 from .data import COMPARISON_DISPLAY_LIMIT, display_indices
@@ -332,6 +332,18 @@ def kmeans_stages(kmeans_run, positions, sample):
         )
 
     return _stages(kmeans_run, positions, stage_at)
+
+
+def panel_stages(fits, positions, sample, points):
+    """Each compared fit's stages at ``positions``: ``fits`` are (name, run) pairs, a KMeansRun drawn as a k-means
+    panel, an EMRun as a mixture panel named ``name``; ``sample``: the indices of the ``points`` drawn (both None:
+    none drawn)."""
+    return [
+        kmeans_stages(run, positions, sample)
+        if isinstance(run, KMeansRun)
+        else mixture_stages(name, run, positions, points)
+        for name, run in fits
+    ]
 
 
 # --- Iterations side by side (the lab's small multiples) ------------------------------------------------------

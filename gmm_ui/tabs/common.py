@@ -241,14 +241,15 @@ def opening_control(key, last, label, help_text, *, step_names=None):
 # --- Fits side by side, scrubbed in the browser -------------------------------------------------------------------
 
 
-def comparison_chart(fit, panels, positions, opened, sample, *, key, last, touch=None):
-    """Draw ``panels`` (their stages at ``positions``) side by side under one slider and the stage's toolbar,
-    opening at iteration ``opened`` (of ``last``), the page at ITERATION. ``touch``: for a chart that takes clicks,
-    (the planes that take them, ``st.plotly_chart``'s options), or None while it takes none."""
+def comparison_chart(fit, fits, positions, opened, sample, *, key, last, touch=None):
+    """Draw ``fits`` ((name, run) pairs, see stages.panel_stages) side by side at ``positions`` under one slider and
+    the stage's toolbar, opening at iteration ``opened`` (of ``last``), the page at ITERATION. ``touch``: for a
+    chart that takes clicks, (the planes that take them, ``st.plotly_chart``'s options), or None while it takes
+    none."""
     planes, events = touch if touch is not None else (None, {})
-    preferred = SIDE_BY_SIDE_HEIGHT[len(panels)]
-    layout = comparison_layout(fit.display, len(panels))
-    inputs = (panels, list(positions), opened, sample, key, layout, stage.chart_height(preferred), planes)
+    preferred = SIDE_BY_SIDE_HEIGHT[len(fits)]
+    layout = comparison_layout(fit.display, len(fits))
+    inputs = (list(fits), list(positions), opened, sample, key, layout, stage.chart_height(preferred), planes)
     figure, play = shared.chart(_comparison_figure, fit, *inputs)
     stage.stage(
         play,
@@ -261,11 +262,12 @@ def comparison_chart(fit, panels, positions, opened, sample, *, key, last, touch
     plot(figure, key=key, **events)
 
 
-def _comparison_figure(fit, panels, positions, opened, sample, key, layout, height, planes):
+def _comparison_figure(fit, fits, positions, opened, sample, key, layout, height, planes):
     """The side-by-side chart, finished and shared (see gmm_ui.shared: built once per server for equal arguments,
-    and never changed after): its figure, ``height`` px tall (taller with large text; ``layout``: see
-    :func:`comparison_layout`), with click catchers on ``planes`` (None: none); the stage's Play plan."""
+    and never changed after), its frames too: its figure, ``height`` px tall (taller with large text; ``layout``:
+    see :func:`comparison_layout`), with click catchers on ``planes`` (None: none); the stage's Play plan."""
     fit_data, display = fit.fit_data, fit.display
+    panels = stages.panel_stages(fits, positions, sample, None if sample is None else fit_data.X[sample])
     true_params, true_labels = truth(fit_data, display)
     uirevision = f"{fit_data.source.identity}-{key}"
     if fit_data.n_features == 1:
@@ -308,19 +310,18 @@ SIDE_BY_SIDE_CAPTION = (
 )
 
 
-def side_by_side(fit, chart, last, n_panels, panels_of, touch=None):
-    """A comparison tab's fits in one animated chart (element key ``chart``) at the page's iteration (0..``last``),
-    with the stage's toolbar over it and the iteration box under it: the chart of ``panels_of(positions, sample,
-    points)`` (each panel's stages; ``sample`` the indices of the drawn ``points``, both None for 1-D data) and its
-    caption (``touch``: see :func:`comparison_chart`). Returns (points drawn per panel, iteration shown)."""
+def side_by_side(fit, chart, last, fits, touch=None):
+    """A comparison tab's ``fits`` ((name, run) pairs, see stages.panel_stages) in one animated chart (element key
+    ``chart``) at the page's iteration (0..``last``), with the stage's toolbar over it and the iteration box under
+    it, and its caption (``touch``: see :func:`comparison_chart`). Returns (points drawn per panel, iteration
+    shown)."""
+    n_panels = len(fits)
     position = clamp(st.session_state, ITERATION, 0, last)
     opened = min(int(opening(chart, position)), last)
     limit, sample = stages.comparison_sample(fit.fit_data, n_panels)
     n_drawn = 0 if sample is None else len(sample)
     positions, note = stages.comparison_positions(fit, last, (opened, position), n_panels, n_drawn)
-    points = None if sample is None else fit.fit_data.X[sample]
-    panels = panels_of(positions, sample, points)
-    comparison_chart(fit, panels, positions, opened, sample, key=chart, last=last, touch=touch)
+    comparison_chart(fit, fits, positions, opened, sample, key=chart, last=last, touch=touch)
     with st.container(width=180):
         opening_control(
             ITERATION,

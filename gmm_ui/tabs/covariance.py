@@ -7,7 +7,7 @@ import streamlit as st
 from gmm_core import n_parameters
 from gmm_core.metrics import bic
 
-from .. import fitting, stages
+from .. import fitting
 from .. import state as keys
 from ..share import update_url
 from ..text import plain
@@ -26,11 +26,7 @@ def _animated_view(fit, outcomes):
         fit,
         keys.chart_key("covariance"),
         max(run.n_iter for run in fitted.values()),
-        len(fitted),
-        lambda positions, _, points: [
-            stages.mixture_stages(fitting.COVARIANCE_LABELS[kind], run, positions, points)
-            for kind, run in fitted.items()
-        ],
+        [(fitting.COVARIANCE_LABELS[kind], run) for kind, run in fitted.items()],
     )
     grid = st.columns(2, gap="medium") + st.columns(2, gap="medium")
     for column, (kind, run) in zip(grid, fitted.items()):

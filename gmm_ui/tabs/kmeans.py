@@ -9,7 +9,7 @@ import streamlit as st
 
 from gmm_core import GaussianMixtureParams, ParameterError
 
-from .. import fitting, stages
+from .. import fitting
 from .. import state as keys
 from ..share import update_url
 from ..start import starting_params
@@ -28,11 +28,7 @@ def _animated_view(fit, kmeans_run, run):
         fit,
         keys.chart_key("kmeans"),
         max(run.n_iter, kmeans_run.n_iter),
-        2,
-        lambda positions, sample, points: [
-            stages.kmeans_stages(kmeans_run, positions, sample),
-            stages.mixture_stages("GMM (EM)", run, positions, points),
-        ],
+        [("k-means", kmeans_run), ("GMM (EM)", run)],
     )
     finals = [
         (kmeans_run, "Final inertia (sum of squares)", f"{kmeans_run.inertia[-1]:.4g}"),

@@ -10,7 +10,7 @@ import streamlit as st
 from gmm_core import EMRun, ParameterError
 from gmm_core.comparisons import distinct_optima
 
-from .. import figures, fitting, stages, start, strategies, touch
+from .. import figures, fitting, start, strategies, touch
 from .. import state as keys
 from ..share import update_url
 from ..state import MAX_SEED
@@ -138,10 +138,7 @@ def _starts_animated_view(fit, compared, clicks):
         fit,
         keys.chart_key("starts"),
         max(item.run.n_iter for item in compared),
-        2,
-        lambda positions, _, points: [
-            stages.mixture_stages(item.name, item.run, positions, points) for item in compared
-        ],
+        [(item.name, item.run) for item in compared],
         touch=clicks,
     )
     for column, item in zip(st.columns(2, gap="medium"), compared):
