@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import streamlit as st
 
 from gmm_core import COVARIANCE_TYPES, DataError, ParameterError
-from gmm_core.scenarios import generate_clusters, list_scenarios, load_scenario
+from gmm_core.scenarios import list_scenarios, load_scenario
 
-from . import data, start, strategies, touch
+from . import data, fitting, start, strategies, touch
 from . import state as keys
 from .data import BadRowsError, from_scenario, from_table, prepare_fit_data, scale_hint
 from .figures.layout import PLAY_SPEEDS
@@ -104,7 +104,7 @@ def _generated():
         seed=int(seed),
     )
     try:
-        scenario = generate_clusters(**settings)
+        scenario = fitting.generate_clusters(**settings)
     except ParameterError as error:
         st.error(plain(error))
         return None

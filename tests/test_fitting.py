@@ -90,3 +90,13 @@ def test_progress_shows_only_once_a_fit_has_run_a_while_and_says_where_it_is(mon
     bar(50, 200, -3.19)  # t = 0.7
     assert [fraction for fraction, _ in placeholder.shown] == [pytest.approx(0.2), pytest.approx(0.25)]
     assert "iteration 50 of at most 200" in placeholder.shown[-1][1] and "-3.1900" in placeholder.shown[-1][1]
+
+
+def test_generated_clusters_are_drawn_once_for_every_session_and_refusals_are_not_kept():
+    settings = dict(n_clusters=3, points_per_cluster=50, spread=1.0, elongation=1.0, separation=4.0, seed=12345)
+    first = fitting.generate_clusters(**settings)
+    assert fitting.generate_clusters(**settings) is first  # one object: the charts' keys digest its points once
+    np.testing.assert_array_equal(first.X, gmm_core.generate_clusters(**settings).X)
+    assert fitting.generate_clusters(**{**settings, "seed": 12346}) is not first
+    with pytest.raises(gmm_core.ParameterError):
+        fitting.generate_clusters(**{**settings, "n_clusters": 0})
