@@ -9,6 +9,7 @@ def main():
     from gmm_ui import runtime
 
     runtime.one_blas_thread()  # as `make run` does, also under a plain `streamlit run`
+    runtime.prompt_event_loop()
     st.set_page_config(page_title="GMM Explorer", page_icon=":material/scatter_plot:", layout="wide")
 
     from gmm_ui import controls, page, share, state, touch, turns  # after the page config: it comes first

@@ -47,6 +47,7 @@ def main(options):
         from gmm_ui import runtime
         from gmm_ui.tabs import choose_k, covariance, em, kmeans, sampling, starts  # noqa: F401  (and their libraries)
     runtime.one_blas_thread()  # as the app's script sets it, here before the warm-ups below
+    runtime.prompt_event_loop()
     _warm_up_plotly()
     _warm_up_first_visit()
     _listen_without_nagle()

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from gmm_ui import serve
+from gmm_ui import runtime, serve
 from tests.browser_support import ROOT
 
 #: Reads the BLAS libraries' thread counts as JSON: {"before": [...], "after": [...]} around the code it is given.
@@ -123,3 +123,21 @@ def test_a_plain_streamlit_run_runs_blas_on_one_thread():
         "app = AppTest.from_file('streamlit_app.py', default_timeout=120).run()\n"
         "assert not app.exception, app.exception"
     )
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "from streamlit.web import cli\ncli.main = lambda: None\nfrom gmm_ui import serve\nserve.main([])",
+        "from streamlit.testing.v1 import AppTest\n"
+        "app = AppTest.from_file('streamlit_app.py', default_timeout=120).run()\n"
+        "assert not app.exception, app.exception",
+    ],
+    ids=["make run", "streamlit run"],
+)
+def test_the_server_hands_the_interpreter_to_its_event_loop_promptly(code):
+    """Both ways of starting the app shorten the switch interval (gmm_ui.runtime.prompt_event_loop): under load,
+    the event loop that sends every page's messages waits for a script thread to let go at each message."""
+    probe = f"import sys\nbefore = sys.getswitchinterval()\n{code}\nprint(before, sys.getswitchinterval())"
+    before, after = map(float, _run_fresh(probe).split())
+    assert before == 0.005 and after == pytest.approx(runtime.SWITCH_INTERVAL)  # stored in microseconds
