@@ -39,7 +39,7 @@ def prompt_event_loop():
     the interpreter (to poll its sockets); while script threads work, each time it must wait for one of them to hand
     the interpreter back, up to the switch interval. At 5 ms that is about 200 messages a second for all the pages
     together, and a class's pages queue behind each other: 40 students at once got their first element after
-    3.6 s (median, worst 5.9 s); at 0.2 ms, 0.9 s (every one), at some CPU for the extra switches (docs/load.md).
+    3.6 s (median, worst 5.9 s); at 0.2 ms, within 0.5-0.9 s, at some CPU for the extra switches (docs/load.md).
     """
     import sys
 
