@@ -111,8 +111,8 @@ def settle():
 def stage(play, chart, frames, position, *, labels, preferred_height, half_steps=False):
     """The toolbar over animated chart ``chart`` (its element key) over ``frames`` ((name, label) pairs), at
     ``position`` (where the page believes it is); ``labels`` says where it is, per frame ("Iteration 3 of 40");
-    ``play``: what the chart's Play did, taken off its figure by :func:`play_plan`.
-    Returns the chart's height: ``preferred_height``, or less in a short window (see :func:`chart_height`)."""
+    ``play``: what the chart's Play did, taken off its figure by :func:`play_plan`; ``preferred_height``: the
+    chart's height in a tall window (the browser is told what :func:`chart_height` makes of it)."""
     key = keys.stage_key(chart)
     shown_height = chart_height(preferred_height)
     data = {
@@ -140,7 +140,6 @@ def stage(play, chart, frames, position, *, labels, preferred_height, half_steps
         on_position_change=functools.partial(_caught_up, chart, half_steps),
         on_viewport_change=functools.partial(_viewport_reported, key),
     )
-    return shown_height
 
 
 def chart_height(preferred):

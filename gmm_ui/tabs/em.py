@@ -292,11 +292,10 @@ def _animation_sample(fit_data):
     return display_indices(fit_data.n_points, ANIMATION_DISPLAY_LIMIT)
 
 
-def em_animation(fit, frames, active, note, half_steps, *, show_density=None, **extras):
-    """The EM chart of ``frames``, opening at frame ``active`` (``show_density``: None for the user's choice;
-    ``extras``: the maths panel's picked point, see tabs.maths.chart_extras)."""
-    if show_density is None:
-        show_density = bool(st.session_state.get(keys.SHOW_DENSITY))
+def em_animation(fit, frames, active, note, half_steps, *, show_density=False, **extras):
+    """The EM chart of ``frames``, opening at frame ``active``, the fitted density under the points with
+    ``show_density`` (``extras``: the maths panel's picked point, see tabs.maths.chart_extras). Reads no session
+    state: the shared charts (gmm_ui.shared) and the HTML export build it from their arguments alone."""
     fit_data, run, display = fit.fit_data, fit.run, fit.display
     true_params, true_labels = truth(fit_data, display)
     shown = _animation_sample(fit_data)
